@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "test-util.h"
+
+#include <libgen.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+char *tu_mkdtemp(void) {
+        const char *t = getenv("TMPDIR");
+        char *p;
+        ck_assert_int_ge(asprintf(&p, "%s/confinement-test.XXXXXX", t ? t : "/tmp"), 0);
+        ck_assert_ptr_nonnull(mkdtemp(p));
+        return p;
+}
+
+void tu_sh(const char *fmt, ...) {
+        char *cmd;
+        va_list ap;
+        va_start(ap, fmt);
+        ck_assert_int_ge(vasprintf(&cmd, fmt, ap), 0);
+        va_end(ap);
+        int r = system(cmd);
+        ck_assert_msg(r == 0, "command failed (%d): %s", r, cmd);
+        free(cmd);
+}
+
+void tu_rm_rf(const char *dir) {
+        if (dir && strncmp(dir, "/tmp/", 5) == 0)
+                tu_sh("rm -rf '%s'", dir);
+}
+
+void tu_mkdir_p(const char *path) {
+        tu_sh("mkdir -p '%s'", path);
+}
+
+static char *full_path_with_parent(const char *dir, const char *rel) {
+        char *p, *d;
+        ck_assert_int_ge(asprintf(&p, "%s/%s", dir, rel), 0);
+        d = strdup(p);
+        tu_mkdir_p(dirname(d));
+        free(d);
+        return p;
+}
+
+char *tu_write(const char *dir, const char *rel, const char *text) {
+        char *p = full_path_with_parent(dir, rel);
+        FILE *f = fopen(p, "we");
+        ck_assert_ptr_nonnull(f);
+        fputs(text, f);
+        ck_assert_int_eq(fclose(f), 0);
+        return p;
+}
+
+char *tu_write_exec(const char *dir, const char *rel, const char *text) {
+        char *p = tu_write(dir, rel, text);
+        ck_assert_int_eq(chmod(p, 0755), 0);
+        return p;
+}
+
+char *tu_symlink(const char *target, const char *dir, const char *rel) {
+        char *p = full_path_with_parent(dir, rel);
+        ck_assert_int_eq(symlink(target, p), 0);
+        return p;
+}
+
+char *tu_cc(const char *dir, const char *rel, const char *source, const char *extra_flags) {
+        char *src_rel, *src, *out = full_path_with_parent(dir, rel);
+        ck_assert_int_ge(asprintf(&src_rel, "%s.c", rel), 0);
+        src = tu_write(dir, src_rel, source);
+        tu_sh("cc -w -o '%s' '%s' %s", out, src, extra_flags ? extra_flags : "");
+        free(src_rel);
+        free(src);
+        return out;
+}
+
+int tu_run_suite(Suite *s) {
+        SRunner *sr = srunner_create(s);
+        srunner_run_all(sr, CK_NORMAL);
+        int failed = srunner_ntests_failed(sr);
+        srunner_free(sr);
+        return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
