@@ -1,0 +1,315 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "closure.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "macro.h"
+#include "path-util.h"
+#include "shebang.h"
+#include "strv.h"
+
+/* The kernel allows 4 levels of #! interpreters (BINPRM's recursion limit);
+ * anything deeper cannot run, so it is a loop or a mistake. */
+#define MAX_INTERPRETER_DEPTH 5
+
+int closure_init(Closure *c, char * const *env, const PendingMounts *pending) {
+        *c = (Closure) { .pending = pending };
+        c->binds = path_set_new();
+        if (!c->binds)
+                return -ENOMEM;
+        const char *v;
+        if ((v = strv_env_get(env, "LD_LIBRARY_PATH")) && strv_split(v, ":;", &c->loader.library_path) < 0)
+                return -ENOMEM;
+        if ((v = strv_env_get(env, "LD_PRELOAD")) && strv_split(v, ": \t", &c->loader.preload) < 0)
+                return -ENOMEM;
+        if (strv_split(strv_env_get(env, "PATH") ?: "", ":", &c->path) < 0)
+                return -ENOMEM;
+        return 0;
+}
+
+void closure_done(Closure *c) {
+        c->binds = path_set_free(c->binds);
+        c->loader.library_path = strv_free(c->loader.library_path);
+        c->loader.preload = strv_free(c->loader.preload);
+        c->path = strv_free(c->path);
+        c->error = (free(c->error), NULL);
+}
+
+int closure_fail(Closure *c, int r, const char *slug, const char *fmt, ...) {
+        if (!c->error) {
+                va_list ap;
+                va_start(ap, fmt);
+                if (vasprintf(&c->error, fmt, ap) < 0)
+                        c->error = NULL;
+                va_end(ap);
+                c->error_slug = slug;
+        }
+        return r < 0 ? r : -EINVAL;
+}
+
+/* A path below a file system that fstab mounts later resolves to the wrong
+ * file system now; that is its own cause, never a closure. */
+static int check_not_pending(Closure *c, const char *path) {
+        const char *mp = pending_mounts_find(c->pending, path);
+        if (mp)
+                return closure_fail(c, -EREMOTE, "mount-not-ready",
+                                    "%s is on %s, which /etc/fstab mounts after generators run", path, mp);
+        return 0;
+}
+
+/* True when an already bound directory provides dest with the same file. */
+static bool covered_by_bound_dir(Closure *c, const char *dest, const char *real) {
+        _cleanup_free_ char *dir = path_dirname(dest);
+        while (dir && !streq(dir, "/")) {
+                const PathEntry *e = path_set_get(c->binds, dir);
+                if (e) {
+                        const char *rest = dest + strlen(dir);
+                        size_t n = strlen(e->source);
+                        return strncmp(real, e->source, n) == 0 && streq(real + n, rest);
+                }
+                char *up = path_dirname(dir);
+                free(dir);
+                dir = up;
+        }
+        return false;
+}
+
+int closure_add_file(Closure *c, const char *path, const char *reason) {
+        _cleanup_free_ char *dest = path_normalize(path);
+        char real[PATH_MAX];
+        if (!dest)
+                return errno == EINVAL ? closure_fail(c, -EINVAL, "bad-path", "%s: not an absolute path", path)
+                                       : -ENOMEM;
+        if (path_set_contains(c->binds, dest))
+                return 0;
+        int r = check_not_pending(c, dest);
+        if (r < 0)
+                return r;
+        if (!realpath(path, real)) {
+                r = -errno;
+                if (r == -ELOOP)
+                        return closure_fail(c, r, "symlink-loop", "%s (%s): too many levels of symbolic links", path, reason);
+                return closure_fail(c, r, "missing-file", "%s (%s): %m", path, reason);
+        }
+        r = check_not_pending(c, real);
+        if (r < 0)
+                return r;
+        if (covered_by_bound_dir(c, dest, real))
+                return 0;
+        r = path_set_add(c->binds, dest, real, reason);
+        if (r < 0)
+                return r;
+        if (streq(dest, real))
+                log_debug("  %s: %s", dest, reason);
+        else
+                log_debug("  %s (-> %s): %s", dest, real, reason);
+        return 0;
+}
+
+static int loader_found(const char *path, const char *reason, void *userdata) {
+        return closure_add_file(userdata, path, reason);
+}
+
+static int add_elf_program(Closure *c, const char *path) {
+        _cleanup_free_ char *error = NULL;
+        int r = loader_closure(&c->loader, path, loader_found, c, &error);
+        if (r < 0 && !c->error) {
+                const char *slug = r == -ENOENT ? "missing-library" : "bad-elf";
+                return closure_fail(c, r, slug, "%s", error ?: "ELF closure failed");
+        }
+        if (r < 0)
+                return r;
+        /* Inside the root the kernel records the link's path, so $ORIGIN of a
+         * program reached through a symlink differs from outside. */
+        char real[PATH_MAX];
+        if (realpath(path, real) && !streq(real, path) && loader_program_uses_origin(path) > 0)
+                c->used_origin_via_link = true;
+        return 0;
+}
+
+char *closure_find_in_path(char * const *path, const char *name) {
+        STRV_FOREACH(dir, path) {
+                _cleanup_free_ char *p = NULL;
+                struct stat st;
+                if (asprintf(&p, "%s/%s", *dir, name) < 0)
+                        return NULL;
+                if (stat(p, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 0111))
+                        return TAKE_PTR(p);
+        }
+        return NULL;
+}
+
+/* "#!/usr/bin/env [-S] [-i] [VAR=x] prog ...": env looks prog up in PATH. */
+static int add_env_target(Closure *c, const char *arg, const char *script) {
+        _cleanup_strv_free_ char **words = NULL;
+        if (strv_split(arg, " \t", &words) < 0)
+                return -ENOMEM;
+        STRV_FOREACH(w, words) {
+                if ((*w)[0] == '-' || strchr(*w, '='))
+                        continue;
+                _cleanup_free_ char *reason = NULL;
+                if (asprintf(&reason, "run by #!env of %s", script) < 0)
+                        return -ENOMEM;
+                if ((*w)[0] == '/')
+                        return closure_add_program(c, *w, reason);
+                _cleanup_free_ char *found = closure_find_in_path(c->path, *w);
+                if (!found)
+                        return closure_fail(c, -ENOENT, "missing-interpreter",
+                                            "%s: #! runs env %s, which is not on the unit's PATH", script, *w);
+                return closure_add_program(c, found, reason);
+        }
+        return 0;
+}
+
+static int add_script(Closure *c, const char *path) {
+        _cleanup_free_ char *interp = NULL, *arg = NULL, *reason = NULL;
+        int r = shebang_read(path, &interp, &arg);
+        if (r < 0)
+                return closure_fail(c, r, "bad-script", "%s: unusable #! line: %s", path, strerror(-r));
+        if (interp[0] != '/')
+                return closure_fail(c, -ENOEXEC, "bad-script", "%s: #! interpreter %s is not an absolute path", path, interp);
+        if (asprintf(&reason, "#! interpreter of %s", path) < 0)
+                return -ENOMEM;
+        r = closure_add_program(c, interp, reason);
+        if (r < 0)
+                return r;
+        if (arg && streq(path_basename(interp), "env"))
+                return add_env_target(c, arg, path);
+        return 0;
+}
+
+enum file_kind { KIND_OTHER, KIND_ELF, KIND_SCRIPT };
+
+static int sniff(const char *path, enum file_kind *ret) {
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+        unsigned char buf[4] = {};
+        if (fd < 0)
+                return -errno;
+        struct stat st;
+        if (fstat(fd, &st) < 0)
+                return -errno;
+        if (!S_ISREG(st.st_mode))
+                return -EISDIR;
+        ssize_t n = read(fd, buf, sizeof buf);
+        if (n < 0)
+                return -errno;
+        if (n >= 4 && memcmp(buf, "\177ELF", 4) == 0)
+                *ret = KIND_ELF;
+        else if (n >= 2 && buf[0] == '#' && buf[1] == '!')
+                *ret = KIND_SCRIPT;
+        else
+                *ret = KIND_OTHER;
+        return 0;
+}
+
+int closure_add_program(Closure *c, const char *path, const char *reason) {
+        int r = closure_add_file(c, path, reason);
+        if (r < 0)
+                return r;
+        if (c->depth >= MAX_INTERPRETER_DEPTH)
+                return closure_fail(c, -ELOOP, "interpreter-loop",
+                                    "%s: #! interpreters nest too deeply (a loop?)", path);
+
+        struct stat st;
+        enum file_kind kind;
+        if (stat(path, &st) < 0)
+                return closure_fail(c, -errno, "missing-executable", "%s: %m", path);
+        if (S_ISDIR(st.st_mode))
+                return closure_fail(c, -EISDIR, "not-executable", "%s (%s) is a directory", path, reason);
+        if (!S_ISREG(st.st_mode) || !(st.st_mode & 0111))
+                return closure_fail(c, -EACCES, "not-executable", "%s (%s) is not an executable file", path, reason);
+        r = sniff(path, &kind);
+        if (r < 0)
+                return closure_fail(c, r, "unreadable-executable", "%s: %s", path, strerror(-r));
+
+        c->depth++;
+        if (kind == KIND_ELF)
+                r = add_elf_program(c, path);
+        else if (kind == KIND_SCRIPT)
+                r = add_script(c, path);
+        else
+                r = closure_fail(c, -ENOEXEC, "not-executable",
+                                 "%s (%s) is neither an ELF program nor a #! script", path, reason);
+        c->depth--;
+        return r;
+}
+
+int closure_add_argument(Closure *c, const char *path, const char *reason) {
+        struct stat st;
+        enum file_kind kind;
+        if (path[0] != '/' || stat(path, &st) < 0 || !S_ISREG(st.st_mode))
+                return 0;
+        if ((st.st_mode & 0111) && sniff(path, &kind) >= 0 && kind != KIND_OTHER)
+                return closure_add_program(c, path, reason);
+        return closure_add_file(c, path, reason);
+}
+
+/* nftw() has no user pointer: the walk over one package dir keeps its state here. */
+static struct {
+        Closure *closure;
+        const char *real_root; /* the dir's real path, which nftw walks */
+        const char *dest_root; /* where it appears inside */
+        int error;
+} walk;
+
+static int walk_entry(const char *fpath, const struct stat *st, int type, struct FTW *ftw) {
+        _cleanup_free_ char *dest = path_join_normalize(walk.dest_root, fpath + strlen(walk.real_root));
+        _cleanup_free_ char *reason = NULL;
+        enum file_kind kind;
+        int r = 0;
+        if (!dest || asprintf(&reason, "in package %s", walk.dest_root) < 0)
+                return walk.error = -ENOMEM, 1;
+        if (type == FTW_SL) {
+                /* The link itself is inside the bound dir; its target must be too. */
+                char target[PATH_MAX];
+                ssize_t n = readlink(fpath, target, sizeof target - 1);
+                if (n <= 0)
+                        return 0;
+                target[n] = 0;
+                _cleanup_free_ char *dir = path_dirname(dest);
+                _cleanup_free_ char *abs = target[0] == '/' ? path_normalize(target) : path_join_normalize(dir, target);
+                if (!abs || path_startswith_dir(abs, walk.dest_root) || access(fpath, F_OK) < 0)
+                        return 0; /* inside already, or dangling: nothing to add */
+                r = closure_add_file(walk.closure, abs, reason);
+        } else if (type == FTW_F && S_ISREG(st->st_mode) && sniff(fpath, &kind) >= 0) {
+                if (kind == KIND_ELF && (st->st_mode & 0111 || strstr(fpath, ".so")))
+                        r = add_elf_program(walk.closure, dest);
+                else if (kind == KIND_SCRIPT && (st->st_mode & 0111))
+                        r = add_script(walk.closure, dest);
+        }
+        if (r < 0)
+                return walk.error = r, 1;
+        return 0;
+}
+
+int closure_add_package(Closure *c, const char *path, const char *reason) {
+        struct stat st;
+        int r = closure_add_file(c, path, reason);
+        if (r < 0)
+                return r;
+        if (stat(path, &st) < 0 || !S_ISDIR(st.st_mode))
+                return closure_add_argument(c, path, reason);
+
+        const PathEntry *e = path_set_get(c->binds, path);
+        _cleanup_free_ char *dest = path_normalize(path);
+        _cleanup_free_ char *real = e ? strdup(e->source) : realpath(path, NULL);
+        if (!dest || !real)
+                return -ENOMEM;
+        walk.closure = c;
+        walk.real_root = real;
+        walk.dest_root = dest;
+        walk.error = 0;
+        if (nftw(real, walk_entry, 32, FTW_PHYS) < 0 && walk.error == 0)
+                return closure_fail(c, -errno, "unreadable-package", "%s: %m", path);
+        return walk.error;
+}

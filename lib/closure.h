@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* The run-time closure of a unit: starting from its roots (programs, argument
+ * files, Packages=), every file the service will open, as bind mounts of the
+ * file's real path at the path the service uses (so that symlinks on the way,
+ * such as /lib64/ld-linux-x86-64.so.2 or /bin/sh -> dash, keep working).
+ * ELF programs go through the loader's search rules (ld-search.h), scripts
+ * through their #! interpreter. The first failure is kept as a one-line cause
+ * and a short slug; the caller logs it once and blocks the unit. */
+
+#include <stdbool.h>
+
+#include "ld-search.h"
+#include "mounts.h"
+#include "path-set.h"
+
+typedef struct Closure {
+        PathSet *binds;
+        LoaderConfig loader;       /* LD_LIBRARY_PATH/LD_PRELOAD of the unit */
+        char **path;               /* the unit's PATH, for #!/usr/bin/env */
+        const PendingMounts *pending;
+        unsigned depth;            /* interpreter nesting, to stop #! loops */
+        char *error;               /* first failure, for the log and Description= */
+        const char *error_slug;    /* e.g. "missing-executable", for the file name */
+        bool used_origin_via_link; /* a symlinked program relies on $ORIGIN */
+} Closure;
+
+int closure_init(Closure *c, char * const *env, const PendingMounts *pending);
+void closure_done(Closure *c);
+
+/* Records a failure (the first one wins) and returns r. */
+int closure_fail(Closure *c, int r, const char *slug, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* A file the service opens by this path: its real path is bound there. */
+int closure_add_file(Closure *c, const char *path, const char *reason);
+/* A program the service executes: the file, and its loader closure or interpreter. */
+int closure_add_program(Closure *c, const char *path, const char *reason);
+/* An absolute-path argument: an executable gets its closure, a regular file is
+ * bound, anything else (a directory, nothing) is not a root. */
+int closure_add_argument(Closure *c, const char *path, const char *reason);
+/* A Packages= entry: a file, or a directory with the closure of every program,
+ * library and script in it and the targets of the symlinks inside. */
+int closure_add_package(Closure *c, const char *path, const char *reason);
+/* Looks name up in the unit's PATH as execvp would; returns a new string or NULL. */
+char *closure_find_in_path(char * const *path, const char *name);

@@ -1,0 +1,160 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "dropin.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "macro.h"
+#include "strv.h"
+
+#define DEFAULT_STEM "zz-confinement"
+#define BLOCKED_PATH "/dev/null/blocked-by-systemd-confinement-generator"
+
+char *unit_escape_path(const char *path) {
+        /* Each byte becomes at most two. */
+        _cleanup_free_ char *r = malloc(strlen(path) * 2 + 1);
+        char *w = r;
+        if (!r)
+                return NULL;
+        for (const char *p = path; *p; p++) {
+                if (*p == '\n' || *p == '\r') {
+                        errno = EINVAL;
+                        return NULL;
+                }
+                if (*p == '%')
+                        *w++ = '%';
+                else if (strchr("\\:\"' \t", *p))
+                        *w++ = '\\';
+                *w++ = *p;
+        }
+        *w = 0;
+        return TAKE_PTR(r);
+}
+
+char *unit_escape_text(const char *text) {
+        _cleanup_free_ char *r = malloc(strlen(text) * 2 + 1);
+        char *w = r;
+        if (!r)
+                return NULL;
+        for (const char *p = text; *p; p++) {
+                if (*p == '%')
+                        *w++ = '%';
+                /* One line per setting: a newline would end the value early. */
+                *w++ = (*p == '\n' || *p == '\r' || *p == '\\') ? ' ' : *p;
+        }
+        *w = 0;
+        return TAKE_PTR(r);
+}
+
+char *dropin_name_stem(char * const *dropin_paths) {
+        const char *last = NULL;
+        STRV_FOREACH(p, dropin_paths) {
+                const char *base = strrchr(*p, '/');
+                base = base ? base + 1 : *p;
+                if (!last || strcmp(base, last) > 0)
+                        last = base;
+        }
+        if (!last || strcmp(DEFAULT_STEM, last) > 0)
+                return strdup(DEFAULT_STEM);
+
+        /* Another file sorts at or after ours: keep its stem and add "~", which
+         * sorts after the "." of its ".conf", so stem + anything sorts after it. */
+        char *stem;
+        size_t n = strlen(last);
+        if (endswith(last, ".conf"))
+                n -= strlen(".conf");
+        if (asprintf(&stem, "%.*s~" DEFAULT_STEM, (int) n, last) < 0)
+                return NULL;
+        return stem;
+}
+
+static int write_all(int fd, const char *s) {
+        size_t n = strlen(s);
+        while (n > 0) {
+                ssize_t k = write(fd, s, n);
+                if (k < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return -errno;
+                }
+                s += k;
+                n -= (size_t) k;
+        }
+        return 0;
+}
+
+static int mkdir_unit_dir(const char *dir, const char *unit, char **ret) {
+        char *d;
+        if (asprintf(&d, "%s/%s.d", dir, unit) < 0)
+                return -ENOMEM;
+        if (mkdir(d, 0755) < 0 && errno != EEXIST) {
+                int r = -errno;
+                free(d);
+                return r;
+        }
+        *ret = d;
+        return 0;
+}
+
+int dropin_write(const char *dir, const char *unit, const char *name, const char *content) {
+        _cleanup_free_ char *d = NULL, *tmp = NULL, *final = NULL;
+        _cleanup_close_ int fd = -1;
+        int r = mkdir_unit_dir(dir, unit, &d);
+        if (r < 0)
+                return r;
+        /* Not ending in .conf: systemd ignores it should we die before rename(). */
+        if (asprintf(&tmp, "%s/.#%s.XXXXXX", d, name) < 0 || asprintf(&final, "%s/%s", d, name) < 0)
+                return -ENOMEM;
+        fd = mkostemp(tmp, O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        r = write_all(fd, content);
+        if (r >= 0 && fchmod(fd, 0644) < 0)
+                r = -errno;
+        if (r >= 0 && rename(tmp, final) < 0)
+                r = -errno;
+        if (r < 0)
+                (void) unlink(tmp);
+        return r;
+}
+
+int dropin_remove(const char *dir, const char *unit, const char *name) {
+        _cleanup_free_ char *p = NULL;
+        if (asprintf(&p, "%s/%s.d/%s", dir, unit, name) < 0)
+                return -ENOMEM;
+        if (unlink(p) < 0 && errno != ENOENT)
+                return -errno;
+        return 0;
+}
+
+char *dropin_blocking_text(const char *unit, const char *cause) {
+        _cleanup_free_ char *text = unit_escape_text(cause);
+        char *s;
+        if (!text)
+                return NULL;
+        if (asprintf(&s,
+                     "# Written by systemd-confinement-generator: %s asked for confinement\n"
+                     "# and it could not be set up, so the unit must not start.\n"
+                     "[Unit]\n"
+                     "Description=Blocked by systemd-confinement-generator: %s\n"
+                     "AssertPathExists=" BLOCKED_PATH "\n"
+                     "\n"
+                     "[Service]\n"
+                     "RootDirectory=" BLOCKED_PATH "\n",
+                     unit, text) < 0)
+                return NULL;
+        return s;
+}
+
+char *dropin_blocking_name(const char *stem, const char *cause_slug) {
+        char *s;
+        if (asprintf(&s, "%s-blocked-%s.conf", stem, cause_slug) < 0)
+                return NULL;
+        return s;
+}

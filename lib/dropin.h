@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* Writing drop-ins into the generator's output directory: escaping paths so that
+ * systemd reads them back unchanged, choosing a file name that systemd reads
+ * after every other drop-in of the unit, the blocking drop-in that keeps a unit
+ * from starting, and atomic replacement (temporary name, then rename), so that a
+ * generator killed at any point leaves only whole .conf files behind. */
+
+#include <stdio.h>
+
+/* Escapes a path for one word of a space-separated path list (BindPaths=,
+ * RequiresMountsFor=): backslash before '\\', ':', quotes and blanks, '%' doubled.
+ * Returns NULL for -ENOMEM; -EINVAL (a path no unit file can hold, e.g. with a
+ * newline) is reported as errno = EINVAL with a NULL return. */
+char *unit_escape_path(const char *path);
+
+/* Escapes free text for a value systemd expands specifiers in (Description=). */
+char *unit_escape_text(const char *text);
+
+/* The stem of the generator's drop-in names for a unit: it sorts after the name
+ * of every drop-in the unit already has (dropin_paths: full paths, any dirs), so
+ * that the generator's file is read last and no same-named file can hide it. */
+char *dropin_name_stem(char * const *dropin_paths);
+
+/* Writes content to DIR/UNIT.d/NAME atomically, replacing whatever was there. */
+int dropin_write(const char *dir, const char *unit, const char *name, const char *content);
+
+/* Removes DIR/UNIT.d/NAME if present. */
+int dropin_remove(const char *dir, const char *unit, const char *name);
+
+/* A drop-in that keeps the unit from starting: an assertion that cannot hold and
+ * a root directory that cannot exist, so that no command of the unit runs, with
+ * "-" or "+" or not, and the cause in Description= for systemctl status. */
+char *dropin_blocking_text(const char *unit, const char *cause);
+
+/* File name of the blocking drop-in: stem + "-blocked-" + a slug of the cause
+ * (systemctl status lists drop-ins by name, so the name carries the reason). */
+char *dropin_blocking_name(const char *stem, const char *cause_slug);

@@ -1,0 +1,324 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "generator.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "confinement-config.h"
+#include "dropin.h"
+#include "log.h"
+#include "mounts.h"
+#include "path-set.h"
+#include "strv.h"
+#include "unit-confine.h"
+#include "unit-file.h"
+#include "unit-lookup.h"
+
+typedef enum OptedKind {
+        OPTED_UNIT,           /* one unit, or a template confined as a whole */
+        OPTED_TEMPLATE_GUARD, /* a template whose closure depends on the instance */
+} OptedKind;
+
+typedef struct Opted {
+        UnitInfo info;
+        UnitText text;
+        char *stem;
+        OptedKind kind;
+} Opted;
+
+typedef struct Run {
+        const GeneratorOptions *opts;
+        const char *dir;      /* where drop-ins go */
+        char **search_path;
+        PendingMounts *pending;
+        Opted *opted;
+        size_t n_opted;
+        int write_error;
+} Run;
+
+static void opted_done(Opted *o) {
+        unit_info_done(&o->info);
+        unit_text_done(&o->text);
+        free(o->stem);
+}
+
+static bool writing(const Run *run) {
+        return !run->opts->dry_run && !run->opts->explain;
+}
+
+static void note_write(Run *run, int r, const char *unit, const char *what) {
+        if (r >= 0)
+                return;
+        log_error_errno(r, "%s: cannot write %s in %s: %m", unit, what, run->dir);
+        if (run->write_error == 0)
+                run->write_error = r;
+}
+
+/* Settings whose value names the instance make the closure instance-dependent. */
+static bool depends_on_instance(const UnitText *t) {
+        for (size_t i = 0; i < t->n; i++) {
+                const UnitSetting *s = &t->items[i];
+                if (!streq(s->section, "Service") && !streq(s->section, CONFINEMENT_SECTION))
+                        continue;
+                if (!startswith(s->key, "Exec") && !startswith(s->key, "Environment") &&
+                    !streq(s->section, CONFINEMENT_SECTION))
+                        continue;
+                for (const char *p = s->value; (p = strchr(p, '%')); p += 2) {
+                        if (p[1] == 0)
+                                break;
+                        if (strchr("iIjJnN", p[1]))
+                                return true;
+                }
+        }
+        return false;
+}
+
+static int load_text(const UnitInfo *info, UnitText *text) {
+        int r = 0;
+        if (info->fragment)
+                r = unit_text_load_file(text, info->fragment);
+        STRV_FOREACH(d, info->dropins)
+                if (r >= 0)
+                        r = unit_text_load_file(text, *d);
+        return r;
+}
+
+/* Whether a unit asked for confinement: loads its files into o->text. */
+static bool opted_in(Opted *o) {
+        if (o->info.masked)
+                return false;
+        int r = load_text(&o->info, &o->text);
+        if (r < 0) {
+                log_warning_errno(r, "%s: cannot read its unit files, skipping: %m", o->info.name);
+                return false;
+        }
+        return unit_text_has_section(&o->text, CONFINEMENT_SECTION);
+}
+
+/* Loads a service; returns 1 and fills o when it opted in, 0 when not. */
+static int load_opted(Run *run, const char *name, Opted *o) {
+        *o = (Opted) {};
+        int r = unit_lookup(run->search_path, name, &o->info);
+        if (r < 0) {
+                log_debug_errno(r, "%s: cannot look the unit up, skipping: %m", name);
+                return 0;
+        }
+        if (!opted_in(o)) {
+                opted_done(o);
+                return 0;
+        }
+        o->stem = dropin_name_stem(o->info.dropins);
+        if (!o->stem) {
+                opted_done(o);
+                return -ENOMEM;
+        }
+        return 1;
+}
+
+static bool is_template(const char *name) {
+        return unit_name_is_valid(name, UNIT_NAME_TEMPLATE);
+}
+
+/* A template confined as a whole covers its instances, unless one of them has
+ * drop-ins of its own (which may change its closure). */
+static bool instances_need_own_dropins(Run *run, const Opted *tmpl) {
+        if (depends_on_instance(&tmpl->text))
+                return true;
+        for (size_t i = 0; i < run->n_opted; i++) {
+                const Opted *o = &run->opted[i];
+                if (o->info.instance && o != tmpl && o->info.dropins &&
+                    strv_length(o->info.dropins) > strv_length(tmpl->info.dropins))
+                        return true;
+        }
+        return false;
+}
+
+static bool covered_by_template(Run *run, const Opted *o) {
+        _cleanup_free_ char *tmpl = NULL;
+        if (!o->info.instance || unit_name_template(o->info.name, &tmpl) < 0)
+                return false;
+        for (size_t i = 0; i < run->n_opted; i++)
+                if (streq(run->opted[i].info.name, tmpl))
+                        return run->opted[i].kind == OPTED_UNIT;
+        return false;
+}
+
+static int collect(Run *run) {
+        _cleanup_strv_free_ char **names = NULL;
+        int r = unit_list_services(run->search_path, &names);
+        if (r < 0)
+                return log_error_errno(r, "Cannot enumerate units: %m");
+
+        STRV_FOREACH(n, names) {
+                if (run->opts->explain && !streq(*n, run->opts->explain))
+                        continue;
+                Opted o;
+                r = load_opted(run, *n, &o);
+                if (r < 0)
+                        return log_oom();
+                if (r == 0)
+                        continue;
+                Opted *a = realloc(run->opted, (run->n_opted + 1) * sizeof(Opted));
+                if (!a) {
+                        opted_done(&o);
+                        return log_oom();
+                }
+                run->opted = a;
+                run->opted[run->n_opted++] = o;
+        }
+
+        for (size_t i = 0; i < run->n_opted; i++)
+                if (is_template(run->opted[i].info.name) && instances_need_own_dropins(run, &run->opted[i]))
+                        run->opted[i].kind = OPTED_TEMPLATE_GUARD;
+        return 0;
+}
+
+static char *stem_conf(const Opted *o) {
+        char *s;
+        return asprintf(&s, "%s.conf", o->stem) < 0 ? NULL : s;
+}
+
+/* Blocks every instance of a template that has no drop-in of its own: only the
+ * instances named in the unit tree could be resolved at boot. */
+static int write_template_guard(Run *run, const Opted *o) {
+        _cleanup_free_ char *text = NULL, *name = NULL;
+        if (asprintf(&text,
+                     "# Written by systemd-confinement-generator: the closure of %s depends on\n"
+                     "# the instance, so only instances named in the unit tree are confined.\n"
+                     "[Unit]\n"
+                     "AssertPathExists=%s/%%n.d/%s.conf\n",
+                     o->info.name, run->dir, o->stem) < 0 ||
+            asprintf(&name, "%s-instance-guard.conf", o->stem) < 0)
+                return -ENOMEM;
+        return dropin_write(run->dir, o->info.name, name, text);
+}
+
+static int write_initial_blocks(Run *run) {
+        for (size_t i = 0; i < run->n_opted; i++) {
+                Opted *o = &run->opted[i];
+                _cleanup_free_ char *name = stem_conf(o), *text = NULL;
+                int r;
+                if (o->kind == OPTED_TEMPLATE_GUARD) {
+                        note_write(run, write_template_guard(run, o), o->info.name, "the instance guard");
+                        continue;
+                }
+                if (covered_by_template(run, o))
+                        continue;
+                text = dropin_blocking_text(o->info.name, "the generator did not finish computing its closure");
+                if (!name || !text)
+                        return log_oom();
+                r = dropin_write(run->dir, o->info.name, name, text);
+                note_write(run, r, o->info.name, "its blocking drop-in");
+        }
+        return 0;
+}
+
+static int write_marker(Run *run, const char *unit) {
+        _cleanup_free_ char *dir = NULL, *path = NULL;
+        if (asprintf(&dir, "%s/" CONFINEMENT_MARKER_DIR, run->dir) < 0 || asprintf(&path, "%s/%s", dir, unit) < 0)
+                return -ENOMEM;
+        if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+                return -errno;
+        FILE *f = fopen(path, "we");
+        if (!f)
+                return -errno;
+        fputs("confined\n", f);
+        return fclose(f) == 0 ? 0 : -errno;
+}
+
+static void block_unit(Run *run, const Opted *o, const char *cause, const char *slug) {
+        log_error("%s: not confined, blocked from starting: %s", o->info.name, cause);
+        if (!writing(run))
+                return;
+        _cleanup_free_ char *name = dropin_blocking_name(o->stem, slug), *text = NULL, *generic = stem_conf(o);
+        text = dropin_blocking_text(o->info.name, cause);
+        if (!name || !text || !generic) {
+                log_oom();
+                return; /* the initial blocking drop-in stays */
+        }
+        int r = dropin_write(run->dir, o->info.name, name, text);
+        note_write(run, r, o->info.name, "its blocking drop-in");
+        if (r >= 0)
+                note_write(run, dropin_remove(run->dir, o->info.name, generic), o->info.name, "drop-ins");
+}
+
+static void explain(const Opted *o, UnitConfinement *uc, const char *text) {
+        printf("# %s\n%s", o->info.name, text);
+        const PathEntry **sorted = path_set_sorted(uc->closure.binds);
+        printf("\n# Why each path is in:\n");
+        for (const PathEntry **e = sorted; e && *e; e++)
+                printf("#   %s%s%s: %s\n", (*e)->dest, streq((*e)->dest, (*e)->source) ? "" : " -> ",
+                       streq((*e)->dest, (*e)->source) ? "" : (*e)->source, (*e)->reason);
+}
+
+static void confine_one(Run *run, const Opted *o) {
+        _cleanup_(unit_confine_done) UnitConfinement uc = {};
+        _cleanup_free_ char *text = NULL, *name = stem_conf(o);
+        int r = unit_confine(&uc, &o->info, &o->text, run->pending);
+        if (r == -ENOMEM || !name) {
+                log_oom();
+                return;
+        }
+        if (r < 0)
+                return block_unit(run, o, uc.error ?: "unknown error", uc.error_slug ?: "error");
+        if (!uc.config.enable) {
+                log_info("%s: Enable=no, not confined", o->info.name);
+                if (writing(run))
+                        note_write(run, dropin_remove(run->dir, o->info.name, name), o->info.name, "drop-ins");
+                return;
+        }
+        r = unit_confine_dropin_text(&uc, &text);
+        if (r < 0)
+                return block_unit(run, o, uc.error ?: strerror(-r), uc.error_slug ?: "error");
+        if (!writing(run))
+                return explain(o, &uc, text);
+
+        r = dropin_write(run->dir, o->info.name, name, text);
+        note_write(run, r, o->info.name, "its confinement drop-in");
+        if (r < 0)
+                return;
+        note_write(run, write_marker(run, o->info.name), o->info.name, "its marker");
+        log_debug("%s: confined, %zu paths bound", o->info.name, path_set_size(uc.closure.binds));
+}
+
+static void confine_all(Run *run) {
+        for (size_t i = 0; i < run->n_opted; i++) {
+                const Opted *o = &run->opted[i];
+                if (o->kind == OPTED_TEMPLATE_GUARD || covered_by_template(run, o))
+                        continue;
+                if (!o->info.fragment) {
+                        block_unit(run, o,
+                                   "its unit file is not visible to the generator (made by another generator?)",
+                                   "unit-file-not-found");
+                        continue;
+                }
+                confine_one(run, o);
+        }
+}
+
+int generator_run(const GeneratorOptions *opts) {
+        Run run = { .opts = opts, .dir = opts->output_dirs[0] };
+        int r = unit_search_path(opts->output_dirs, &run.search_path);
+        if (r < 0)
+                return log_error_errno(r, "Cannot determine the unit search path: %m");
+
+        r = pending_mounts_load(NULL, NULL, &run.pending);
+        if (r < 0)
+                log_warning_errno(r, "Cannot read /etc/fstab or the mount table, assuming all is mounted: %m");
+
+        r = collect(&run);
+        if (r >= 0 && writing(&run))
+                r = write_initial_blocks(&run);
+        if (r >= 0)
+                confine_all(&run);
+
+        for (size_t i = 0; i < run.n_opted; i++)
+                opted_done(&run.opted[i]);
+        free(run.opted);
+        strv_free(run.search_path);
+        pending_mounts_free(run.pending);
+        return r < 0 ? r : run.write_error;
+}

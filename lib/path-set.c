@@ -1,0 +1,127 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "path-set.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "macro.h"
+
+struct PathSet {
+        PathEntry *entries;       /* insertion order */
+        size_t n, allocated;
+        size_t *buckets;          /* index + 1 into entries; 0 = empty */
+        size_t n_buckets;
+        const PathEntry **sorted; /* cache for path_set_sorted() */
+};
+
+static uint64_t hash_string(const char *s) {
+        uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+        for (; *s; s++)
+                h = (h ^ (unsigned char) *s) * 1099511628211ULL;
+        return h;
+}
+
+PathSet *path_set_new(void) {
+        return calloc(1, sizeof(PathSet));
+}
+
+PathSet *path_set_free(PathSet *s) {
+        if (!s)
+                return NULL;
+        for (size_t i = 0; i < s->n; i++) {
+                free(s->entries[i].dest);
+                free(s->entries[i].source);
+                free(s->entries[i].reason);
+        }
+        free(s->entries);
+        free(s->buckets);
+        free(s->sorted);
+        free(s);
+        return NULL;
+}
+
+static size_t *find_bucket(const PathSet *s, const char *dest) {
+        size_t mask = s->n_buckets - 1;
+        for (size_t i = hash_string(dest) & mask;; i = (i + 1) & mask) {
+                size_t *b = &s->buckets[i];
+                if (*b == 0 || streq(s->entries[*b - 1].dest, dest))
+                        return b;
+        }
+}
+
+static int rehash(PathSet *s) {
+        size_t n = s->n_buckets ? s->n_buckets * 2 : 64;
+        size_t *b = calloc(n, sizeof(size_t));
+        if (!b)
+                return -ENOMEM;
+        free(s->buckets);
+        s->buckets = b;
+        s->n_buckets = n;
+        for (size_t i = 0; i < s->n; i++)
+                *find_bucket(s, s->entries[i].dest) = i + 1;
+        return 0;
+}
+
+const PathEntry *path_set_get(const PathSet *s, const char *dest) {
+        if (!s || s->n_buckets == 0)
+                return NULL;
+        size_t *b = find_bucket(s, dest);
+        return *b ? &s->entries[*b - 1] : NULL;
+}
+
+bool path_set_contains(const PathSet *s, const char *dest) {
+        return path_set_get(s, dest) != NULL;
+}
+
+size_t path_set_size(const PathSet *s) {
+        return s ? s->n : 0;
+}
+
+int path_set_add(PathSet *s, const char *dest, const char *source, const char *reason) {
+        if (path_set_contains(s, dest))
+                return 0;
+        if ((s->n + 1) * 2 > s->n_buckets && rehash(s) < 0)
+                return -ENOMEM;
+        if (s->n == s->allocated) {
+                size_t a = s->allocated ? s->allocated * 2 : 32;
+                PathEntry *e = realloc(s->entries, a * sizeof(PathEntry));
+                if (!e)
+                        return -ENOMEM;
+                s->entries = e;
+                s->allocated = a;
+        }
+        PathEntry e = {
+                .dest = strdup(dest),
+                .source = strdup(source ? source : dest),
+                .reason = strdup(reason ? reason : ""),
+        };
+        if (!e.dest || !e.source || !e.reason) {
+                free(e.dest);
+                free(e.source);
+                free(e.reason);
+                return -ENOMEM;
+        }
+        s->entries[s->n++] = e;
+        *find_bucket(s, dest) = s->n;
+        s->sorted = (free(s->sorted), NULL);
+        return 1;
+}
+
+static int cmp_entry(const void *a, const void *b) {
+        return strcmp((*(const PathEntry * const *) a)->dest, (*(const PathEntry * const *) b)->dest);
+}
+
+const PathEntry **path_set_sorted(PathSet *s) {
+        if (s->sorted)
+                return s->sorted;
+        s->sorted = malloc((s->n + 1) * sizeof(PathEntry *));
+        if (!s->sorted)
+                return NULL;
+        for (size_t i = 0; i < s->n; i++)
+                s->sorted[i] = &s->entries[i];
+        s->sorted[s->n] = NULL;
+        qsort(s->sorted, s->n, sizeof(PathEntry *), cmp_entry);
+        return s->sorted;
+}

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* The closure being built: a set of bind mounts keyed by the path the service
+ * sees (the destination), each with the host path that backs it (the source,
+ * the destination's real path) and the first reason it was added, for the
+ * debug log and --explain. Lookups are O(1); iteration is in sorted order. */
+
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef struct PathEntry {
+        char *dest;    /* the path inside the root */
+        char *source;  /* the host path bound there (realpath of dest) */
+        char *reason;  /* why it is in */
+        bool writable; /* a read-write bind */
+} PathEntry;
+
+typedef struct PathSet PathSet;
+
+PathSet *path_set_new(void);
+PathSet *path_set_free(PathSet *s);
+static inline void path_set_freep(PathSet **s) {
+        path_set_free(*s);
+}
+#define _cleanup_path_set_free_ __attribute__((cleanup(path_set_freep)))
+
+/* Adds dest, unless present. Returns 1 if added, 0 if it was there, -ENOMEM. */
+int path_set_add(PathSet *s, const char *dest, const char *source, const char *reason);
+const PathEntry *path_set_get(const PathSet *s, const char *dest);
+bool path_set_contains(const PathSet *s, const char *dest);
+size_t path_set_size(const PathSet *s);
+/* Entries sorted by destination; valid until the set changes. NULL on -ENOMEM. */
+const PathEntry **path_set_sorted(PathSet *s);

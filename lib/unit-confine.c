@@ -1,0 +1,413 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "unit-confine.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "dropin.h"
+#include "exec-command.h"
+#include "log.h"
+#include "path-util.h"
+#include "strv.h"
+#include "unit-env.h"
+
+static const char *const exec_keys[] = {
+        "ExecCondition", "ExecStartPre", "ExecStart", "ExecStartPost",
+        "ExecReload",    "ExecStop",     "ExecStopPost",
+};
+
+/* Settings that the mode turns on or off, unless the unit says otherwise. */
+static const char *const mode_defaults[] = {
+        "PrivateMounts",        "MountAPIVFS",          "PrivateDevices",        "PrivateTmp",
+        "ProtectControlGroups", "ProtectKernelModules", "ProtectKernelTunables",
+};
+
+static int fail(UnitConfinement *uc, int r, const char *slug, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static int fail(UnitConfinement *uc, int r, const char *slug, const char *fmt, ...) {
+        if (!uc->error) {
+                va_list ap;
+                va_start(ap, fmt);
+                if (vasprintf(&uc->error, fmt, ap) < 0)
+                        uc->error = NULL;
+                va_end(ap);
+                uc->error_slug = slug;
+        }
+        return r < 0 ? r : -EINVAL;
+}
+
+/* Another root for the service cannot be combined with ours. */
+static int check_conflicts(UnitConfinement *uc) {
+        static const char *const keys[] = { "RootDirectory", "RootImage", "RootDirectoryStartOnly" };
+        for (size_t i = 0; i < ELEMENTSOF(keys); i++) {
+                const UnitSetting *s = unit_text_get_setting(uc->text, "Service", keys[i]);
+                if (!s || isempty(s->value))
+                        continue;
+                if (streq(keys[i], "RootDirectoryStartOnly") && parse_boolean(s->value) <= 0)
+                        continue;
+                return fail(uc, -EINVAL, "conflicting-setting", "%s=%s in %s conflicts with confinement",
+                            s->key, s->value, s->file);
+        }
+        return 0;
+}
+
+static int resolve_executable(UnitConfinement *uc, const ExecCommand *cmd, char * const *search, char **ret) {
+        if (cmd->path[0] == '/') {
+                *ret = strdup(cmd->path);
+                return *ret ? 0 : -ENOMEM;
+        }
+        *ret = closure_find_in_path(search, cmd->path);
+        return *ret ? 0 : -ENOENT;
+}
+
+static int add_command_roots(UnitConfinement *uc, const char *key, const ExecCommand *cmd, char * const *search) {
+        _cleanup_free_ char *exe = NULL, *reason = NULL;
+        struct stat st;
+        int r = resolve_executable(uc, cmd, search, &exe);
+        if (r == -ENOMEM)
+                return r;
+        if ((r < 0 || stat(exe, &st) < 0) && (cmd->flags & EXEC_IGNORE_FAILURE)) {
+                log_debug("%s: %s=-%s does not exist; systemd ignores its failure, so it is no root",
+                          uc->info->name, key, cmd->path);
+                return 0;
+        }
+        if (r < 0)
+                return fail(uc, r, "missing-executable", "%s=%s: not found in the executable search path",
+                            key, cmd->path);
+        if (asprintf(&reason, "%s= of %s", key, uc->info->name) < 0)
+                return -ENOMEM;
+        r = closure_add_program(&uc->closure, exe, reason);
+        if (r < 0)
+                return r;
+        STRV_FOREACH(arg, cmd->argv + 1 /* argv[0] is the name, not a file */) {
+                _cleanup_free_ char *why = NULL;
+                if ((*arg)[0] != '/')
+                        continue;
+                if (asprintf(&why, "argument of %s= of %s", key, uc->info->name) < 0)
+                        return -ENOMEM;
+                r = closure_add_argument(&uc->closure, *arg, why);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+static int add_exec_roots(UnitConfinement *uc, const Specifiers *sp, char * const *env) {
+        _cleanup_strv_free_ char **search = NULL;
+        int r = unit_exec_search_path(uc->text, sp, env, &search);
+        if (r < 0)
+                return fail(uc, r, "bad-setting", "ExecSearchPath= cannot be resolved");
+
+        for (size_t k = 0; k < ELEMENTSOF(exec_keys); k++) {
+                _cleanup_strv_free_ char **values = NULL;
+                r = unit_text_get_list(uc->text, "Service", exec_keys[k], &values);
+                if (r < 0)
+                        return r;
+                STRV_FOREACH(v, values) {
+                        ExecCommand *cmds = NULL;
+                        size_t n = 0;
+                        _cleanup_free_ char *error = NULL;
+                        r = exec_command_parse(*v, sp, env, &cmds, &n, &error);
+                        if (r < 0) {
+                                exec_command_free_many(cmds, n);
+                                return fail(uc, r, "bad-command", "%s=%s: %s", exec_keys[k], *v,
+                                            error ?: strerror(-r));
+                        }
+                        for (size_t i = 0; i < n && r >= 0; i++)
+                                r = add_command_roots(uc, exec_keys[k], &cmds[i], search);
+                        exec_command_free_many(cmds, n);
+                        if (r < 0)
+                                return r;
+                }
+        }
+        return 0;
+}
+
+static int add_bin_sh(UnitConfinement *uc) {
+        char real[PATH_MAX];
+        const char *sh = uc->config.bin_sh;
+        if (!sh)
+                return 0;
+        if (!realpath(sh, real))
+                return closure_fail(&uc->closure, -errno, "missing-file", "BinSh=%s: %m", sh);
+        /* Bound first, so that /bin/sh inside is BinSh= even if a command names /bin/sh. */
+        int r = path_set_add(uc->closure.binds, "/bin/sh", real, "BinSh=");
+        if (r < 0)
+                return r;
+        return closure_add_program(&uc->closure, sh, "BinSh=");
+}
+
+static int add_config_roots(UnitConfinement *uc) {
+        int r = add_bin_sh(uc);
+        if (r < 0)
+                return r;
+        STRV_FOREACH(p, uc->config.packages) {
+                r = closure_add_package(&uc->closure, *p, "Packages=");
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+/* FullUnit=yes: files named by the unit's environment are roots too (never
+ * directories: WorkingDirectory=/ must not bind /). */
+static int add_environment_files(UnitConfinement *uc, char * const *env) {
+        STRV_FOREACH(e, env) {
+                const char *value = strchr(*e, '=');
+                _cleanup_strv_free_ char **words = NULL;
+                if (!value || strv_split(value + 1, ": \t", &words) < 0)
+                        continue;
+                STRV_FOREACH(w, words) {
+                        struct stat st;
+                        if ((*w)[0] != '/' || stat(*w, &st) < 0 || !S_ISREG(st.st_mode))
+                                continue;
+                        int r = closure_add_argument(&uc->closure, *w, "FullUnit=: named in the environment");
+                        if (r < 0)
+                                return r;
+                }
+        }
+        return 0;
+}
+
+static void take_closure_error(UnitConfinement *uc) {
+        if (!uc->error && uc->closure.error) {
+                uc->error = TAKE_PTR(uc->closure.error);
+                uc->error_slug = uc->closure.error_slug;
+        }
+}
+
+int unit_confine(UnitConfinement *uc, const UnitInfo *info, const UnitText *text, const PendingMounts *pending) {
+        _cleanup_strv_free_ char **env = NULL;
+        _cleanup_free_ char *error = NULL;
+        Specifiers sp = { .name = info->name, .fragment = info->fragment };
+        int r;
+
+        *uc = (UnitConfinement) { .info = info, .text = text };
+        r = confinement_config_parse(text, &uc->config, &error);
+        if (r < 0)
+                return fail(uc, r, "bad-setting", "%s", error ?: strerror(-r));
+        if (!uc->config.enable)
+                return 0;
+        r = check_conflicts(uc);
+        if (r < 0)
+                return r;
+        r = unit_environment(text, &sp, &env, &error);
+        if (r < 0)
+                return fail(uc, r, "bad-environment", "%s", error ?: strerror(-r));
+        r = closure_init(&uc->closure, env, pending);
+        if (r < 0)
+                return r;
+
+        log_debug("%s: computing the closure (mode %s)", info->name, confinement_mode_to_string(uc->config.mode));
+        r = add_config_roots(uc);
+        if (r >= 0)
+                r = add_exec_roots(uc, &sp, env);
+        if (r >= 0 && uc->config.full_unit)
+                r = add_environment_files(uc, env);
+        take_closure_error(uc);
+        if (r < 0 && !uc->error)
+                return fail(uc, r, "internal-error", "closure failed: %s", strerror(-r));
+        return r;
+}
+
+void unit_confine_done(UnitConfinement *uc) {
+        if (!uc->info)
+                return; /* never set up */
+        confinement_config_done(&uc->config);
+        closure_done(&uc->closure);
+        uc->error = (free(uc->error), NULL);
+}
+
+static bool runs_unprivileged(const UnitText *t) {
+        const char *dyn = unit_text_get(t, "Service", "DynamicUser");
+        const char *user = unit_text_get(t, "Service", "User");
+        if (dyn && parse_boolean(dyn) > 0)
+                return true;
+        return !isempty(user) && !streq(user, "root") && !streq(user, "0");
+}
+
+static bool grants_capabilities(const UnitText *t) {
+        _cleanup_strv_free_ char **caps = NULL;
+        if (unit_text_get_list(t, "Service", "AmbientCapabilities", &caps) < 0)
+                return true; /* cannot tell: do not risk breaking the service */
+        STRV_FOREACH(c, caps)
+                if (!isempty(*c))
+                        return true;
+        return false;
+}
+
+/* PrivateUsers=yes only where it cannot break the service: a root daemon that
+ * binds a low port or switches to its own user fails in a user namespace. */
+static bool private_users_is_safe(const UnitConfinement *uc) {
+        return uc->config.mode == CONFINEMENT_FULL_APIVFS && runs_unprivileged(uc->text) &&
+               !grants_capabilities(uc->text);
+}
+
+static void write_mode_defaults(FILE *f, const UnitConfinement *uc) {
+        const char *on = uc->config.mode == CONFINEMENT_FULL_APIVFS ? "yes" : "no";
+        for (size_t i = 0; i < ELEMENTSOF(mode_defaults); i++)
+                if (!unit_text_get(uc->text, "Service", mode_defaults[i]))
+                        fprintf(f, "%s=%s\n", mode_defaults[i], on);
+        if (!unit_text_get(uc->text, "Service", "PrivateUsers") && private_users_is_safe(uc))
+                fputs("PrivateUsers=yes\n", f);
+}
+
+/* PID 1 reads PIDFile= on the host, while the service writes it into its own
+ * /run, which is CONFINEMENT_RUN on the host. */
+static int write_pid_file(FILE *f, const UnitConfinement *uc, const Specifiers *sp) {
+        const char *v = unit_text_get(uc->text, "Service", "PIDFile");
+        _cleanup_free_ char *expanded = NULL, *error = NULL, *path = NULL, *escaped = NULL;
+        if (isempty(v))
+                return 0;
+        int r = specifier_expand(v, sp, &expanded, &error);
+        if (r < 0)
+                return fail((UnitConfinement *) uc, r, "bad-setting", "PIDFile=%s: %s", v, error ?: strerror(-r));
+        path = expanded[0] == '/' ? path_normalize(expanded) : path_join_normalize("/run", expanded);
+        if (!path)
+                return -ENOMEM;
+        const char *rest = NULL;
+        if (path_startswith_dir(path, "/run"))
+                rest = path + strlen("/run");
+        else if (path_startswith_dir(path, "/var/run"))
+                rest = path + strlen("/var/run");
+        if (!rest)
+                return 0;
+        escaped = unit_escape_text(rest);
+        if (!escaped)
+                return -ENOMEM;
+        fprintf(f, "PIDFile=%s%s\n", CONFINEMENT_RUN, escaped);
+        return 0;
+}
+
+/* On 252 ReadWritePaths= are resolved inside the root, where nothing from the
+ * host is writable: each becomes a writable bind of the host path. */
+static int write_writable_paths(FILE *f, const UnitConfinement *uc, const Specifiers *sp) {
+        static const char *const keys[] = { "ReadWritePaths", "ReadWriteDirectories" };
+        for (size_t k = 0; k < ELEMENTSOF(keys); k++) {
+                _cleanup_strv_free_ char **values = NULL;
+                int r = unit_text_get_list(uc->text, "Service", keys[k], &values);
+                if (r < 0)
+                        return r;
+                STRV_FOREACH(v, values) {
+                        for (const char *p = *v;;) {
+                                _cleanup_free_ char *word = NULL, *expanded = NULL, *error = NULL, *esc = NULL;
+                                r = extract_first_word(&p, &word, NULL, EXTRACT_UNQUOTE);
+                                if (r <= 0)
+                                        break;
+                                const char *w = word;
+                                bool optional = w[0] == '-';
+                                w += optional;
+                                if (w[0] == '+') /* relative to the root already */
+                                        continue;
+                                r = specifier_expand(w, sp, &expanded, &error);
+                                if (r < 0)
+                                        return fail((UnitConfinement *) uc, r, "bad-setting", "%s=%s: %s",
+                                                    keys[k], *v, error ?: strerror(-r));
+                                esc = unit_escape_path(expanded);
+                                if (!esc)
+                                        return -ENOMEM;
+                                fprintf(f, "BindPaths=%s%s\n", optional ? "-" : "", esc);
+                        }
+                }
+        }
+        return 0;
+}
+
+static int write_binds(FILE *f, UnitConfinement *uc) {
+        const PathEntry **sorted = path_set_sorted(uc->closure.binds);
+        if (!sorted)
+                return -ENOMEM;
+        for (const PathEntry **e = sorted; *e; e++) {
+                _cleanup_free_ char *src = unit_escape_path((*e)->source), *dst = NULL;
+                if (!src)
+                        return fail(uc, -EINVAL, "bad-path", "%s: a path a unit file cannot hold", (*e)->source);
+                if (streq((*e)->source, (*e)->dest)) {
+                        fprintf(f, "BindReadOnlyPaths=%s\n", src);
+                        continue;
+                }
+                dst = unit_escape_path((*e)->dest);
+                if (!dst)
+                        return fail(uc, -EINVAL, "bad-path", "%s: a path a unit file cannot hold", (*e)->dest);
+                fprintf(f, "BindReadOnlyPaths=%s:%s\n", src, dst);
+        }
+        return 0;
+}
+
+/* RequiresMountsFor= the directories of everything bound, so the unit is
+ * ordered after whatever mounts hold them. */
+static int write_mount_dependencies(FILE *f, UnitConfinement *uc) {
+        _cleanup_strv_free_ char **dirs = NULL;
+        const PathEntry **sorted = path_set_sorted(uc->closure.binds);
+        if (!sorted)
+                return -ENOMEM;
+        for (const PathEntry **e = sorted; *e; e++) {
+                _cleanup_free_ char *d = path_dirname((*e)->source);
+                if (!d)
+                        return -ENOMEM;
+                if (!strv_contains(dirs, d) && strv_consume(&dirs, TAKE_PTR(d)) < 0)
+                        return -ENOMEM;
+        }
+        strv_sort(dirs);
+        STRV_FOREACH(d, dirs) {
+                _cleanup_free_ char *esc = unit_escape_path(*d);
+                if (!esc)
+                        return fail(uc, -EINVAL, "bad-path", "%s: a path a unit file cannot hold", *d);
+                fprintf(f, "RequiresMountsFor=%s\n", esc);
+        }
+        return 0;
+}
+
+static int write_dropin(FILE *f, UnitConfinement *uc) {
+        Specifiers sp = { .name = uc->info->name, .fragment = uc->info->fragment };
+        int r;
+
+        fprintf(f,
+                "# Written by systemd-confinement-generator for %s (Mode=%s):\n"
+                "# an empty root with only the service's closure bound read-only.\n"
+                "[Unit]\n",
+                uc->info->name, confinement_mode_to_string(uc->config.mode));
+        r = write_mount_dependencies(f, uc);
+        if (r < 0)
+                return r;
+        fputs("\n[Service]\n"
+              /* A root that systemd makes for each start and removes after:
+               * never shared, never inside the generator dir (gone on reload). */
+              "RuntimeDirectory=" CONFINEMENT_RUNTIME_DIR "/root " CONFINEMENT_RUNTIME_DIR "/run\n"
+              "RootDirectory=" CONFINEMENT_ROOT "\n"
+              "TemporaryFileSystem=/\n"
+              /* One /run for the whole start, ExecStartPre= to ExecStopPost=,
+               * also reached as /var/run, as on the host. */
+              "BindPaths=" CONFINEMENT_RUN ":/run " CONFINEMENT_RUN ":/var/run\n"
+              /* syslog(3) and sd_journal: 252 binds no journal socket itself. */
+              "BindReadOnlyPaths=-/run/systemd/journal/socket -/run/systemd/journal/stdout "
+              "-/run/systemd/journal/dev-log\n",
+              f);
+        write_mode_defaults(f, uc);
+        r = write_pid_file(f, uc, &sp);
+        if (r >= 0)
+                r = write_writable_paths(f, uc, &sp);
+        if (r >= 0)
+                r = write_binds(f, uc);
+        return r;
+}
+
+int unit_confine_dropin_text(UnitConfinement *uc, char **ret) {
+        char *buf = NULL;
+        size_t size = 0;
+        FILE *f = open_memstream(&buf, &size);
+        if (!f)
+                return -ENOMEM;
+        int r = write_dropin(f, uc);
+        if (fclose(f) != 0 && r >= 0)
+                r = -ENOMEM;
+        if (r < 0) {
+                free(buf);
+                return r;
+        }
+        *ret = buf;
+        return 0;
+}

@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* One unit, from its effective text to the text of its confinement drop-in:
+ * the roots of section 2 of the spec (Exec*= commands and their argument files,
+ * Packages=, BinSh=, FullUnit=), their closure, and the settings of section 4
+ * (root, per-start /run, journal sockets, the mode's defaults, PIDFile=,
+ * ReadWritePaths=). A failure leaves a one-line cause and a slug for the
+ * blocking drop-in; nothing is written here. */
+
+#include "closure.h"
+#include "confinement-config.h"
+#include "mounts.h"
+#include "specifier.h"
+#include "unit-file.h"
+#include "unit-lookup.h"
+
+typedef struct UnitConfinement {
+        const UnitInfo *info;
+        const UnitText *text;
+        ConfinementConfig config;
+        Closure closure;
+        char *error;            /* cause, when the unit must be blocked */
+        const char *error_slug;
+} UnitConfinement;
+
+/* Computes the closure. Returns 0, or a negative errno with uc->error set. */
+int unit_confine(UnitConfinement *uc, const UnitInfo *info, const UnitText *text, const PendingMounts *pending);
+/* The drop-in text for a unit unit_confine() succeeded on. */
+int unit_confine_dropin_text(UnitConfinement *uc, char **ret);
+void unit_confine_done(UnitConfinement *uc);
+
+/* Where a unit's root and per-start /run live on the host (specifiers left in). */
+#define CONFINEMENT_RUNTIME_DIR "confinement/%n"
+#define CONFINEMENT_ROOT "/run/confinement/%n/root"
+#define CONFINEMENT_RUN "/run/confinement/%n/run"
