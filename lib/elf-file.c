@@ -1,0 +1,441 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "elf-file.h"
+
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "macro.h"
+#include "strv.h"
+
+/* Returns -EBADMSG and says why, for the caller's one-line error message. */
+#define MALFORMED(why_ptr, text) ({ if (why_ptr) *(why_ptr) = (text); -EBADMSG; })
+
+static uint64_t min_u64(uint64_t a, uint64_t b) {
+        return a < b ? a : b;
+}
+
+/* A bounds-checked, endian-aware view of the file. */
+typedef struct Image {
+        const uint8_t *data;
+        size_t size;
+        bool big_endian;
+        bool is64;
+} Image;
+
+/* Where a PT_LOAD segment's file bytes sit, to turn addresses into offsets. */
+typedef struct Segment {
+        uint64_t vaddr, offset, filesz;
+} Segment;
+
+typedef struct Layout {
+        Segment *loads;
+        size_t n_loads;
+        bool have_interp;
+        uint64_t interp_offset, interp_size;
+        bool have_dynamic;
+        uint64_t dynamic_vaddr, dynamic_offset, dynamic_size;
+} Layout;
+
+static bool image_read(const Image *im, uint64_t offset, size_t n, uint64_t *ret) {
+        if (offset > im->size || n > im->size - offset)
+                return false;
+
+        uint64_t v = 0;
+        for (size_t i = 0; i < n; i++) {
+                size_t k = im->big_endian ? i : n - 1 - i;
+                v = (v << 8) | im->data[offset + k];
+        }
+        *ret = v;
+        return true;
+}
+
+/* Reads field f of the struct type T (from <elf.h>) found at offset base. */
+#define READ_FIELD(im, base, T, f, ret) \
+        image_read((im), (uint64_t) (base) + offsetof(T, f), sizeof(((T *) NULL)->f), (ret))
+/* Same, choosing the Elf32_ or Elf64_ variant by class. */
+#define READ_CLASS_FIELD(im, base, T, f, ret)                                   \
+        ((im)->is64 ? READ_FIELD(im, base, Elf64_##T, f, ret)                   \
+                    : READ_FIELD(im, base, Elf32_##T, f, ret))
+
+/* Copies the NUL-terminated string at offset, which must end before limit. */
+static int image_string(const Image *im, uint64_t offset, uint64_t limit, char **ret, const char **why) {
+        if (limit > im->size)
+                limit = im->size;
+        if (offset >= limit)
+                return MALFORMED(why, "string outside the file");
+
+        const uint8_t *start = im->data + offset;
+        const uint8_t *nul = memchr(start, 0, limit - offset);
+        if (!nul)
+                return MALFORMED(why, "unterminated string");
+
+        char *s = strndup((const char *) start, nul - start);
+        if (!s)
+                return -ENOMEM;
+        *ret = s;
+        return 0;
+}
+
+static int parse_ident(const uint8_t *data, size_t size, Image *im, ElfFile *e, const char **why) {
+        if (size < SELFMAG || memcmp(data, ELFMAG, SELFMAG) != 0)
+                return -ENOEXEC;
+        if (size < EI_NIDENT)
+                return MALFORMED(why, "file too short");
+
+        e->elf_class = data[EI_CLASS];
+        e->data = data[EI_DATA];
+        e->ident_version = data[EI_VERSION];
+        e->osabi = data[EI_OSABI];
+        e->abiversion = data[EI_ABIVERSION];
+        for (size_t i = EI_PAD; i < EI_NIDENT; i++)
+                if (data[i] != 0)
+                        e->ident_padding_nonzero = true;
+
+        if (e->elf_class != ELFCLASS32 && e->elf_class != ELFCLASS64)
+                return MALFORMED(why, "unknown ELF class");
+        if (e->data != ELFDATA2LSB && e->data != ELFDATA2MSB)
+                return MALFORMED(why, "unknown ELF data encoding");
+
+        *im = (Image) {
+                .data = data,
+                .size = size,
+                .big_endian = e->data == ELFDATA2MSB,
+                .is64 = e->elf_class == ELFCLASS64,
+        };
+        return 0;
+}
+
+static int parse_program_header(const Image *im, uint64_t at, Layout *layout, const char **why) {
+        uint64_t type, offset, vaddr, filesz;
+
+        if (!READ_CLASS_FIELD(im, at, Phdr, p_type, &type) ||
+            !READ_CLASS_FIELD(im, at, Phdr, p_offset, &offset) ||
+            !READ_CLASS_FIELD(im, at, Phdr, p_vaddr, &vaddr) ||
+            !READ_CLASS_FIELD(im, at, Phdr, p_filesz, &filesz))
+                return MALFORMED(why, "truncated program header");
+
+        switch (type) {
+        case PT_LOAD: {
+                Segment *n = reallocarray(layout->loads, layout->n_loads + 1, sizeof(Segment));
+                if (!n)
+                        return -ENOMEM;
+                layout->loads = n;
+                layout->loads[layout->n_loads++] = (Segment) { vaddr, offset, filesz };
+                break;
+        }
+        case PT_INTERP:
+                /* The kernel uses the first one. */
+                if (!layout->have_interp) {
+                        layout->have_interp = true;
+                        layout->interp_offset = offset;
+                        layout->interp_size = filesz;
+                }
+                break;
+        case PT_DYNAMIC:
+                /* glibc takes the last one it sees. */
+                layout->have_dynamic = true;
+                layout->dynamic_vaddr = vaddr;
+                layout->dynamic_offset = offset;
+                layout->dynamic_size = filesz;
+                break;
+        }
+        return 0;
+}
+
+static int parse_program_headers(const Image *im, ElfFile *e, Layout *layout, const char **why) {
+        uint64_t type, machine, version, phoff, phentsize, phnum;
+
+        if (!READ_CLASS_FIELD(im, 0, Ehdr, e_type, &type) ||
+            !READ_CLASS_FIELD(im, 0, Ehdr, e_machine, &machine) ||
+            !READ_CLASS_FIELD(im, 0, Ehdr, e_version, &version) ||
+            !READ_CLASS_FIELD(im, 0, Ehdr, e_phoff, &phoff) ||
+            !READ_CLASS_FIELD(im, 0, Ehdr, e_phentsize, &phentsize) ||
+            !READ_CLASS_FIELD(im, 0, Ehdr, e_phnum, &phnum))
+                return MALFORMED(why, "truncated ELF header");
+
+        e->type = type;
+        e->machine = machine;
+        e->version = version;
+
+        if (phnum == 0)
+                return 0;
+        if (phentsize != (im->is64 ? sizeof(Elf64_Phdr) : sizeof(Elf32_Phdr)))
+                return MALFORMED(why, "unexpected program header size");
+        if (phoff > im->size || phnum * phentsize > im->size - phoff)
+                return MALFORMED(why, "truncated program headers");
+
+        for (uint64_t i = 0; i < phnum; i++) {
+                int r = parse_program_header(im, phoff + i * phentsize, layout, why);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+/* Maps a virtual address to a file offset through the PT_LOAD segments, as the
+ * loader sees it in memory. *ret_limit is where that segment's file bytes end. */
+static bool layout_address_to_offset(const Layout *layout, uint64_t addr,
+                                     uint64_t *ret_offset, uint64_t *ret_limit) {
+        for (size_t i = 0; i < layout->n_loads; i++) {
+                const Segment *s = layout->loads + i;
+                if (addr < s->vaddr || addr - s->vaddr >= s->filesz)
+                        continue;
+                if (s->offset > UINT64_MAX - s->filesz)
+                        continue;
+                *ret_offset = s->offset + (addr - s->vaddr);
+                *ret_limit = s->offset + s->filesz;
+                return true;
+        }
+        return false;
+}
+
+typedef struct DynamicEntries {
+        bool have_strtab;
+        uint64_t strtab;
+        bool have_rpath, have_runpath, have_soname;
+        uint64_t rpath, runpath, soname;
+        uint64_t flags_1;
+        /* (tag, string offset) of DT_NEEDED/DT_FILTER/DT_AUXILIARY, in order */
+        uint64_t (*deps)[2];
+        size_t n_deps;
+} DynamicEntries;
+
+static int dynamic_entries_add_dep(DynamicEntries *d, uint64_t tag, uint64_t val) {
+        uint64_t (*n)[2] = reallocarray(d->deps, d->n_deps + 1, sizeof(*d->deps));
+        if (!n)
+                return -ENOMEM;
+        d->deps = n;
+        d->deps[d->n_deps][0] = tag;
+        d->deps[d->n_deps][1] = val;
+        d->n_deps++;
+        return 0;
+}
+
+static int collect_dynamic_entries(const Image *im, const Layout *layout, DynamicEntries *d, const char **why) {
+        uint64_t start, limit;
+
+        /* The loader reads the dynamic section where PT_DYNAMIC's address maps. */
+        if (!layout_address_to_offset(layout, layout->dynamic_vaddr, &start, &limit)) {
+                start = layout->dynamic_offset;
+                limit = UINT64_MAX;
+        }
+        if (start >= im->size)
+                return MALFORMED(why, "dynamic section outside the file");
+        uint64_t avail = min_u64(im->size - start, limit - start);
+        uint64_t size = min_u64(layout->dynamic_size, avail);
+        size_t entsize = im->is64 ? sizeof(Elf64_Dyn) : sizeof(Elf32_Dyn);
+
+        for (uint64_t at = start; at - start + entsize <= size; at += entsize) {
+                uint64_t tag, val;
+                if (!READ_CLASS_FIELD(im, at, Dyn, d_tag, &tag) ||
+                    !READ_CLASS_FIELD(im, at, Dyn, d_un, &val))
+                        return MALFORMED(why, "truncated dynamic section");
+
+                switch (tag) {
+                case DT_NULL:
+                        return 0;
+                case DT_STRTAB:
+                        d->have_strtab = true;
+                        d->strtab = val;
+                        break;
+                case DT_RPATH:
+                        d->have_rpath = true;
+                        d->rpath = val;
+                        break;
+                case DT_RUNPATH:
+                        d->have_runpath = true;
+                        d->runpath = val;
+                        break;
+                case DT_SONAME:
+                        d->have_soname = true;
+                        d->soname = val;
+                        break;
+                case DT_FLAGS_1:
+                        d->flags_1 = val;
+                        break;
+                case DT_NEEDED:
+                case DT_FILTER:
+                case DT_AUXILIARY: {
+                        int r = dynamic_entries_add_dep(d, tag, val);
+                        if (r < 0)
+                                return r;
+                        break;
+                }
+                }
+        }
+
+        /* No DT_NULL: the section is cut short. */
+        return MALFORMED(why, "truncated dynamic section");
+}
+
+static int dynamic_string(const Image *im, const Layout *layout, const DynamicEntries *d,
+                          uint64_t index, char **ret, const char **why) {
+        uint64_t offset, limit;
+
+        if (!d->have_strtab)
+                return MALFORMED(why, "dynamic section without DT_STRTAB");
+        if (!layout_address_to_offset(layout, d->strtab, &offset, &limit)) {
+                /* Not inside any PT_LOAD: treat the address as a file offset. */
+                offset = d->strtab;
+                limit = UINT64_MAX;
+        }
+        if (index > UINT64_MAX - offset)
+                return MALFORMED(why, "dynamic string outside the file");
+        return image_string(im, offset + index, limit, ret, why);
+}
+
+static ElfDependencyKind dependency_kind_from_tag(uint64_t tag) {
+        return tag == DT_NEEDED ? ELF_DEPENDENCY_NEEDED :
+               tag == DT_FILTER ? ELF_DEPENDENCY_FILTER : ELF_DEPENDENCY_AUXILIARY;
+}
+
+static int resolve_dynamic_strings(const Image *im, const Layout *layout, const DynamicEntries *d,
+                                   ElfFile *e, const char **why) {
+        int r;
+
+        if (d->have_rpath && (r = dynamic_string(im, layout, d, d->rpath, &e->rpath, why)) < 0)
+                return r;
+        if (d->have_runpath && (r = dynamic_string(im, layout, d, d->runpath, &e->runpath, why)) < 0)
+                return r;
+        if (d->have_soname && (r = dynamic_string(im, layout, d, d->soname, &e->soname, why)) < 0)
+                return r;
+
+        if (d->n_deps > 0) {
+                e->dependencies = calloc(d->n_deps, sizeof(ElfDependency));
+                if (!e->dependencies)
+                        return -ENOMEM;
+        }
+        for (size_t i = 0; i < d->n_deps; i++) {
+                ElfDependency *dep = e->dependencies + e->n_dependencies;
+
+                r = dynamic_string(im, layout, d, d->deps[i][1], &dep->name, why);
+                if (r < 0)
+                        return r;
+                dep->kind = dependency_kind_from_tag(d->deps[i][0]);
+                e->n_dependencies++;
+
+                if (dep->kind == ELF_DEPENDENCY_NEEDED && strv_extend(&e->needed, dep->name) < 0)
+                        return -ENOMEM;
+        }
+
+        e->flags_1 = d->flags_1;
+        e->nodeflib = d->flags_1 & DF_1_NODEFLIB;
+        return 0;
+}
+
+static int parse_dynamic(const Image *im, const Layout *layout, ElfFile *e, const char **why) {
+        DynamicEntries d = {};
+        int r;
+
+        r = collect_dynamic_entries(im, layout, &d, why);
+        if (r >= 0)
+                r = resolve_dynamic_strings(im, layout, &d, e, why);
+        free(d.deps);
+        return r;
+}
+
+static int parse_interp(const Image *im, const Layout *layout, ElfFile *e, const char **why) {
+        uint64_t end;
+
+        if (layout->interp_size == 0 ||
+            __builtin_add_overflow(layout->interp_offset, layout->interp_size, &end))
+                return MALFORMED(why, "bad PT_INTERP");
+        return image_string(im, layout->interp_offset, end, &e->interp, why);
+}
+
+int elf_file_parse_full(const void *data, size_t size, ElfFile *ret, const char **ret_why) {
+        ElfFile e = {};
+        Layout layout = {};
+        Image im;
+        int r;
+
+        r = parse_ident(data, size, &im, &e, ret_why);
+        if (r < 0)
+                return r;
+
+        r = parse_program_headers(&im, &e, &layout, ret_why);
+        if (r >= 0 && layout.have_interp)
+                r = parse_interp(&im, &layout, &e, ret_why);
+        if (r >= 0 && layout.have_dynamic) {
+                e.has_dynamic = true;
+                r = parse_dynamic(&im, &layout, &e, ret_why);
+        }
+        free(layout.loads);
+        if (r < 0) {
+                elf_file_done(&e);
+                return r;
+        }
+
+        *ret = e;
+        return 0;
+}
+
+int elf_file_parse(const void *data, size_t size, ElfFile *ret) {
+        return elf_file_parse_full(data, size, ret, NULL);
+}
+
+int elf_file_read_full(const char *path, ElfFile *ret, const char **ret_why) {
+        _cleanup_close_ int fd = -EBADF;
+        struct stat st;
+
+        /* O_NONBLOCK: never hang on a FIFO that someone named as a library. */
+        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+        if (fd < 0)
+                return -errno;
+        if (fstat(fd, &st) < 0)
+                return -errno;
+        if (S_ISDIR(st.st_mode))
+                return -EISDIR;
+        if (!S_ISREG(st.st_mode))
+                return -ENOEXEC;
+        if (st.st_size == 0)
+                return MALFORMED(ret_why, "file too short");
+        if ((uint64_t) st.st_size > SIZE_MAX)
+                return -EFBIG;
+
+        void *p = mmap(NULL, st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+        if (p == MAP_FAILED)
+                return -errno;
+
+        int r = elf_file_parse_full(p, st.st_size, ret, ret_why);
+        munmap(p, st.st_size);
+        return r;
+}
+
+int elf_file_read(const char *path, ElfFile *ret) {
+        return elf_file_read_full(path, ret, NULL);
+}
+
+void elf_file_done(ElfFile *e) {
+        if (!e)
+                return;
+        free(e->interp);
+        strv_free(e->needed);
+        for (size_t i = 0; i < e->n_dependencies; i++)
+                free(e->dependencies[i].name);
+        free(e->dependencies);
+        free(e->rpath);
+        free(e->runpath);
+        free(e->soname);
+        *e = (ElfFile) {};
+}
+
+const char *elf_file_strerror(int error) {
+        switch (abs(error)) {
+        case ENOEXEC:
+                return "not an ELF file";
+        case EBADMSG:
+                return "malformed ELF";
+        default:
+                return strerror(abs(error));
+        }
+}

@@ -1,0 +1,1240 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "ld-search.h"
+
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <cpuid.h>
+#endif
+
+#include "elf-file.h"
+#include "log.h"
+#include "macro.h"
+#include "strv.h"
+
+/* ---- What glibc derives from the CPU (sysdeps/x86/cpu-features.c, get-isa-level.h) ---- */
+
+typedef struct CpuFeatures {
+        bool intel;
+        bool cmov, cx8, fpu, fxsr, mmx, sse, sse2;
+        bool sse3, ssse3, sse4_1, sse4_2, cx16, lahf, popcnt;
+        bool avx, avx2, f16c, fma, lzcnt, movbe, bmi1, bmi2;
+        bool avx512f, avx512bw, avx512cd, avx512dq, avx512vl, avx512er, avx512pf;
+} CpuFeatures;
+
+#define BIT(reg, n) (((reg) >> (n)) & 1)
+
+static void cpu_features_detect(CpuFeatures *f) {
+        *f = (CpuFeatures) {};
+#if defined(__x86_64__) || defined(__i386__)
+        unsigned a, b, c, d, max;
+        char vendor[13] = {};
+
+        if (!__get_cpuid(0, &max, &b, &c, &d))
+                return;
+        memcpy(vendor, &b, 4);
+        memcpy(vendor + 4, &d, 4);
+        memcpy(vendor + 8, &c, 4);
+        f->intel = streq(vendor, "GenuineIntel");
+
+        __cpuid(1, a, b, c, d);
+        f->fpu = BIT(d, 0), f->cx8 = BIT(d, 8), f->cmov = BIT(d, 15), f->mmx = BIT(d, 23);
+        f->fxsr = BIT(d, 24), f->sse = BIT(d, 25), f->sse2 = BIT(d, 26);
+        f->sse3 = BIT(c, 0), f->ssse3 = BIT(c, 9), f->cx16 = BIT(c, 13);
+        f->sse4_1 = BIT(c, 19), f->sse4_2 = BIT(c, 20), f->movbe = BIT(c, 22), f->popcnt = BIT(c, 23);
+        bool osxsave = BIT(c, 27), avx = BIT(c, 28), fma = BIT(c, 12), f16c = BIT(c, 29);
+
+        /* AVX and AVX-512 are usable only when the kernel saves their state (XCR0). */
+        uint64_t xcr0 = 0;
+        if (osxsave) {
+                uint32_t lo, hi;
+                __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+                xcr0 = ((uint64_t) hi << 32) | lo;
+        }
+        bool avx_state = (xcr0 & 0x6) == 0x6;
+        bool avx512_state = avx_state && (xcr0 & 0xe0) == 0xe0;
+
+        f->avx = avx && avx_state;
+        f->fma = fma && f->avx;
+        f->f16c = f16c && f->avx;
+
+        if (max >= 7) {
+                __cpuid_count(7, 0, a, b, c, d);
+                f->bmi1 = BIT(b, 3), f->bmi2 = BIT(b, 8);
+                f->avx2 = BIT(b, 5) && f->avx;
+                f->avx512f = BIT(b, 16) && avx512_state;
+                f->avx512dq = BIT(b, 17) && f->avx512f;
+                f->avx512pf = BIT(b, 26) && f->avx512f;
+                f->avx512er = BIT(b, 27) && f->avx512f;
+                f->avx512cd = BIT(b, 28) && f->avx512f;
+                f->avx512bw = BIT(b, 30) && f->avx512f;
+                f->avx512vl = BIT(b, 31) && f->avx512f;
+        }
+
+        if (__get_cpuid(0x80000001, &a, &b, &c, &d))
+                f->lahf = BIT(c, 0), f->lzcnt = BIT(c, 5);
+#endif
+}
+
+/* Bit n set: x86 ISA level n supported (0 baseline, 1 x86-64-v2, 2 v3, 3 v4). */
+static uint32_t cpu_isa_levels(const CpuFeatures *f) {
+        uint32_t levels = 0;
+
+        if (!(f->cmov && f->cx8 && f->fpu && f->fxsr && f->mmx && f->sse && f->sse2))
+                return 0;
+        levels |= 1;
+        if (!(f->cx16 && f->lahf && f->popcnt && f->sse3 && f->ssse3 && f->sse4_1 && f->sse4_2))
+                return levels;
+        levels |= 2;
+        if (!(f->avx && f->avx2 && f->f16c && f->fma && f->lzcnt && f->movbe))
+                return levels;
+        levels |= 4;
+        if (f->avx512f && f->avx512bw && f->avx512cd && f->avx512dq && f->avx512vl)
+                levels |= 8;
+        return levels;
+}
+
+/* Legacy hwcap bits and their subdir names (sysdeps/x86/dl-hwcap.h). */
+#define HWCAP_X86_SSE2 (UINT64_C(1) << 0)
+#define HWCAP_X86_64 (UINT64_C(1) << 1)
+#define HWCAP_X86_AVX512_1 (UINT64_C(1) << 2)
+static const char *const hwcap_names[] = { "sse2", "x86_64", "avx512_1" };
+
+#define FIRST_PLATFORM_BIT 48
+static const char *const x86_platforms[] = { "i586", "i686", "haswell", "xeon_phi" };
+
+static const char *x86_64_platform(const CpuFeatures *f, uint64_t *hwcap) {
+        const char *platform = NULL;
+
+        *hwcap = HWCAP_X86_64;
+        if (!f->intel)
+                return "x86_64"; /* what the kernel's AT_PLATFORM says */
+
+        if (f->avx512cd) {
+                if (f->avx512er) {
+                        if (f->avx512pf)
+                                platform = "xeon_phi";
+                } else if (f->avx512bw && f->avx512dq && f->avx512vl)
+                        *hwcap |= HWCAP_X86_AVX512_1;
+        }
+        if (!platform && f->avx2 && f->fma && f->bmi1 && f->bmi2 && f->lzcnt && f->movbe && f->popcnt)
+                platform = "haswell";
+        return platform ?: "x86_64";
+}
+
+/* The legacy subdirs: every subset of {hwcap names, platform, "tls"}, in
+ * glibc's power-set order (most specific first), ending with "". */
+static int legacy_subdirs(uint64_t hwcap, const char *platform, char ***subdirs) {
+        const char *parts[ELEMENTSOF(hwcap_names) + 2];
+        size_t n = 0;
+
+        for (size_t i = 0; i < ELEMENTSOF(hwcap_names); i++)
+                if (hwcap & (UINT64_C(1) << i))
+                        parts[n++] = hwcap_names[i];
+        if (platform)
+                parts[n++] = platform;
+        parts[n++] = "tls";
+
+        for (size_t mask = (1u << n); mask-- > 0;) {
+                char buf[256] = "";
+                for (size_t i = n; i-- > 0;)
+                        if (mask & (1u << i)) {
+                                strcat(buf, parts[i]);
+                                strcat(buf, "/");
+                        }
+                if (strv_extend(subdirs, buf) < 0)
+                        return -ENOMEM;
+        }
+        return 0;
+}
+
+static int platform_bit(const char *platform, size_t first, size_t count) {
+        for (size_t i = first; i < first + count; i++)
+                if (streq(platform, x86_platforms[i]))
+                        return FIRST_PLATFORM_BIT + (int) i;
+        return -1;
+}
+
+static int host_dirs(LoaderHost *h, char **default_dirs, const char *const *builtin) {
+        if (!default_dirs) {
+                for (const char *const *d = builtin; *d; d++)
+                        if (strv_extend(&h->system_dirs, *d) < 0)
+                                return -ENOMEM;
+                return 0;
+        }
+        STRV_FOREACH(d, default_dirs) {
+                char *s;
+                if (asprintf(&s, "%s%s", *d, endswith(*d, "/") ? "" : "/") < 0)
+                        return -ENOMEM;
+                if (strv_consume(&h->system_dirs, s) < 0)
+                        return -ENOMEM;
+        }
+        return 0;
+}
+
+static int host_init_x86_64(LoaderHost *h, const CpuFeatures *f, char **default_dirs) {
+        static const char *const dirs[] = {
+                "/lib/x86_64-linux-gnu/", "/usr/lib/x86_64-linux-gnu/", "/lib/", "/usr/lib/", NULL
+        };
+        static const char *const levels[] = { "x86-64-v4", "x86-64-v3", "x86-64-v2" };
+        uint32_t isa = cpu_isa_levels(f);
+
+        h->lib = "lib/x86_64-linux-gnu";
+        h->platform = x86_64_platform(f, &h->hwcap);
+
+        for (size_t i = 0; i < ELEMENTSOF(levels); i++)
+                if (isa & (UINT32_C(1) << (ELEMENTSOF(levels) - i)))
+                        if (strv_extend(&h->hwcaps_subdirs, levels[i]) < 0)
+                                return -ENOMEM;
+        STRV_FOREACH(s, h->hwcaps_subdirs) {
+                char *d;
+                if (asprintf(&d, "glibc-hwcaps/%s/", *s) < 0 || strv_consume(&h->subdirs, d) < 0)
+                        return -ENOMEM;
+        }
+
+        int bit = platform_bit(h->platform, 2, 2);
+        h->cache_query = (LdCacheQuery) {
+                .flags = 0x0303,
+                .hwcaps = h->hwcaps_subdirs,
+                .hwcap = h->hwcap,
+                .platform_mask = UINT64_C(0xf) << FIRST_PLATFORM_BIT,
+                .platform = bit < 0 ? UINT64_MAX : UINT64_C(1) << bit,
+                .isa_levels = isa,
+        };
+        if (legacy_subdirs(h->hwcap, h->platform, &h->subdirs) < 0)
+                return -ENOMEM;
+        return host_dirs(h, default_dirs, dirs);
+}
+
+/* Debian has two i386 loaders: libc6-i386 (biarch, /lib32) and libc6:i386
+ * (multiarch); the interpreter's real location tells which one runs. */
+static bool interp_is_biarch(const char *interp) {
+        _cleanup_free_ char *real = interp ? realpath(interp, NULL) : NULL;
+        if (real)
+                return strstr(real, "/lib32/") != NULL;
+        return access("/lib/i386-linux-gnu", F_OK) < 0 && access("/lib32", F_OK) >= 0;
+}
+
+static int host_init_i386(LoaderHost *h, const CpuFeatures *f, const char *interp, char **default_dirs) {
+        static const char *const biarch_dirs[] = { "/lib32/", "/usr/lib32/", "/lib/", "/usr/lib/", NULL };
+        static const char *const multiarch_dirs[] = {
+                "/lib/i386-linux-gnu/", "/usr/lib/i386-linux-gnu/", "/lib/", "/usr/lib/", NULL
+        };
+        bool biarch = interp_is_biarch(interp);
+
+        h->lib = biarch ? "lib32" : "lib/i386-linux-gnu";
+        h->platform = f->cmov ? "i686" : "i586";
+        h->hwcap = f->sse2 ? HWCAP_X86_SSE2 : 0;
+
+        int bit = platform_bit(h->platform, 0, 2);
+        h->cache_query = (LdCacheQuery) {
+                .flags = 3,
+                .accept_flags_elf = true,
+                .hwcap = h->hwcap,
+                .platform_mask = UINT64_C(0x3) << FIRST_PLATFORM_BIT,
+                .platform = bit < 0 ? UINT64_MAX : UINT64_C(1) << bit,
+                .isa_levels = cpu_isa_levels(f),
+        };
+        if (legacy_subdirs(h->hwcap, h->platform, &h->subdirs) < 0)
+                return -ENOMEM;
+        return host_dirs(h, default_dirs, biarch ? biarch_dirs : multiarch_dirs);
+}
+
+int loader_host_init(LoaderHost *ret, uint8_t elf_class, uint16_t machine, const char *interp, char **default_dirs) {
+        LoaderHost h = {};
+        CpuFeatures f;
+        int r;
+
+#if defined(__x86_64__) || defined(__i386__)
+        cpu_features_detect(&f);
+        if (elf_class == ELFCLASS64 && machine == EM_X86_64)
+                r = host_init_x86_64(&h, &f, default_dirs);
+        else if (elf_class == ELFCLASS32 && machine == EM_386)
+                r = host_init_i386(&h, &f, interp, default_dirs);
+        else
+                r = -ENOEXEC;
+#else
+        r = -ENOEXEC;
+#endif
+        if (r < 0) {
+                loader_host_done(&h);
+                return r;
+        }
+        h.elf_class = elf_class;
+        h.machine = machine;
+        h.cache_query.hwcaps = h.hwcaps_subdirs;
+        *ret = h;
+        return 0;
+}
+
+void loader_host_done(LoaderHost *h) {
+        strv_free(h->hwcaps_subdirs);
+        strv_free(h->subdirs);
+        strv_free(h->system_dirs);
+        *h = (LoaderHost) {};
+}
+
+/* ---- The walk ---- */
+
+#define NO_OBJECT SIZE_MAX
+
+typedef struct LoadedObject {
+        char *path;        /* l_name: the path it was found as */
+        char **names;      /* names it was requested by or matched (l_libname) */
+        char *origin;      /* $ORIGIN, NULL when unknown */
+        ElfFile elf;
+        bool have_id;
+        dev_t dev;
+        ino_t ino;
+        size_t loader;     /* l_loader, NO_OBJECT for the program */
+        bool in_list;      /* l_reserved: already in the breadth-first list */
+} LoadedObject;
+
+typedef struct ListEntry {
+        size_t object;
+        bool done;
+} ListEntry;
+
+typedef struct Walk {
+        const LoaderConfig *cfg;
+        const char *program;
+        LoaderHost host;
+        LoadedObject *objects;
+        size_t n_objects;
+        ListEntry *list;
+        size_t n_list;
+        const char *cache_file;
+        LdCache *cache;
+        bool cache_tried;
+        loader_found_fn found;
+        void *userdata;
+        char *error;
+} Walk;
+
+/* A directory to search, with the text it came from for the reason string. */
+typedef struct SearchDir {
+        char *dir;         /* expanded, "" or ending in '/' */
+        const char *raw;   /* the entry as written (borrowed) */
+} SearchDir;
+
+typedef struct SearchList {
+        const char *what;  /* "DT_RPATH of /x", "LD_LIBRARY_PATH", ... */
+        char *what_owned;
+        char **raw;        /* owned raw pieces */
+        SearchDir *dirs;
+        size_t n_dirs;
+} SearchList;
+
+_printf_(3, 4)
+static int walk_fail(Walk *w, int error, const char *fmt, ...) {
+        va_list ap;
+
+        if (!w->error) {
+                va_start(ap, fmt);
+                if (vasprintf(&w->error, fmt, ap) < 0)
+                        w->error = NULL;
+                va_end(ap);
+        }
+        return error;
+}
+
+static char *mfree_str(char *s) {
+        free(s);
+        return NULL;
+}
+
+static LoadedObject *object(Walk *w, size_t i) {
+        return w->objects + i;
+}
+
+static const char *object_label(Walk *w, size_t i) {
+        return object(w, i)->path;
+}
+
+static void search_list_done(SearchList *l) {
+        for (size_t i = 0; i < l->n_dirs; i++)
+                free(l->dirs[i].dir);
+        free(l->dirs);
+        strv_free(l->raw);
+        free(l->what_owned);
+        *l = (SearchList) {};
+}
+
+static bool is_identifier_char(char c) {
+        return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+/* Length of the token at s (just after '$') if it is ref or {ref}, else 0. */
+static size_t dst_length(const char *s, const char *ref) {
+        bool curly = *s == '{';
+        const char *p = s + curly;
+        size_t l = strlen(ref);
+
+        if (strncmp(p, ref, l) != 0)
+                return 0;
+        if (curly)
+                return p[l] == '}' ? l + 2 : 0;
+        return is_identifier_char(p[l]) ? 0 : l;
+}
+
+/* Expands $ORIGIN, $PLATFORM and $LIB. Returns "" when a token has no value
+ * (unknown origin): glibc then drops the entry. */
+static char *expand_dst(Walk *w, size_t obj, const char *input) {
+        const char *origin = obj == NO_OBJECT ? NULL : object(w, obj)->origin;
+        size_t cap = strlen(input) + 1, n = 0;
+        char *out = malloc(cap);
+
+        if (!out)
+                return NULL;
+        for (const char *p = input; *p;) {
+                const char *repl = NULL;
+                size_t len = 0;
+
+                if (*p == '$') {
+                        if ((len = dst_length(p + 1, "ORIGIN")) > 0) {
+                                if (!origin) {
+                                        out[0] = 0;
+                                        return out;
+                                }
+                                repl = origin;
+                        } else if ((len = dst_length(p + 1, "PLATFORM")) > 0)
+                                repl = w->host.platform;
+                        else if ((len = dst_length(p + 1, "LIB")) > 0)
+                                repl = w->host.lib;
+                }
+                if (!repl) {
+                        out[n++] = *p++;
+                        continue;
+                }
+
+                size_t rl = strlen(repl);
+                char *m = realloc(out, cap += rl);
+                if (!m) {
+                        free(out);
+                        return NULL;
+                }
+                out = m;
+                memcpy(out + n, repl, rl);
+                n += rl;
+                p += 1 + len;
+        }
+        out[n] = 0;
+        return out;
+}
+
+static bool has_origin_token(const char *s) {
+        for (const char *p = s ? strchr(s, '$') : NULL; p; p = strchr(p + 1, '$'))
+                if (dst_length(p + 1, "ORIGIN") > 0)
+                        return true;
+        return false;
+}
+
+/* Splits a path list as fillin_rpath() does: pieces expanded, emptied ones
+ * dropped, literal empty ones kept (the current directory), duplicates once. */
+static int search_list_build(Walk *w, size_t obj, const char *value, const char *separators, SearchList *l) {
+        const char *p = value;
+
+        for (;;) {
+                size_t len = strcspn(p, separators);
+                char *raw = strndup(p, len);
+                if (!raw || strv_consume(&l->raw, raw) < 0)
+                        return -ENOMEM;
+
+                _cleanup_free_ char *dir = NULL;
+                if (*raw) {
+                        _cleanup_free_ char *e = expand_dst(w, obj, raw);
+                        if (!e)
+                                return -ENOMEM;
+                        size_t el = strlen(e);
+                        while (el > 1 && e[el - 1] == '/')
+                                el--;
+                        if (el > 0 && asprintf(&dir, "%.*s%s", (int) el, e, e[el - 1] == '/' ? "" : "/") < 0)
+                                return -ENOMEM;
+                } else if (!(dir = strdup("")))
+                        return -ENOMEM;
+
+                bool dup = false;
+                for (size_t i = 0; dir && i < l->n_dirs; i++)
+                        dup = dup || streq(l->dirs[i].dir, dir);
+                if (dir && !dup) {
+                        SearchDir *m = reallocarray(l->dirs, l->n_dirs + 1, sizeof(SearchDir));
+                        if (!m)
+                                return -ENOMEM;
+                        l->dirs = m;
+                        l->dirs[l->n_dirs++] = (SearchDir) { .dir = TAKE_PTR(dir), .raw = raw };
+                }
+
+                if (p[len] == 0)
+                        break;
+                p += len + 1;
+        }
+        return 0;
+}
+
+typedef enum Verdict {
+        CANDIDATE_ABSENT,      /* could not open: try the next one */
+        CANDIDATE_OTHER_ABI,   /* wrong class or machine: skipped silently */
+        CANDIDATE_OK,
+} Verdict;
+
+/* The checks of glibc's open_verify(): anything other than "cannot open" and
+ * "other class/machine" is fatal for the whole program. */
+static int verify_candidate(Walk *w, const char *path, Verdict *ret, int *ret_errno) {
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+        unsigned char h[sizeof(Elf64_Ehdr)] = {};
+        bool is64 = w->host.elf_class == ELFCLASS64;
+        size_t ehdr_size = is64 ? sizeof(Elf64_Ehdr) : sizeof(Elf32_Ehdr);
+
+        if (fd < 0) {
+                *ret_errno = errno;
+                *ret = CANDIDATE_ABSENT;
+                return 0;
+        }
+
+        ssize_t n = pread(fd, h, ehdr_size, 0);
+        if (n < 0)
+                return walk_fail(w, -errno, "%s: cannot read file data: %m", path);
+        if ((size_t) n < ehdr_size)
+                return walk_fail(w, -ENOEXEC, "%s: file too short", path);
+        if (memcmp(h, ELFMAG, SELFMAG) != 0)
+                return walk_fail(w, -ENOEXEC, "%s: invalid ELF header", path);
+        if (h[EI_CLASS] != (is64 ? ELFCLASS64 : ELFCLASS32)) {
+                *ret_errno = ENOENT;
+                *ret = CANDIDATE_OTHER_ABI;
+                return 0;
+        }
+        if (h[EI_DATA] != ELFDATA2LSB)
+                return walk_fail(w, -ENOEXEC, "%s: ELF file data encoding not little-endian", path);
+        if (h[EI_VERSION] != EV_CURRENT)
+                return walk_fail(w, -ENOEXEC, "%s: ELF file version ident does not match current one", path);
+        if (h[EI_OSABI] != ELFOSABI_SYSV && h[EI_OSABI] != ELFOSABI_GNU)
+                return walk_fail(w, -ENOEXEC, "%s: ELF file OS ABI invalid", path);
+        if (h[EI_ABIVERSION] != 0 && !(h[EI_OSABI] == ELFOSABI_GNU && h[EI_ABIVERSION] < 4))
+                return walk_fail(w, -ENOEXEC, "%s: ELF file ABI version invalid", path);
+        for (size_t i = EI_PAD; i < EI_NIDENT; i++)
+                if (h[i] != 0)
+                        return walk_fail(w, -ENOEXEC, "%s: nonzero padding in e_ident", path);
+
+        /* e_type, e_machine, e_version and e_phentsize sit at the same place in both classes
+         * up to e_version; e_phentsize differs. */
+        uint16_t type, machine, phentsize;
+        uint32_t version;
+        memcpy(&type, h + offsetof(Elf64_Ehdr, e_type), 2);
+        memcpy(&machine, h + offsetof(Elf64_Ehdr, e_machine), 2);
+        memcpy(&version, h + offsetof(Elf64_Ehdr, e_version), 4);
+        memcpy(&phentsize, h + (is64 ? offsetof(Elf64_Ehdr, e_phentsize) : offsetof(Elf32_Ehdr, e_phentsize)), 2);
+
+        if (version != EV_CURRENT)
+                return walk_fail(w, -ENOEXEC, "%s: ELF file version does not match current one", path);
+        if (machine != w->host.machine) {
+                *ret_errno = ENOENT;
+                *ret = CANDIDATE_OTHER_ABI;
+                return 0;
+        }
+        if (type != ET_DYN && type != ET_EXEC)
+                return walk_fail(w, -ENOEXEC, "%s: only ET_DYN and ET_EXEC can be loaded", path);
+        if (phentsize != (is64 ? sizeof(Elf64_Phdr) : sizeof(Elf32_Phdr)))
+                return walk_fail(w, -ENOEXEC, "%s: ELF file's phentsize not the expected size", path);
+
+        *ret = CANDIDATE_OK;
+        return 0;
+}
+
+static bool is_directory(const char *path) {
+        struct stat st;
+        return stat(*path ? path : ".", &st) >= 0 && S_ISDIR(st.st_mode);
+}
+
+/* open_path(): every dir, every subdir of it, first good candidate wins.
+ * Returns 1 with *ret_path and *ret_dir set, 0 when not found, or < 0. */
+static int search_list(Walk *w, const SearchList *l, const char *name, bool *other_class,
+                       char **ret_path, const SearchDir **ret_dir) {
+        for (size_t i = 0; i < l->n_dirs; i++) {
+                const SearchDir *d = l->dirs + i;
+                bool dir_exists = false;
+                int last_errno = ENOENT;
+
+                STRV_FOREACH(sub, w->host.subdirs) {
+                        _cleanup_free_ char *path = NULL;
+                        Verdict v;
+
+                        if (asprintf(&path, "%s%s%s", d->dir, *sub, name) < 0)
+                                return -ENOMEM;
+                        int r = verify_candidate(w, path, &v, &last_errno);
+                        if (r < 0)
+                                return r;
+                        if (v == CANDIDATE_OK) {
+                                *ret_path = TAKE_PTR(path);
+                                *ret_dir = d;
+                                return 1;
+                        }
+                        if (v == CANDIDATE_OTHER_ABI)
+                                *other_class = true;
+
+                        path[strlen(path) - strlen(name)] = 0;
+                        dir_exists = dir_exists || is_directory(path);
+                }
+
+                /* An existing dir whose candidate failed with an unusual error ends this list. */
+                if (dir_exists && last_errno != ENOENT && last_errno != EACCES)
+                        return 0;
+        }
+        return 0;
+}
+
+/* DT_RPATH counts only for objects without DT_RUNPATH. */
+static const char *object_rpath(const LoadedObject *o) {
+        return o->elf.runpath ? NULL : o->elf.rpath;
+}
+
+static int try_list(Walk *w, size_t obj, const char *value, const char *separators, const char *what,
+                    const char *name, bool *other_class, char **ret_path, char **ret_via) {
+        SearchList l = { .what = what };
+        const SearchDir *d;
+        int r;
+
+        r = search_list_build(w, obj, value, separators, &l);
+        if (r >= 0)
+                r = search_list(w, &l, name, other_class, ret_path, &d);
+        if (r > 0 && asprintf(ret_via, "%s %s", what, d->raw) < 0)
+                r = -ENOMEM;
+        search_list_done(&l);
+        return r;
+}
+
+static int try_rpaths(Walk *w, size_t loader, const char *name, bool *other_class, char **ret_path, char **ret_via) {
+        bool did_main = false;
+        int r;
+
+        for (size_t l = loader; l != NO_OBJECT; l = object(w, l)->loader) {
+                const char *rpath = object_rpath(object(w, l));
+                if (!rpath || !*rpath)
+                        continue;
+
+                _cleanup_free_ char *what = NULL;
+                if (asprintf(&what, "DT_RPATH of %s", object_label(w, l)) < 0)
+                        return -ENOMEM;
+                r = try_list(w, l, rpath, ":", what, name, other_class, ret_path, ret_via);
+                if (r != 0)
+                        return r;
+                did_main = did_main || l == 0;
+        }
+
+        /* The executable's DT_RPATH is searched last even when it is not on the loader chain. */
+        const char *main_rpath = object_rpath(object(w, 0));
+        if (did_main || !main_rpath || !*main_rpath)
+                return 0;
+
+        _cleanup_free_ char *what = NULL;
+        if (asprintf(&what, "DT_RPATH of %s", object_label(w, 0)) < 0)
+                return -ENOMEM;
+        return try_list(w, 0, main_rpath, ":", what, name, other_class, ret_path, ret_via);
+}
+
+static int try_library_path(Walk *w, const char *name, bool *other_class, char **ret_path, char **ret_via) {
+        if (strv_length(w->cfg->library_path) == 0)
+                return 0;
+
+        _cleanup_free_ char *joined = strv_join(w->cfg->library_path, ":");
+        if (!joined)
+                return -ENOMEM;
+        if (!*joined)
+                return 0;
+        /* $ORIGIN in LD_LIBRARY_PATH means the program's. */
+        return try_list(w, 0, joined, ":;", "LD_LIBRARY_PATH", name, other_class, ret_path, ret_via);
+}
+
+static int report(Walk *w, const char *path, const char *reason) {
+        log_debug("ld.so opens %s (%s)", path, reason);
+        int r = w->found ? w->found(path, reason, w->userdata) : 0;
+        return r < 0 ? walk_fail(w, r, "%s: aborted by caller", path) : 0;
+}
+
+static int consult_cache(Walk *w, const char *name, size_t loader) {
+        if (w->cache_tried)
+                return 0;
+        w->cache_tried = true;
+
+        if (access(w->cache_file, F_OK) < 0)
+                return 0;
+
+        _cleanup_free_ char *reason = NULL;
+        if (asprintf(&reason, "ld.so.cache, searched for %s needed by %s", name, object_label(w, loader)) < 0)
+                return -ENOMEM;
+        int r = report(w, w->cache_file, reason);
+        if (r < 0)
+                return r;
+
+        r = ld_cache_load(w->cache_file, &w->cache);
+        if (r < 0)
+                log_debug_errno(r, "%s unusable, ld.so ignores it: %m", w->cache_file);
+        return 0;
+}
+
+static bool in_system_dir(Walk *w, const char *path) {
+        STRV_FOREACH(d, w->host.system_dirs)
+                if (startswith(path, *d))
+                        return true;
+        return false;
+}
+
+static int try_cache(Walk *w, size_t loader, const char *name, bool *other_class, char **ret_path, char **ret_via) {
+        int r = consult_cache(w, name, loader);
+        if (r < 0 || !w->cache)
+                return r;
+
+        const char *hit = ld_cache_lookup(w->cache, name, &w->host.cache_query);
+        if (!hit)
+                return 0;
+        if (object(w, loader)->elf.nodeflib && in_system_dir(w, hit)) {
+                log_debug("%s: ld.so.cache entry %s skipped, DF_1_NODEFLIB", object_label(w, loader), hit);
+                return 0;
+        }
+
+        Verdict v;
+        int e;
+        r = verify_candidate(w, hit, &v, &e);
+        if (r < 0)
+                return r;
+        if (v == CANDIDATE_OTHER_ABI)
+                *other_class = true;
+        if (v != CANDIDATE_OK)
+                return 0;
+
+        if (!(*ret_path = strdup(hit)) || !(*ret_via = strdup("ld.so.cache")))
+                return -ENOMEM;
+        return 1;
+}
+
+static int try_default_dirs(Walk *w, size_t loader, const char *name, bool *other_class, char **ret_path, char **ret_via) {
+        if (object(w, loader)->elf.nodeflib)
+                return 0;
+
+        _cleanup_free_ char *joined = strv_join(w->host.system_dirs, ":");
+        if (!joined)
+                return -ENOMEM;
+        return try_list(w, NO_OBJECT, joined, ":", "default dir", name, other_class, ret_path, ret_via);
+}
+
+/* _dl_map_object()'s search for a name without a slash. */
+static int search_name(Walk *w, size_t loader, const char *name, bool *other_class, char **ret_path, char **ret_via) {
+        const LoadedObject *l = object(w, loader);
+        int r = 0;
+
+        if (!l->elf.runpath)
+                r = try_rpaths(w, loader, name, other_class, ret_path, ret_via);
+        if (r == 0)
+                r = try_library_path(w, name, other_class, ret_path, ret_via);
+        if (r == 0 && l->elf.runpath && *l->elf.runpath) {
+                _cleanup_free_ char *what = NULL;
+                if (asprintf(&what, "DT_RUNPATH of %s", l->path) < 0)
+                        return -ENOMEM;
+                r = try_list(w, loader, l->elf.runpath, ":", what, name, other_class, ret_path, ret_via);
+        }
+        if (r == 0)
+                r = try_cache(w, loader, name, other_class, ret_path, ret_via);
+        if (r == 0)
+                r = try_default_dirs(w, loader, name, other_class, ret_path, ret_via);
+        return r;
+}
+
+static bool object_has_name(const LoadedObject *o, const char *name) {
+        return streq_ptr(o->path, name) || strv_contains(o->names, name);
+}
+
+/* First loaded wins: a name matches an object's path, a name it was loaded
+ * by, or its DT_SONAME (which is then remembered as a name). */
+static size_t find_loaded(Walk *w, const char *name) {
+        for (size_t i = 0; i < w->n_objects; i++) {
+                LoadedObject *o = object(w, i);
+                if (object_has_name(o, name))
+                        return i;
+                if (o->elf.soname && streq(o->elf.soname, name)) {
+                        if (strv_extend(&o->names, name) < 0)
+                                log_debug("out of memory remembering soname %s", name);
+                        return i;
+                }
+        }
+        return NO_OBJECT;
+}
+
+static size_t find_by_file_id(Walk *w, dev_t dev, ino_t ino) {
+        for (size_t i = 0; i < w->n_objects; i++)
+                if (object(w, i)->have_id && object(w, i)->dev == dev && object(w, i)->ino == ino)
+                        return i;
+        return NO_OBJECT;
+}
+
+static char *origin_of(const char *path) {
+        _cleanup_free_ char *abs = NULL;
+
+        if (path[0] != '/') {
+                _cleanup_free_ char *cwd = getcwd(NULL, 0);
+                if (!cwd || asprintf(&abs, "%s/%s", cwd, path) < 0)
+                        return NULL;
+                path = abs;
+        }
+        const char *slash = strrchr(path, '/');
+        return strndup(path, slash == path ? 1 : (size_t) (slash - path));
+}
+
+static int add_object(Walk *w, const char *path, const char *name, size_t loader, size_t *ret) {
+        LoadedObject o = { .loader = loader };
+        const char *why = NULL;
+        struct stat st;
+        int r;
+
+        r = elf_file_read_full(path, &o.elf, &why);
+        if (r < 0) {
+                if (r == -EBADMSG)
+                        return walk_fail(w, r, "%s: malformed ELF: %s", path, why ?: "unknown");
+                return walk_fail(w, r, "%s: %s", path, elf_file_strerror(r));
+        }
+        if (o.elf.type != ET_DYN) {
+                elf_file_done(&o.elf);
+                return walk_fail(w, -ENOEXEC, "%s: cannot dynamically load executable", path);
+        }
+        if (!o.elf.has_dynamic) {
+                elf_file_done(&o.elf);
+                return walk_fail(w, -ENOEXEC, "%s: object file has no dynamic section", path);
+        }
+        if (o.elf.flags_1 & DF_1_PIE) {
+                elf_file_done(&o.elf);
+                return walk_fail(w, -ENOEXEC, "%s: cannot dynamically load position-independent executable", path);
+        }
+        if (stat(path, &st) >= 0)
+                o.have_id = true, o.dev = st.st_dev, o.ino = st.st_ino;
+
+        o.path = strdup(path);
+        o.origin = origin_of(path);
+        if (!o.path || !o.origin || strv_extend(&o.names, name) < 0) {
+                free(o.path);
+                free(o.origin);
+                strv_free(o.names);
+                elf_file_done(&o.elf);
+                return -ENOMEM;
+        }
+
+        LoadedObject *m = reallocarray(w->objects, w->n_objects + 1, sizeof(LoadedObject));
+        if (!m) {
+                free(o.path);
+                free(o.origin);
+                strv_free(o.names);
+                elf_file_done(&o.elf);
+                return -ENOMEM;
+        }
+        w->objects = m;
+        w->objects[w->n_objects] = o;
+        *ret = w->n_objects++;
+        return 0;
+}
+
+static const char *kind_label(ElfDependencyKind kind) {
+        switch (kind) {
+        case ELF_DEPENDENCY_FILTER:
+                return "DT_FILTER";
+        case ELF_DEPENDENCY_AUXILIARY:
+                return "DT_AUXILIARY";
+        default:
+                return "DT_NEEDED";
+        }
+}
+
+/* _dl_map_object(): an already loaded object, or the file the search finds.
+ * what describes the request for messages ("DT_NEEDED", "LD_PRELOAD"). */
+static int map_object(Walk *w, size_t loader, const char *name, const char *what, size_t *ret) {
+        _cleanup_free_ char *path = NULL, *via = NULL, *reason = NULL;
+        bool other_class = false;
+        int r;
+
+        size_t i = find_loaded(w, name);
+        if (i != NO_OBJECT) {
+                *ret = i;
+                return 0;
+        }
+
+        if (!strchr(name, '/')) {
+                r = search_name(w, loader, name, &other_class, &path, &via);
+                if (r < 0)
+                        return r;
+        } else {
+                Verdict v;
+                int e;
+                r = verify_candidate(w, name, &v, &e);
+                if (r < 0)
+                        return r;
+                other_class = v == CANDIDATE_OTHER_ABI;
+                if (v == CANDIDATE_OK && (!(path = strdup(name)) || !(via = strdup("its path"))))
+                        return -ENOMEM;
+        }
+
+        if (!path) {
+                if (other_class)
+                        return walk_fail(w, -ENOEXEC, "%s needed by %s: not found (only an ELF of another class)",
+                                         name, object_label(w, loader));
+                return walk_fail(w, -ENOENT, "%s needed by %s: not found", name, object_label(w, loader));
+        }
+
+        if (asprintf(&reason, "%s %s of %s via %s", what, name, object_label(w, loader), via) < 0)
+                return -ENOMEM;
+
+        /* ld.so opened this path; if it is a file already loaded under another name, it is reused. */
+        struct stat st;
+        if (stat(path, &st) >= 0 && (i = find_by_file_id(w, st.st_dev, st.st_ino)) != NO_OBJECT) {
+                _cleanup_free_ char *same = NULL;
+                if (asprintf(&same, "%s, same file as %s", reason, object_label(w, i)) < 0)
+                        return -ENOMEM;
+                r = report(w, path, same);
+                if (r < 0)
+                        return r;
+                if (strv_extend(&object(w, i)->names, name) < 0)
+                        return -ENOMEM;
+                *ret = i;
+                return 0;
+        }
+
+        r = report(w, path, reason);
+        if (r < 0)
+                return r;
+        return add_object(w, path, name, loader, ret);
+}
+
+static int list_insert(Walk *w, size_t at, size_t obj) {
+        ListEntry *m = reallocarray(w->list, w->n_list + 1, sizeof(ListEntry));
+        if (!m)
+                return -ENOMEM;
+        w->list = m;
+        memmove(w->list + at + 1, w->list + at, (w->n_list - at) * sizeof(ListEntry));
+        w->list[at] = (ListEntry) { .object = obj };
+        w->n_list++;
+        object(w, obj)->in_list = true;
+        return 0;
+}
+
+static void list_remove(Walk *w, size_t at) {
+        memmove(w->list + at, w->list + at + 1, (w->n_list - at - 1) * sizeof(ListEntry));
+        w->n_list--;
+}
+
+/* A filtee goes right before its filter in the list (so it is processed
+ * next); one already later in the list is moved there. */
+static int place_filtee(Walk *w, size_t *cur, size_t filtee) {
+        if (object(w, filtee)->in_list) {
+                size_t k;
+                for (k = *cur + 1; k < w->n_list && w->list[k].object != filtee; k++)
+                        ;
+                if (k >= w->n_list)
+                        return 0; /* already earlier: nothing to do */
+                list_remove(w, k);
+        }
+        int r = list_insert(w, *cur, filtee);
+        if (r < 0)
+                return r;
+        (*cur)++;
+        return 0;
+}
+
+static int load_dependency(Walk *w, size_t *cur, size_t obj, const ElfDependency *dep) {
+        _cleanup_free_ char *name = expand_dst(w, obj, dep->name);
+        size_t found;
+        int r;
+
+        if (!name)
+                return -ENOMEM;
+        if (!*name) {
+                if (dep->kind == ELF_DEPENDENCY_AUXILIARY)
+                        return 0;
+                return walk_fail(w, -ENOENT, "%s needed by %s: empty dynamic string token substitution",
+                                 dep->name, object_label(w, obj));
+        }
+
+        r = map_object(w, obj, name, kind_label(dep->kind), &found);
+        if (r < 0 && dep->kind == ELF_DEPENDENCY_AUXILIARY && r != -ENOMEM) {
+                /* An auxiliary filtee is optional: glibc ignores any failure. */
+                log_debug("%s", w->error ?: "auxiliary object not loaded");
+                w->error = mfree_str(w->error);
+                return 0;
+        }
+        if (r < 0)
+                return r;
+
+        if (dep->kind == ELF_DEPENDENCY_NEEDED) {
+                if (!object(w, found)->in_list)
+                        return list_insert(w, w->n_list, found);
+                return 0;
+        }
+        return place_filtee(w, cur, found);
+}
+
+/* _dl_map_object_deps(): breadth first over the list, filtees inserted before their filter. */
+static int load_dependencies(Walk *w) {
+        size_t pos = 0;
+
+        while (pos < w->n_list) {
+                size_t cur = pos, obj = w->list[pos].object;
+                w->list[pos].done = true;
+
+                for (size_t i = 0; i < object(w, obj)->elf.n_dependencies; i++) {
+                        int r = load_dependency(w, &cur, obj, object(w, obj)->elf.dependencies + i);
+                        if (r < 0)
+                                return r;
+                }
+                while (pos < w->n_list && w->list[pos].done)
+                        pos++;
+        }
+        return 0;
+}
+
+static int preload_one(Walk *w, const char *name, const char *source) {
+        size_t obj;
+        _cleanup_free_ char *what = NULL;
+
+        /* glibc's fixed buffer: longer names are skipped */
+        if (isempty(name) || strlen(name) >= 255)
+                return 0;
+        if (asprintf(&what, "%s entry", source) < 0)
+                return -ENOMEM;
+
+        int r = map_object(w, 0, name, what, &obj);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0) {
+                /* ld.so prints "cannot be preloaded ... ignored" and goes on. */
+                log_debug("%s", w->error ?: "preload failed");
+                w->error = mfree_str(w->error);
+                return 0;
+        }
+        if (!object(w, obj)->in_list)
+                return list_insert(w, w->n_list, obj);
+        return 0;
+}
+
+static int preload_from_environment(Walk *w) {
+        _cleanup_free_ char *joined = NULL;
+        _cleanup_strv_free_ char **names = NULL;
+
+        if (strv_length(w->cfg->preload) == 0)
+                return 0;
+        joined = strv_join(w->cfg->preload, ":");
+        if (!joined || strv_split(joined, " :", &names) < 0)
+                return -ENOMEM;
+        STRV_FOREACH(n, names) {
+                int r = preload_one(w, *n, "LD_PRELOAD");
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+static int read_text_file(const char *path, char **ret) {
+        _cleanup_fclose_ FILE *f = fopen(path, "re");
+        _cleanup_free_ char *buf = NULL;
+        size_t size = 0;
+
+        if (!f)
+                return -errno;
+        FILE *m = open_memstream(&buf, &size);
+        if (!m)
+                return -ENOMEM;
+        char chunk[4096];
+        size_t n;
+        while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0 && size < 16 * 1024 * 1024)
+                fwrite(chunk, 1, n, m);
+        fclose(m);
+        *ret = TAKE_PTR(buf);
+        return 0;
+}
+
+/* /etc/ld.so.preload: '#' comments, names separated by blanks, newlines or ':'. */
+static int preload_from_file(Walk *w) {
+        const char *file = w->cfg->preload_file ?: "/etc/ld.so.preload";
+        _cleanup_free_ char *text = NULL;
+        _cleanup_strv_free_ char **names = NULL;
+        int r;
+
+        if (access(file, R_OK) < 0)
+                return 0;
+        r = report(w, file, "read by ld.so at every start");
+        if (r < 0)
+                return r;
+        if (read_text_file(file, &text) < 0)
+                return 0;
+
+        for (char *c = strchr(text, '#'); c; c = strchr(c, '#'))
+                while (*c && *c != '\n')
+                        *c++ = ' ';
+        if (strv_split(text, ": \t\n", &names) < 0)
+                return -ENOMEM;
+        STRV_FOREACH(n, names) {
+                r = preload_one(w, *n, file);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+static int add_program(Walk *w, const char *program, ElfFile *elf) {
+        LoadedObject o = { .loader = NO_OBJECT, .elf = *elf };
+        _cleanup_free_ char *real = realpath(program, NULL);
+
+        /* The kernel's /proc/self/exe is the real path: the program's $ORIGIN. */
+        o.path = strdup(program);
+        o.origin = real ? origin_of(real) : NULL;
+        w->objects = calloc(1, sizeof(LoadedObject));
+        if (!o.path || !w->objects || (real && !o.origin)) {
+                free(o.path);
+                free(o.origin);
+                return -ENOMEM;
+        }
+        *elf = (ElfFile) {};
+        w->objects[0] = o;
+        w->n_objects = 1;
+        return list_insert(w, 0, 0);
+}
+
+/* ld.so itself is loaded first and answers to its PT_INTERP path and its soname. */
+static int add_interpreter(Walk *w, const char *interp) {
+        LoadedObject o = { .loader = NO_OBJECT };
+        const char *why = NULL;
+        struct stat st;
+        _cleanup_free_ char *reason = NULL;
+        int r;
+
+        if (asprintf(&reason, "PT_INTERP of %s", w->program) < 0)
+                return -ENOMEM;
+        if (stat(interp, &st) < 0)
+                return walk_fail(w, -errno, "%s: interpreter %s: %m", w->program, interp);
+        r = report(w, interp, reason);
+        if (r < 0)
+                return r;
+
+        r = elf_file_read_full(interp, &o.elf, &why);
+        if (r < 0)
+                return walk_fail(w, r, "%s: interpreter %s: %s%s%s", w->program, interp,
+                                 elf_file_strerror(r), why ? ": " : "", why ?: "");
+
+        o.have_id = true, o.dev = st.st_dev, o.ino = st.st_ino;
+        o.path = strdup(interp);
+        LoadedObject *m = reallocarray(w->objects, w->n_objects + 1, sizeof(LoadedObject));
+        if (!o.path || !m) {
+                free(o.path);
+                elf_file_done(&o.elf);
+                if (m)
+                        w->objects = m;
+                return -ENOMEM;
+        }
+        w->objects = m;
+        w->objects[w->n_objects++] = o;
+        return 0;
+}
+
+static void walk_done(Walk *w) {
+        for (size_t i = 0; i < w->n_objects; i++) {
+                free(w->objects[i].path);
+                free(w->objects[i].origin);
+                strv_free(w->objects[i].names);
+                elf_file_done(&w->objects[i].elf);
+        }
+        free(w->objects);
+        free(w->list);
+        ld_cache_free(w->cache);
+        loader_host_done(&w->host);
+        free(w->error);
+}
+
+static int program_check(Walk *w, const ElfFile *e) {
+        if (e->type != ET_EXEC && e->type != ET_DYN)
+                return walk_fail(w, -ENOEXEC, "%s: ELF of type %u is not a program", w->program, e->type);
+        return 0;
+}
+
+static int walk_run(Walk *w, ElfFile *elf) {
+        int r;
+
+        r = program_check(w, elf);
+        if (r < 0)
+                return r;
+        /* Static programs (and static PIE, which has no PT_INTERP) load nothing. */
+        if (!elf->interp)
+                return 0;
+
+        r = loader_host_init(&w->host, elf->elf_class, elf->machine, elf->interp, w->cfg->default_dirs);
+        if (r == -ENOEXEC)
+                return walk_fail(w, r, "%s: ELF for machine %u (%s) cannot run here", w->program, elf->machine,
+                                 elf->elf_class == ELFCLASS64 ? "64-bit" : "32-bit");
+        if (r < 0)
+                return r;
+
+        _cleanup_free_ char *interp = strdup(elf->interp);
+        if (!interp)
+                return -ENOMEM;
+        r = add_program(w, w->program, elf);
+        if (r < 0)
+                return r;
+        r = add_interpreter(w, interp);
+        if (r < 0)
+                return r;
+        if (!object(w, 0)->elf.has_dynamic)
+                return 0;
+
+        r = preload_from_environment(w);
+        if (r >= 0)
+                r = preload_from_file(w);
+        if (r >= 0)
+                r = load_dependencies(w);
+        return r;
+}
+
+int loader_closure(const LoaderConfig *cfg, const char *program, loader_found_fn found, void *userdata, char **ret_error) {
+        static const LoaderConfig empty = {};
+        Walk w = {
+                .cfg = cfg ?: &empty,
+                .program = program,
+                .found = found,
+                .userdata = userdata,
+        };
+        ElfFile elf = {};
+        const char *why = NULL;
+        int r;
+
+        w.cache_file = w.cfg->cache_file ?: "/etc/ld.so.cache";
+
+        r = elf_file_read_full(program, &elf, &why);
+        if (r == -EBADMSG)
+                r = walk_fail(&w, r, "%s: malformed ELF: %s", program, why ?: "unknown");
+        else if (r < 0)
+                r = walk_fail(&w, r, "%s: %s", program, elf_file_strerror(r));
+        else
+                r = walk_run(&w, &elf);
+        elf_file_done(&elf);
+
+        if (r < 0 && ret_error) {
+                *ret_error = w.error ?: strdup(strerror(-r));
+                w.error = NULL;
+        }
+        walk_done(&w);
+        return r < 0 ? r : 0;
+}
+
+int loader_program_uses_origin(const char *program) {
+        ElfFile e = {};
+        int r = elf_file_read(program, &e);
+        if (r < 0)
+                return r;
+
+        bool uses = has_origin_token(e.runpath ?: e.rpath);
+        for (size_t i = 0; i < e.n_dependencies; i++)
+                uses = uses || has_origin_token(e.dependencies[i].name);
+        elf_file_done(&e);
+        return uses;
+}

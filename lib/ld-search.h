@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* The files glibc 2.36's ld.so opens to start a program: PT_INTERP, LD_PRELOAD
+ * and /etc/ld.so.preload, then every DT_NEEDED/DT_FILTER/DT_AUXILIARY breadth
+ * first, each name resolved as elf/dl-load.c does (first loaded wins; DT_RPATH
+ * up the loader chain unless DT_RUNPATH; LD_LIBRARY_PATH; DT_RUNPATH;
+ * ld.so.cache; default dirs; DF_1_NODEFLIB; $ORIGIN, $LIB, $PLATFORM; in every
+ * dir the glibc-hwcaps and legacy hwcaps subdirs this CPU selects). */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ld-cache.h"
+
+typedef struct LoaderConfig {
+        char **library_path;      /* LD_LIBRARY_PATH entries from the unit's environment (may be NULL) */
+        char **preload;           /* LD_PRELOAD entries from the unit's environment (may be NULL) */
+        const char *preload_file; /* NULL = "/etc/ld.so.preload" */
+        const char *cache_file;   /* NULL = "/etc/ld.so.cache" */
+        char **default_dirs;      /* NULL = glibc's built-in defaults for this host */
+} LoaderConfig;
+
+/* Called for every file ld.so would open for the program, in load order, with the path as
+ * the loader finds it (e.g. "/lib64/ld-linux-x86-64.so.2", "/lib/x86_64-linux-gnu/libc.so.6"; NOT
+ * its realpath), plus a short human reason ("PT_INTERP of /usr/bin/ls",
+ * "DT_NEEDED libfoo.so.1 of /x/bin/prog via DT_RUNPATH $ORIGIN/../lib"). Also called for
+ * the cache file when a search consulted it and for the preload file when it exists and is used.
+ * Not called for the program itself. A negative return aborts the walk and is returned. */
+typedef int (*loader_found_fn)(const char *path, const char *reason, void *userdata);
+
+/* Returns 0, or a negative errno with *ret_error set to a one-line human message naming
+ * the file and the cause, e.g. "libmissing.so.1 needed by /opt/x/bin/prog: not found",
+ * "/usr/bin/x: malformed ELF: truncated dynamic section", "/usr/bin/x: ELF for machine 183 cannot run here". */
+int loader_closure(const LoaderConfig *cfg, const char *program, loader_found_fn found, void *userdata, char **ret_error);
+
+/* True when the program's own DT_RPATH/DT_RUNPATH uses $ORIGIN (the generator then needs the
+ * program's real path to be what the kernel executes). Also true when one of its DT_NEEDED,
+ * DT_FILTER or DT_AUXILIARY names uses $ORIGIN. Returns 1, 0 or a negative errno. */
+int loader_program_uses_origin(const char *program);
+
+/* What the ld.so for an ELF class/machine derives from this CPU, as glibc 2.36 computes it
+ * (compare with "ld.so --list-diagnostics"). Exposed for tests and debug output. */
+typedef struct LoaderHost {
+        uint8_t elf_class;        /* the ABI of this ld.so: ELFCLASS64 + EM_X86_64, ELFCLASS32 + EM_386 */
+        uint16_t machine;
+        const char *platform;     /* $PLATFORM, e.g. "haswell", "x86_64", "i686" */
+        const char *lib;          /* $LIB, e.g. "lib/x86_64-linux-gnu" */
+        uint64_t hwcap;           /* legacy dl_hwcap & dl_hwcap_mask */
+        char **hwcaps_subdirs;    /* active glibc-hwcaps subdirs, best first */
+        char **subdirs;           /* every subdir tried in a search dir, in order, "" last */
+        char **system_dirs;       /* default dirs, each ending in '/' */
+        LdCacheQuery cache_query; /* its hwcaps is hwcaps_subdirs */
+} LoaderHost;
+
+/* Fills *ret for a program of this class/machine whose PT_INTERP is interp (may be NULL).
+ * -ENOEXEC when no glibc loader for it can run here. */
+int loader_host_init(LoaderHost *ret, uint8_t elf_class, uint16_t machine, const char *interp, char **default_dirs);
+void loader_host_done(LoaderHost *h);
