@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* Unit file syntax as systemd 252's conf-parser reads it: lines split at \n, \r, \0 (and their
+ * combinations), comments only at line start, backslash continuation lines, [Section] headers,
+ * Key=Value assignments with whitespace stripped. The effective unit is the fragment followed by
+ * its drop-ins, appended in order; lookups return the last assignment, as later files override. */
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* systemd's LONG_LINE_MAX: a physical line must be shorter, a joined continuation line not longer. */
+#define UNIT_LINE_MAX (1024U * 1024U)
+
+typedef struct UnitSetting {
+        char *section;
+        char *key;
+        char *value;
+        char *file;
+        unsigned line;
+} UnitSetting;
+
+/* Each [Section] header is recorded as a setting with an empty key (and value), so that a section
+ * without assignments exists too: skip key[0] == 0 when iterating over items. The strings of one
+ * setting share one allocation owned by the UnitText: never free them one by one. */
+typedef struct UnitText {
+        UnitSetting *items;
+        size_t n, allocated;
+} UnitText;
+
+/* Both append to u. Lines systemd skips with a warning (no '=', no key, assignment outside a
+ * section, invalid UTF-8) are skipped (log_debug). Errors that make systemd stop reading the file
+ * end the load, keeping what came before, as systemd does: -EBADMSG for a bad section header,
+ * -ENOBUFS for a line over the limit, -ENOMEM. For the fragment systemd then refuses the unit; a
+ * drop-in's error it ignores. unit_text_load_file() also returns -errno when the file cannot be
+ * opened or read (a directory gives -EISDIR). */
+int unit_text_load_file(UnitText *u, const char *path);
+int unit_text_load_buffer(UnitText *u, const char *data, size_t size, const char *file_name);
+void unit_text_done(UnitText *u);
+
+/* Last assignment of section/key or NULL; an empty assignment is returned as "". */
+const char *unit_text_get(const UnitText *u, const char *section, const char *key);
+const UnitSetting *unit_text_get_setting(const UnitText *u, const char *section, const char *key);
+/* Every value in order; an empty assignment drops what came before it. Values are raw. *ret is
+ * never NULL on success. */
+int unit_text_get_list(const UnitText *u, const char *section, const char *key, char ***ret);
+bool unit_text_has_section(const UnitText *u, const char *section);
+
+/* As systemd: 1/yes/y/true/t/on → 1; 0/no/n/false/f/off → 0 (case-insensitive); else -EINVAL. */
+int parse_boolean(const char *v);
+
+/* A growable NUL-terminated string for the parsers; appending is amortised O(1), so long inputs
+ * stay linear. Zero-initialise; data is NULL until the first append; free(data) when done. */
+typedef struct Buffer {
+        char *data;
+        size_t len, cap;
+} Buffer;
+int buffer_append(Buffer *b, const char *s, size_t n);
+
+/* systemd's utf8_is_valid(): well-formed, shortest-form, valid code points. */
+bool utf8_is_valid(const char *s);
+/* systemd's string_is_safe(): no control characters, quotes, backslashes or DEL. */
+bool string_is_safe(const char *s);

@@ -1,0 +1,858 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "unit-lookup.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <systemd/sd-path.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "macro.h"
+#include "strv.h"
+
+#define VALID_CHARS "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ:-_.\\"
+#define FOLLOW_MAX 8
+
+static const char *const unit_types[] = {
+        "service", "socket", "target", "device", "mount", "automount", "swap", "timer", "path", "slice", "scope",
+};
+
+static bool unit_type_is_valid(const char *t) {
+        for (size_t i = 0; i < ELEMENTSOF(unit_types); i++)
+                if (streq(t, unit_types[i]))
+                        return true;
+        return false;
+}
+
+bool unit_name_is_valid(const char *n, UnitNameFlags flags) {
+        if (isempty(n) || strlen(n) >= UNIT_NAME_MAX)
+                return false;
+        const char *e = strrchr(n, '.'), *at = NULL;
+        if (!e || e == n || !unit_type_is_valid(e + 1))
+                return false;
+        for (const char *i = n; i < e; i++) {
+                if (*i == '@' && !at)
+                        at = i;
+                if (*i != '@' && !strchr(VALID_CHARS, *i))
+                        return false;
+        }
+        if (at == n)
+                return false;
+        if ((flags & UNIT_NAME_PLAIN) && !at)
+                return true;
+        if ((flags & UNIT_NAME_INSTANCE) && at && e > at + 1)
+                return true;
+        if ((flags & UNIT_NAME_TEMPLATE) && at && e == at + 1)
+                return true;
+        return false;
+}
+
+const char *unit_name_type(const char *name) {
+        return unit_name_is_valid(name, UNIT_NAME_ANY) ? strrchr(name, '.') + 1 : NULL;
+}
+
+int unit_name_to_instance(const char *name, char **ret_instance) {
+        if (!unit_name_is_valid(name, UNIT_NAME_ANY))
+                return -EINVAL;
+        const char *at = strchr(name, '@'), *e = strrchr(name, '.');
+        if (!at) {
+                if (ret_instance)
+                        *ret_instance = NULL;
+                return UNIT_NAME_PLAIN;
+        }
+        if (ret_instance && !(*ret_instance = strndup(at + 1, e - at - 1)))
+                return -ENOMEM;
+        return e > at + 1 ? UNIT_NAME_INSTANCE : UNIT_NAME_TEMPLATE;
+}
+
+int unit_name_to_prefix(const char *name, char **ret) {
+        if (!unit_name_is_valid(name, UNIT_NAME_ANY))
+                return -EINVAL;
+        const char *p = strchr(name, '@');
+        if (!p)
+                p = strrchr(name, '.');
+        *ret = strndup(name, p - name);
+        return *ret ? 0 : -ENOMEM;
+}
+
+int unit_name_replace_instance(const char *name, const char *instance, char **ret) {
+        if (!unit_name_is_valid(name, UNIT_NAME_TEMPLATE | UNIT_NAME_INSTANCE))
+                return -EINVAL;
+        const char *at = strchr(name, '@'), *e = strrchr(name, '.');
+        char *s;
+        if (asprintf(&s, "%.*s%s%s", (int) (at - name + 1), name, instance, e) < 0)
+                return -ENOMEM;
+        if (!unit_name_is_valid(s, UNIT_NAME_ANY)) {
+                free(s);
+                return -EINVAL;
+        }
+        *ret = s;
+        return 0;
+}
+
+int unit_name_template(const char *name, char **ret) {
+        return unit_name_replace_instance(name, "", ret);
+}
+
+static int unhexchar(char c) {
+        if (c >= '0' && c <= '9')
+                return c - '0';
+        if (c >= 'a' && c <= 'f')
+                return c - 'a' + 10;
+        if (c >= 'A' && c <= 'F')
+                return c - 'A' + 10;
+        return -EINVAL;
+}
+
+int unit_name_unescape(const char *f, char **ret) {
+        char *r = malloc(strlen(f) + 1), *t = r;
+        if (!r)
+                return -ENOMEM;
+        for (; *f; f++) {
+                if (*f == '-')
+                        *t++ = '/';
+                else if (*f == '\\') {
+                        int a, b;
+                        if (f[1] != 'x' || (a = unhexchar(f[2])) < 0 || (b = unhexchar(f[3])) < 0) {
+                                free(r);
+                                return -EINVAL;
+                        }
+                        *t++ = (char) ((a << 4) | b);
+                        f += 3;
+                } else
+                        *t++ = *f;
+        }
+        *t = 0;
+        *ret = r;
+        return 0;
+}
+
+/* systemd's path_is_normalized() for an absolute path: no "//", ".", "..", valid lengths. */
+static bool path_is_normalized(const char *p) {
+        if (strlen(p) >= PATH_MAX || strstr(p, "//"))
+                return false;
+        for (const char *c = p; *c;) {
+                c += strspn(c, "/");
+                size_t n = strcspn(c, "/");
+                if (n > NAME_MAX || (n == 1 && c[0] == '.') || (n == 2 && c[0] == '.' && c[1] == '.'))
+                        return false;
+                c += n;
+        }
+        return true;
+}
+
+int unit_name_path_unescape(const char *f, char **ret) {
+        _cleanup_free_ char *w = NULL;
+        char *s;
+
+        if (isempty(f))
+                return -EINVAL;
+        if (streq(f, "-")) {
+                *ret = strdup("/");
+                return *ret ? 0 : -ENOMEM;
+        }
+        int r = unit_name_unescape(f, &w);
+        if (r < 0)
+                return r;
+        if (w[0] == '/' || endswith(w, "/"))
+                return -EINVAL;
+        if (asprintf(&s, "/%s", w) < 0)
+                return -ENOMEM;
+        if (!path_is_normalized(s)) {
+                free(s);
+                return -EINVAL;
+        }
+        *ret = s;
+        return 0;
+}
+
+/* Lexical normalisation: "//", "/./" and trailing slashes go, ".." pops a component. */
+static char *path_normalize(const char *path) {
+        char *r = malloc(strlen(path) + 2), *w = r;
+        if (!r)
+                return NULL;
+        for (const char *c = path; *c;) {
+                c += strspn(c, "/");
+                size_t n = strcspn(c, "/");
+                if (n == 0)
+                        break;
+                if (n == 2 && c[0] == '.' && c[1] == '.') {
+                        while (w > r && w[-1] != '/')
+                                w--;
+                        if (w > r)
+                                w--;
+                } else if (!(n == 1 && c[0] == '.')) {
+                        *w++ = '/';
+                        memcpy(w, c, n);
+                        w += n;
+                }
+                c += n;
+        }
+        if (w == r)
+                *w++ = '/';
+        *w = 0;
+        return r;
+}
+
+static bool same_dir(const char *a, const char *b) {
+        _cleanup_free_ char *na = path_normalize(a), *nb = path_normalize(b), *ra = NULL, *rb = NULL;
+        if (!na || !nb)
+                return false;
+        if (streq(na, nb))
+                return true;
+        ra = realpath(na, NULL);
+        rb = realpath(nb, NULL);
+        return ra && rb && streq(ra, rb);
+}
+
+int unit_search_path(char * const *exclude, char ***ret) {
+        _cleanup_strv_free_ char **all = NULL, **l = calloc(1, sizeof(char *));
+        int r;
+
+        if (!l)
+                return -ENOMEM;
+        r = sd_path_lookup_strv(SD_PATH_SYSTEMD_SEARCH_SYSTEM_UNIT, NULL, &all);
+        if (r < 0)
+                return r;
+        STRV_FOREACH(d, all) {
+                bool skip = false;
+                STRV_FOREACH(x, exclude)
+                        skip = skip || same_dir(*d, *x);
+                if (skip)
+                        continue;
+                r = strv_extend(&l, *d);
+                if (r < 0)
+                        return r;
+        }
+        *ret = TAKE_PTR(l);
+        return 0;
+}
+
+/* ---- The name map: which file or other name each unit name in the search path stands for. ---- */
+
+typedef struct NameEntry {
+        char *name;
+        char *target; /* an absolute path (the fragment) or another unit name (an alias) */
+        size_t order; /* dir priority, then readdir order: the first one wins */
+} NameEntry;
+
+typedef struct NameMap {
+        NameEntry *entries;
+        size_t n;
+        char **search_path;
+        char **expanded; /* the search path and its dirs with symlinks resolved */
+} NameMap;
+
+static void name_map_done(NameMap *m) {
+        for (size_t i = 0; i < m->n; i++) {
+                free(m->entries[i].name);
+                free(m->entries[i].target);
+        }
+        free(m->entries);
+        strv_free(m->expanded);
+        *m = (NameMap) {};
+}
+
+static const NameEntry *name_map_get(const NameMap *m, const char *name) {
+        size_t lo = 0, hi = m->n;
+        while (lo < hi) {
+                size_t mid = (lo + hi) / 2;
+                int c = strcmp(m->entries[mid].name, name);
+                if (c == 0)
+                        return &m->entries[mid];
+                if (c < 0)
+                        lo = mid + 1;
+                else
+                        hi = mid;
+        }
+        return NULL;
+}
+
+static int name_map_add(NameMap *m, char *name, char *target, size_t *allocated) {
+        if (!name || !target) {
+                free(name);
+                free(target);
+                return -ENOMEM;
+        }
+        if (m->n >= *allocated) {
+                size_t a = *allocated ? *allocated * 2 : 64;
+                NameEntry *e = reallocarray(m->entries, a, sizeof(NameEntry));
+                if (!e) {
+                        free(name);
+                        free(target);
+                        return -ENOMEM;
+                }
+                m->entries = e;
+                *allocated = a;
+        }
+        m->entries[m->n] = (NameEntry) { .name = name, .target = target, .order = m->n };
+        m->n++;
+        return 0;
+}
+
+static bool path_under(const char *path, const char *dir) {
+        size_t l = strlen(dir);
+        while (l > 1 && dir[l - 1] == '/')
+                l--;
+        return strncmp(path, dir, l) == 0 && (path[l] == '/' || (l == 1 && dir[0] == '/'));
+}
+
+static bool type_may_alias(const char *type) {
+        return strv_contains((char **) (const char *[]) { "service", "socket", "target", "device", "timer", "path", NULL },
+                             type);
+}
+
+static bool type_may_template(const char *type) {
+        return strv_contains((char **) (const char *[]) { "service", "socket", "target", "timer", "path", NULL }, type);
+}
+
+/* systemd's unit_validate_alias_symlink_or_warn(): may src be an alias of dst? */
+static bool alias_is_valid(const char *src, const char *dst) {
+        _cleanup_free_ char *si = NULL, *di = NULL;
+        int sk = unit_name_to_instance(src, &si), dk;
+
+        if (sk < 0 || !type_may_alias(unit_name_type(src)))
+                return false;
+        if (sk != UNIT_NAME_PLAIN && !type_may_template(unit_name_type(src)))
+                return false;
+        if (streq(src, dst) || (dk = unit_name_to_instance(dst, &di)) < 0)
+                return false;
+        if (!(dk == sk || (sk == UNIT_NAME_INSTANCE && dk == UNIT_NAME_TEMPLATE)))
+                return false;
+        if (dk == UNIT_NAME_INSTANCE && !streq(si, di))
+                return false;
+        return streq(unit_name_type(src), unit_name_type(dst));
+}
+
+/* The target of dir/name with "." and ".." gone and the dirs on the way resolved (as systemd's
+ * chase with CHASE_NOFOLLOW|CHASE_NONEXISTENT). */
+static char *symlink_destination(const char *dir, const char *name) {
+        char target[PATH_MAX + 1], *joined, *norm;
+        _cleanup_free_ char *path = NULL;
+        ssize_t k;
+
+        if (asprintf(&path, "%s/%s", dir, name) < 0)
+                return NULL;
+        k = readlink(path, target, PATH_MAX);
+        if (k < 0)
+                return NULL;
+        target[k] = 0;
+        if (asprintf(&joined, "%s%s%s", target[0] == '/' ? "" : dir, target[0] == '/' ? "" : "/", target) < 0)
+                return NULL;
+        norm = path_normalize(joined);
+        free(joined);
+        if (!norm)
+                return NULL;
+
+        _cleanup_free_ char *d = strdup(norm), *resolved = NULL;
+        if (!d)
+                return norm;
+        resolved = realpath(dirname(d), NULL);
+        if (!resolved || streq(norm, "/"))
+                return norm;
+        char *r;
+        const char *base = strrchr(norm, '/') + 1;
+        if (asprintf(&r, "%s%s%s", resolved, streq(resolved, "/") ? "" : "/", base) < 0)
+                r = NULL;
+        free(norm);
+        return r;
+}
+
+static bool in_search_path(const NameMap *m, const char *path) {
+        STRV_FOREACH(d, m->expanded)
+                if (path_under(path, *d))
+                        return true;
+        return false;
+}
+
+/* What a symlink in a unit dir stands for: another name (an alias inside the search path), or
+ * the link itself (a linked unit file or a mask). NULL for an invalid alias, which systemd skips. */
+static char *symlink_target(const NameMap *m, const char *dir, const char *name) {
+        _cleanup_free_ char *dst = symlink_destination(dir, name);
+        char *r;
+
+        if (!dst)
+                return NULL;
+        if (in_search_path(m, dst)) {
+                const char *base = strrchr(dst, '/') + 1;
+                if (!alias_is_valid(name, base)) {
+                        log_debug("%s/%s: invalid alias of %s, ignored as systemd does.", dir, name, base);
+                        return NULL;
+                }
+                return strdup(base);
+        }
+        return asprintf(&r, "%s/%s", dir, name) < 0 ? NULL : r;
+}
+
+static int d_type_of(DIR *d, struct dirent *de) {
+        struct stat st;
+        if (de->d_type != DT_UNKNOWN)
+                return de->d_type;
+        if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+                return DT_UNKNOWN;
+        return S_ISREG(st.st_mode) ? DT_REG : S_ISLNK(st.st_mode) ? DT_LNK : S_ISDIR(st.st_mode) ? DT_DIR : DT_UNKNOWN;
+}
+
+static int scan_unit_dir(NameMap *m, const char *dir, size_t *allocated) {
+        _cleanup_closedir_ DIR *d = opendir(dir);
+        struct dirent *de;
+
+        if (!d)
+                return 0; /* missing or unreadable dirs are skipped, as systemd does */
+        while ((de = readdir(d))) {
+                int t = d_type_of(d, de);
+                if ((t != DT_REG && t != DT_LNK) || !unit_name_is_valid(de->d_name, UNIT_NAME_ANY))
+                        continue;
+                char *target;
+                if (t == DT_LNK)
+                        target = symlink_target(m, dir, de->d_name);
+                else if (asprintf(&target, "%s/%s", dir, de->d_name) < 0)
+                        target = NULL;
+                if (!target)
+                        continue;
+                int r = name_map_add(m, strdup(de->d_name), target, allocated);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+static int cmp_entry(const void *a, const void *b) {
+        const NameEntry *x = a, *y = b;
+        int c = strcmp(x->name, y->name);
+        return c != 0 ? c : x->order < y->order ? -1 : x->order > y->order;
+}
+
+static int name_map_build(NameMap *m, char * const *search_path) {
+        size_t allocated = 0;
+        int r;
+
+        *m = (NameMap) { .search_path = (char **) search_path };
+        STRV_FOREACH(d, search_path) {
+                r = strv_extend(&m->expanded, *d);
+                if (r < 0)
+                        return r;
+                _cleanup_free_ char *resolved = realpath(*d, NULL);
+                if (resolved && !strv_contains(m->expanded, resolved) && (r = strv_extend(&m->expanded, resolved)) < 0)
+                        return r;
+        }
+        STRV_FOREACH(d, search_path)
+                if ((r = scan_unit_dir(m, *d, &allocated)) < 0)
+                        return r;
+
+        /* Keep only the first entry of each name: the highest-priority dir wins. */
+        qsort(m->entries, m->n, sizeof(NameEntry), cmp_entry);
+        size_t w = 0;
+        for (size_t i = 0; i < m->n; i++) {
+                if (w > 0 && streq(m->entries[w - 1].name, m->entries[i].name)) {
+                        free(m->entries[i].name);
+                        free(m->entries[i].target);
+                        continue;
+                }
+                m->entries[w++] = m->entries[i];
+        }
+        m->n = w;
+        return 0;
+}
+
+/* systemd's unit_ids_map_get(): follows aliases to a fragment path. */
+static int name_map_resolve(const NameMap *m, const char *name, const char **ret_fragment) {
+        const char *id = NULL;
+
+        for (unsigned n = 0; n < FOLLOW_MAX; n++) {
+                const NameEntry *e = name_map_get(m, id ? id : name);
+                if (!e) {
+                        _cleanup_free_ char *template = NULL;
+                        if (!id)
+                                return -ENOENT;
+                        if (unit_name_template(id, &template) < 0 || !(e = name_map_get(m, template)))
+                                return -ENXIO;
+                }
+                if (e->target[0] == '/') {
+                        *ret_fragment = e->target;
+                        return 0;
+                }
+                id = e->target;
+        }
+        return -ELOOP;
+}
+
+static bool null_or_empty(const char *path) {
+        struct stat st;
+        if (stat(path, &st) < 0)
+                return false;
+        return S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) || (S_ISREG(st.st_mode) && st.st_size == 0);
+}
+
+static const char *base_name(const char *path) {
+        const char *s = strrchr(path, '/');
+        return s ? s + 1 : path;
+}
+
+/* The names (src) whose alias chain ends at the unit called dst, as systemd's unit_name_map. */
+static int aliases_of(const NameMap *m, const char *dst, char ***ret) {
+        for (size_t i = 0; i < m->n; i++) {
+                const char *fragment;
+                _cleanup_free_ char *inst = NULL, *with_instance = NULL;
+
+                if (name_map_resolve(m, m->entries[i].name, &fragment) < 0)
+                        continue;
+                struct stat st;
+                if (stat(fragment, &st) < 0 || null_or_empty(fragment))
+                        continue;
+                const char *d = base_name(fragment);
+                if (unit_name_is_valid(d, UNIT_NAME_TEMPLATE) &&
+                    unit_name_to_instance(m->entries[i].name, &inst) == UNIT_NAME_INSTANCE) {
+                        if (unit_name_replace_instance(d, inst, &with_instance) < 0)
+                                continue;
+                        d = with_instance;
+                }
+                if (streq(d, dst) && !strv_contains(*ret, m->entries[i].name)) {
+                        int r = strv_extend(ret, m->entries[i].name);
+                        if (r < 0)
+                                return r;
+                }
+        }
+        return 0;
+}
+
+static int add_name(char ***names, const char *name) {
+        return strv_contains(*names, name) ? 0 : strv_extend(names, name);
+}
+
+/* systemd's add_names(): name itself (unless a template) and the names aliased to it. */
+static int add_names(const NameMap *m, int kind, const char *instance, const char *fragment_base, const char *name,
+                     char ***names) {
+        _cleanup_strv_free_ char **aliases = NULL;
+        int r;
+
+        if (kind != UNIT_NAME_TEMPLATE && (r = add_name(names, name)) < 0)
+                return r;
+        r = aliases_of(m, name, &aliases);
+        if (r < 0)
+                return r;
+        STRV_FOREACH(a, aliases) {
+                if (kind == UNIT_NAME_INSTANCE && unit_name_is_valid(*a, UNIT_NAME_TEMPLATE)) {
+                        _cleanup_free_ char *inst = NULL;
+                        const char *inst_fragment = NULL;
+                        if (unit_name_replace_instance(*a, instance, &inst) < 0)
+                                continue;
+                        /* An instance with a fragment of its own elsewhere is not an alias of ours. */
+                        if (name_map_resolve(m, inst, &inst_fragment) >= 0 && fragment_base &&
+                            !streq(base_name(inst_fragment), fragment_base))
+                                continue;
+                        r = add_name(names, inst);
+                } else
+                        r = add_name(names, *a);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+/* ---- Drop-in dirs. ---- */
+
+static bool is_dir(const char *path) {
+        struct stat st;
+        return stat(path, &st) >= 0 && S_ISDIR(st.st_mode);
+}
+
+typedef struct DropinDirs {
+        char **names; /* "foo.service.d", ..., as consulted */
+        char **paths; /* existing dirs, resolved, in systemd's order */
+} DropinDirs;
+
+static int consult_dir(DropinDirs *dd, const char *unit_path, const char *name) {
+        _cleanup_free_ char *dname = NULL, *path = NULL, *resolved = NULL;
+        int r;
+
+        if (asprintf(&dname, "%s.d", name) < 0 || asprintf(&path, "%s/%s", unit_path, dname) < 0)
+                return -ENOMEM;
+        if ((r = add_name(&dd->names, dname)) < 0)
+                return r;
+        if (!is_dir(path) || !(resolved = realpath(path, NULL)))
+                return 0;
+        return add_name(&dd->paths, resolved);
+}
+
+/* systemd's unit_file_find_dirs(): NAME.d, the template's, then the prefix dirs, recursively. */
+static int find_dirs(DropinDirs *dd, const char *unit_path, const char *name) {
+        _cleanup_free_ char *template = NULL, *prefix = NULL, *instance = NULL, *built = NULL;
+        int r = consult_dir(dd, unit_path, name);
+        if (r < 0)
+                return r;
+
+        int kind = unit_name_to_instance(name, &instance);
+        if (kind < 0)
+                return 0; /* a type dir such as "service" */
+        if (kind == UNIT_NAME_INSTANCE) {
+                if ((r = unit_name_template(name, &template)) < 0 || (r = find_dirs(dd, unit_path, template)) < 0)
+                        return r;
+        }
+        if ((r = unit_name_to_prefix(name, &prefix)) < 0)
+                return r;
+
+        /* "foo-bar-baz" → "foo-bar-"; "foo-bar-" → "foo-"; a trailing dash is chopped once. */
+        bool chopped = false;
+        for (;;) {
+                char *dash = strrchr(prefix, '-');
+                if (!dash || dash == prefix)
+                        return 0;
+                if (dash[1] != 0 || chopped) {
+                        dash[1] = 0;
+                        break;
+                }
+                *dash = 0;
+                chopped = true;
+        }
+        if (strspn(prefix, VALID_CHARS) != strlen(prefix))
+                return 0;
+        if (asprintf(&built, "%s%s%s.%s", prefix, kind == UNIT_NAME_INSTANCE ? "@" : "",
+                     kind == UNIT_NAME_INSTANCE ? instance : "", unit_name_type(name)) < 0)
+                return -ENOMEM;
+        if (!unit_name_is_valid(built, UNIT_NAME_PLAIN | UNIT_NAME_INSTANCE))
+                return 0;
+        return find_dirs(dd, unit_path, built);
+}
+
+static int cmp_basename(const void *a, const void *b) {
+        return strcmp(base_name(*(char * const *) a), base_name(*(char * const *) b));
+}
+
+/* systemd's conf_files_list_strv(): *.conf of all dirs, the first dir's file of a name wins,
+ * sorted by file name. */
+static int list_conf_files(char * const *dirs, char ***ret) {
+        _cleanup_strv_free_ char **files = calloc(1, sizeof(char *)), **seen = calloc(1, sizeof(char *));
+        int r;
+
+        if (!files || !seen)
+                return -ENOMEM;
+        STRV_FOREACH(dir, dirs) {
+                _cleanup_closedir_ DIR *d = opendir(*dir);
+                struct dirent *de;
+                if (!d)
+                        continue;
+                while ((de = readdir(d))) {
+                        char *p;
+                        if (!endswith(de->d_name, ".conf") || strv_contains(seen, de->d_name))
+                                continue;
+                        if ((r = strv_extend(&seen, de->d_name)) < 0)
+                                return r;
+                        if (asprintf(&p, "%s/%s", *dir, de->d_name) < 0 || (r = strv_consume(&files, p)) < 0)
+                                return -ENOMEM;
+                }
+        }
+        qsort(files, strv_length(files), sizeof(char *), cmp_basename);
+        *ret = TAKE_PTR(files);
+        return 0;
+}
+
+static int find_dropins(char * const *search_path, const char *id, char * const *aliases, UnitInfo *info) {
+        DropinDirs dd = {};
+        int r = 0;
+
+        STRV_FOREACH(p, search_path)
+                if (r >= 0)
+                        r = find_dirs(&dd, *p, id);
+        STRV_FOREACH(a, aliases)
+                STRV_FOREACH(p, search_path)
+                        if (r >= 0)
+                                r = find_dirs(&dd, *p, *a);
+        STRV_FOREACH(p, search_path)
+                if (r >= 0)
+                        r = consult_dir(&dd, *p, unit_name_type(id));
+        if (r >= 0)
+                r = list_conf_files(dd.paths, &info->dropins);
+        strv_free(dd.paths);
+        if (r < 0) {
+                strv_free(dd.names);
+                return r;
+        }
+        info->dropin_dirs = dd.names ? dd.names : calloc(1, sizeof(char *));
+        return info->dropin_dirs ? 0 : -ENOMEM;
+}
+
+/* ---- Lookup. ---- */
+
+static int primary_name(const char *fragment, const char *name, const char *instance, char **ret) {
+        const char *base = fragment ? base_name(fragment) : name;
+        if (instance && unit_name_is_valid(base, UNIT_NAME_TEMPLATE))
+                return unit_name_replace_instance(base, instance, ret);
+        *ret = strdup(base);
+        return *ret ? 0 : -ENOMEM;
+}
+
+static int lookup_in_map(const NameMap *m, const char *name, UnitInfo *ret) {
+        _cleanup_strv_free_ char **names = NULL;
+        _cleanup_free_ char *instance = NULL, *template = NULL;
+        const char *fragment = NULL;
+        int r;
+
+        int kind = unit_name_to_instance(name, &instance);
+        if (kind < 0)
+                return -EINVAL;
+        if (kind == UNIT_NAME_TEMPLATE) {
+                free(instance);
+                instance = NULL;
+        }
+        if ((r = add_names(m, kind, instance, NULL, name, &names)) < 0)
+                return r;
+        if (name_map_resolve(m, name, &fragment) < 0 && kind == UNIT_NAME_INSTANCE &&
+            unit_name_template(name, &template) >= 0)
+                (void) name_map_resolve(m, template, &fragment);
+        if (fragment && !streq(base_name(fragment), name) &&
+            (r = add_names(m, kind, instance, base_name(fragment), base_name(fragment), &names)) < 0)
+                return r;
+
+        UnitInfo u = { .masked = fragment && null_or_empty(fragment) };
+        if ((r = primary_name(fragment, name, instance, &u.name)) < 0)
+                return r;
+        if ((fragment && !(u.fragment = strdup(fragment))) || (instance && !(u.instance = strdup(instance)))) {
+                unit_info_done(&u);
+                return -ENOMEM;
+        }
+        u.aliases = calloc(1, sizeof(char *));
+        r = u.aliases ? 0 : -ENOMEM;
+        STRV_FOREACH(n, names) {
+                _cleanup_free_ char *full = NULL;
+                /* A template name among the names stands for our instance (unit_merge_by_name()). */
+                if (instance && unit_name_is_valid(*n, UNIT_NAME_TEMPLATE) &&
+                    unit_name_replace_instance(*n, instance, &full) < 0)
+                        continue;
+                const char *nn = full ? full : *n;
+                if (r >= 0 && !streq(nn, u.name) && !strv_contains(u.aliases, nn))
+                        r = strv_extend(&u.aliases, nn);
+        }
+        if (r >= 0) {
+                strv_sort(u.aliases);
+                r = find_dropins(m->search_path, u.name, u.aliases, &u);
+        }
+        if (r < 0) {
+                unit_info_done(&u);
+                return r;
+        }
+        *ret = u;
+        return 0;
+}
+
+int unit_lookup(char * const *search_path, const char *name, UnitInfo *ret) {
+        NameMap m;
+
+        if (!unit_name_is_valid(name, UNIT_NAME_ANY))
+                return -EINVAL;
+        int r = name_map_build(&m, search_path);
+        if (r >= 0)
+                r = lookup_in_map(&m, name, ret);
+        name_map_done(&m);
+        return r;
+}
+
+void unit_info_done(UnitInfo *u) {
+        free(u->name);
+        free(u->instance);
+        free(u->fragment);
+        strv_free(u->aliases);
+        strv_free(u->dropins);
+        strv_free(u->dropin_dirs);
+        *u = (UnitInfo) {};
+}
+
+/* ---- Listing. ---- */
+
+static bool has_conf_file(const char *dir) {
+        _cleanup_closedir_ DIR *d = opendir(dir);
+        struct dirent *de;
+        while (d && (de = readdir(d)))
+                if (endswith(de->d_name, ".conf"))
+                        return true;
+        return false;
+}
+
+/* A name that only a prefix dir ("foo-.service.d") could carry is not a unit. */
+static bool is_prefix_name(const char *name) {
+        _cleanup_free_ char *prefix = NULL;
+        return unit_name_to_prefix(name, &prefix) >= 0 && endswith(prefix, "-");
+}
+
+static int add_dependency_instances(const char *dir, char ***candidates) {
+        _cleanup_closedir_ DIR *d = opendir(dir);
+        struct dirent *de;
+        int r;
+
+        while (d && (de = readdir(d)))
+                if (endswith(de->d_name, ".service") && unit_name_is_valid(de->d_name, UNIT_NAME_INSTANCE) &&
+                    (r = add_name(candidates, de->d_name)) < 0)
+                        return r;
+        return 0;
+}
+
+static int collect_candidates(const NameMap *m, char * const *search_path, char ***candidates) {
+        int r;
+
+        for (size_t i = 0; i < m->n; i++)
+                if (endswith(m->entries[i].name, ".service") && (r = add_name(candidates, m->entries[i].name)) < 0)
+                        return r;
+
+        STRV_FOREACH(p, search_path) {
+                _cleanup_closedir_ DIR *d = opendir(*p);
+                struct dirent *de;
+                while (d && (de = readdir(d))) {
+                        _cleanup_free_ char *path = NULL, *unit = NULL;
+                        if (asprintf(&path, "%s/%s", *p, de->d_name) < 0)
+                                return -ENOMEM;
+                        if (endswith(de->d_name, ".wants") || endswith(de->d_name, ".requires") ||
+                            endswith(de->d_name, ".upholds")) {
+                                if (is_dir(path) && (r = add_dependency_instances(path, candidates)) < 0)
+                                        return r;
+                                continue;
+                        }
+                        if (!endswith(de->d_name, ".service.d"))
+                                continue;
+                        unit = strndup(de->d_name, strlen(de->d_name) - 2);
+                        if (!unit)
+                                return -ENOMEM;
+                        if (unit_name_is_valid(unit, UNIT_NAME_ANY) && !is_prefix_name(unit) && is_dir(path) &&
+                            has_conf_file(path) && (r = add_name(candidates, unit)) < 0)
+                                return r;
+                }
+        }
+        return 0;
+}
+
+int unit_list_services(char * const *search_path, char ***ret) {
+        _cleanup_strv_free_ char **candidates = NULL, **out = calloc(1, sizeof(char *));
+        NameMap m;
+        int r;
+
+        if (!out)
+                return -ENOMEM;
+        r = name_map_build(&m, search_path);
+        if (r >= 0)
+                r = collect_candidates(&m, search_path, &candidates);
+        STRV_FOREACH(c, candidates) {
+                _cleanup_free_ char *instance = NULL, *primary = NULL, *template = NULL;
+                const char *fragment = NULL;
+                if (r < 0)
+                        break;
+                int kind = unit_name_to_instance(*c, &instance);
+                if (name_map_resolve(&m, *c, &fragment) < 0 && kind == UNIT_NAME_INSTANCE &&
+                    unit_name_template(*c, &template) >= 0)
+                        (void) name_map_resolve(&m, template, &fragment);
+                r = primary_name(fragment, *c, kind == UNIT_NAME_INSTANCE ? instance : NULL, &primary);
+                if (r >= 0 && !strv_contains(out, primary))
+                        r = strv_consume(&out, TAKE_PTR(primary));
+        }
+        name_map_done(&m);
+        if (r < 0)
+                return r;
+        strv_sort(out);
+        *ret = TAKE_PTR(out);
+        return 0;
+}

@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* Finding units as systemd 252 does: its unit search path, unit names (plain, template, instance),
+ * which file a name loads from (first one found wins; aliases are symlinks inside the search path;
+ * a symlink to /dev/null or an empty file masks), and the drop-in dirs and files of a unit. */
+
+#include <stdbool.h>
+
+/* systemd's UNIT_NAME_MAX: a valid name is shorter. */
+#define UNIT_NAME_MAX 256
+
+typedef enum UnitNameFlags {
+        UNIT_NAME_PLAIN = 1 << 0,    /* foo.service */
+        UNIT_NAME_TEMPLATE = 1 << 1, /* foo@.service */
+        UNIT_NAME_INSTANCE = 1 << 2, /* foo@bar.service */
+        UNIT_NAME_ANY = UNIT_NAME_PLAIN | UNIT_NAME_TEMPLATE | UNIT_NAME_INSTANCE,
+} UnitNameFlags;
+
+/* systemd's unit name rules: [A-Za-z0-9:-_.\\], at most one '@' that is not first, a known type
+ * suffix, shorter than UNIT_NAME_MAX. */
+bool unit_name_is_valid(const char *name, UnitNameFlags flags);
+/* Returns the UnitNameFlags kind of name or -EINVAL; *ret_instance NULL for a plain name, "" for a template. */
+int unit_name_to_instance(const char *name, char **ret_instance);
+/* "foo@bar.service" → "foo" (the part before '@' or the suffix). */
+int unit_name_to_prefix(const char *name, char **ret);
+/* "foo@bar.service" → "foo@.service". -EINVAL unless name is an instance or template. */
+int unit_name_template(const char *name, char **ret);
+/* Puts instance into a template or instance name. */
+int unit_name_replace_instance(const char *name, const char *instance, char **ret);
+/* "service" for "x.service"; NULL for an invalid name. */
+const char *unit_name_type(const char *name);
+/* systemd-escape's reverse: "-" → "/", "\xNN" → byte. -EINVAL on a bad escape. */
+int unit_name_unescape(const char *s, char **ret);
+/* As unit_name_unescape for a path: "-" → "/", else "/" + unescaped, which must be normalised. */
+int unit_name_path_unescape(const char *s, char **ret);
+
+/* systemd's unit search path (sd_path_lookup_strv(SD_PATH_SYSTEMD_SEARCH_SYSTEM_UNIT), which honours
+ * SYSTEMD_UNIT_PATH), highest priority first, without the dirs in exclude (the generator's own
+ * output dirs; compared after normalising "//", "/./" and trailing slashes, and after resolving
+ * symlinks where both exist). */
+int unit_search_path(char * const *exclude, char ***ret);
+
+typedef struct UnitInfo {
+        char *name;         /* the primary name: for an alias, the name of the file it links to */
+        char *instance;     /* for foo@bar.service: "bar"; else NULL */
+        char *fragment;     /* path of the unit file systemd loads (an instance without its own file
+                             * uses the template's); NULL if none found */
+        char **aliases;     /* other names of the same unit (symlinks in unit dirs), sorted */
+        char **dropins;     /* drop-in *.conf paths in systemd's effective order: sorted by file name;
+                             * of same-named files the one in the dir systemd consults first wins (see
+                             * unit_lookup()) */
+        char **dropin_dirs; /* every drop-in dir name systemd consults ("foo.service.d", ...) */
+        bool masked;        /* the fragment is a symlink to /dev/null, or an empty file */
+} UnitInfo;
+
+/* Looks name up as systemd 252's unit loader. Drop-in dirs are consulted in systemd's order, which
+ * decides between same-named files: for the primary name in every unit dir (highest priority
+ * first) its own dir, then (for an instance) the template's, then the prefix dirs ("foo-bar-baz"
+ * → "foo-bar-", "foo-"); then the same for each alias; then the type dir ("service.d") in every
+ * unit dir. -EINVAL for an invalid name; a name with no file gives 0 with fragment NULL. */
+int unit_lookup(char * const *search_path, const char *name, UnitInfo *ret);
+void unit_info_done(UnitInfo *u);
+
+/* Every .service name that could carry an [X-Confinement] section: unit files (templates
+ * included), names with their own "NAME.d/" dir holding a .conf even without a unit file (not
+ * prefix dirs such as "foo-.service.d"), and instances named by symlinks in *.wants/, *.requires/,
+ * *.upholds/ dirs. Aliases are not listed separately (only the primary name). Sorted, unique. */
+int unit_list_services(char * const *search_path, char ***ret);
