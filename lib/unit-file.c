@@ -81,6 +81,9 @@ static int read_line(Reader *r, Buffer *line) {
         int previous_eol = EOL_NONE;
 
         buffer_clear(line);
+        int k = buffer_append(line, "", 0); /* never NULL: the parser writes into it */
+        if (k < 0)
+                return k;
         for (;;) {
                 if (line->len >= UNIT_LINE_MAX)
                         return -ENOBUFS;
@@ -105,7 +108,7 @@ static int read_line(Reader *r, Buffer *line) {
                         continue;
                 }
                 char ch = (char) c;
-                int k = buffer_append(line, &ch, 1);
+                k = buffer_append(line, &ch, 1);
                 if (k < 0)
                         return k;
         }
@@ -305,7 +308,7 @@ static int parse_stream(UnitText *u, Reader *reader, const char *file_name) {
                 }
                 n_line++;
 
-                char *l = line.data ? line.data : (char *) "";
+                char *l = line.data;
                 if (l[strspn(l, WHITESPACE)] && strchr(COMMENTS, l[strspn(l, WHITESPACE)]))
                         continue; /* comments are skipped even inside a continuation */
 
