@@ -621,8 +621,9 @@ static int try_rpaths(Walk *w, size_t loader, const char *name, bool *other_clas
                 if (!rpath || !*rpath)
                         continue;
 
+                /* Name the object when the RPATH is inherited from up the chain. */
                 _cleanup_free_ char *what = NULL;
-                if (asprintf(&what, "DT_RPATH of %s", object_label(w, l)) < 0)
+                if (l == loader ? !(what = strdup("DT_RPATH")) : asprintf(&what, "DT_RPATH of %s", object_label(w, l)) < 0)
                         return -ENOMEM;
                 r = try_list(w, l, rpath, ":", what, name, other_class, ret_path, ret_via);
                 if (r != 0)
@@ -735,12 +736,8 @@ static int search_name(Walk *w, size_t loader, const char *name, bool *other_cla
                 r = try_rpaths(w, loader, name, other_class, ret_path, ret_via);
         if (r == 0)
                 r = try_library_path(w, name, other_class, ret_path, ret_via);
-        if (r == 0 && l->elf.runpath && *l->elf.runpath) {
-                _cleanup_free_ char *what = NULL;
-                if (asprintf(&what, "DT_RUNPATH of %s", l->path) < 0)
-                        return -ENOMEM;
-                r = try_list(w, loader, l->elf.runpath, ":", what, name, other_class, ret_path, ret_via);
-        }
+        if (r == 0 && l->elf.runpath && *l->elf.runpath)
+                r = try_list(w, loader, l->elf.runpath, ":", "DT_RUNPATH", name, other_class, ret_path, ret_via);
         if (r == 0)
                 r = try_cache(w, loader, name, other_class, ret_path, ret_via);
         if (r == 0)
