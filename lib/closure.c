@@ -213,6 +213,8 @@ static int sniff(const char *path, enum file_kind *ret) {
 }
 
 int closure_add_program(Closure *c, const char *path, const char *reason) {
+        if (access(path, F_OK) < 0 && errno == ENOENT && !pending_mounts_find(c->pending, path))
+                return closure_fail(c, -ENOENT, "missing-executable", "%s (%s) does not exist", path, reason);
         int r = closure_add_file(c, path, reason);
         if (r < 0)
                 return r;

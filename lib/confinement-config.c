@@ -106,8 +106,8 @@ int confinement_config_parse(const UnitText *u, ConfinementConfig *ret, char **r
 
         for (size_t i = 0; i < u->n; i++) {
                 const UnitSetting *s = &u->items[i];
-                if (!streq(s->section, CONFINEMENT_SECTION))
-                        continue;
+                if (!streq(s->section, CONFINEMENT_SECTION) || isempty(s->key))
+                        continue; /* an empty key marks the section header */
                 int r = apply_setting(&c, s, ret_error);
                 if (r < 0) {
                         confinement_config_done(&c);
