@@ -448,7 +448,8 @@ static int name_map_build(NameMap *m, char * const *search_path) {
                         return r;
 
         /* Keep only the first entry of each name: the highest-priority dir wins. */
-        qsort(m->entries, m->n, sizeof(NameEntry), cmp_entry);
+        if (m->n > 1)
+                qsort(m->entries, m->n, sizeof(NameEntry), cmp_entry);
         size_t w = 0;
         for (size_t i = 0; i < m->n; i++) {
                 if (w > 0 && streq(m->entries[w - 1].name, m->entries[i].name)) {
@@ -649,7 +650,8 @@ static int list_conf_files(char * const *dirs, char ***ret) {
                                 return -ENOMEM;
                 }
         }
-        qsort(files, strv_length(files), sizeof(char *), cmp_basename);
+        if (strv_length(files) > 1)
+                qsort(files, strv_length(files), sizeof(char *), cmp_basename);
         *ret = TAKE_PTR(files);
         return 0;
 }

@@ -1,0 +1,264 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <check.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "strv.h"
+#include "test-util.h"
+#include "unit-lookup.h"
+
+static char *root, *etc, *usr;
+static char **search;
+
+static void setup(void) {
+        root = tu_mkdtemp();
+        ck_assert_int_ge(asprintf(&etc, "%s/etc", root), 0);
+        ck_assert_int_ge(asprintf(&usr, "%s/usr", root), 0);
+        tu_mkdir_p(etc);
+        tu_mkdir_p(usr);
+        search = NULL;
+        strv_extend(&search, etc);
+        strv_extend(&search, usr);
+}
+
+static void teardown(void) {
+        tu_rm_rf(root);
+        free(root), free(etc), free(usr);
+        strv_free(search);
+}
+
+static const char *unit = "[Service]\nExecStart=/bin/true\n";
+
+static char *rel(const char *path) { /* "etc/x" for root/etc/x */
+        return (char *) path + strlen(root) + 1;
+}
+
+static void assert_joined(char **l, const char *expected, bool relative) {
+        char **r = NULL;
+        STRV_FOREACH(s, l)
+                strv_extend(&r, relative ? rel(*s) : *s);
+        char *j = strv_join(r ? r : (char *[]) { NULL }, " ");
+        ck_assert_str_eq(j, expected);
+        free(j);
+        strv_free(r);
+}
+
+START_TEST(first_file_of_a_name_wins_across_dirs) {
+        free(tu_write(etc, "a.service", unit));
+        free(tu_write(usr, "a.service", unit));
+        UnitInfo u;
+        ck_assert_int_eq(unit_lookup(search, "a.service", &u), 0);
+        ck_assert_str_eq(rel(u.fragment), "etc/a.service");
+        ck_assert(!u.masked);
+        unit_info_done(&u);
+}
+END_TEST
+
+START_TEST(invalid_names_are_rejected) {
+        UnitInfo u;
+        const char *bad[] = { "a", "@a.service", "a.nope", "a b.service", ".service", "a@b@c.d" };
+        for (size_t i = 0; i < ELEMENTSOF(bad); i++)
+                ck_assert_int_eq(unit_lookup(search, bad[i], &u), -EINVAL);
+        ck_assert(unit_name_is_valid("a@b@c.service", UNIT_NAME_INSTANCE));
+}
+END_TEST
+
+START_TEST(symlink_to_dev_null_or_empty_file_masks) {
+        free(tu_write(usr, "a.service", unit));
+        free(tu_symlink("/dev/null", etc, "a.service"));
+        free(tu_write(usr, "b.service", ""));
+        UnitInfo u;
+        ck_assert_int_eq(unit_lookup(search, "a.service", &u), 0);
+        ck_assert(u.masked);
+        ck_assert_str_eq(rel(u.fragment), "etc/a.service");
+        unit_info_done(&u);
+        ck_assert_int_eq(unit_lookup(search, "b.service", &u), 0);
+        ck_assert(u.masked);
+        unit_info_done(&u);
+}
+END_TEST
+
+START_TEST(alias_loads_its_target_and_gets_dropins_of_all_names) {
+        free(tu_write(usr, "real.service", unit));
+        free(tu_symlink("real.service", usr, "alias.service"));
+        free(tu_write(etc, "alias.service.d/10-alias.conf", "[X-Confinement]\n"));
+        free(tu_write(usr, "real.service.d/20-real.conf", "[Service]\n"));
+        UnitInfo u;
+        ck_assert_int_eq(unit_lookup(search, "alias.service", &u), 0);
+        ck_assert_str_eq(u.name, "real.service");
+        ck_assert_str_eq(rel(u.fragment), "usr/real.service");
+        assert_joined(u.aliases, "alias.service", false);
+        assert_joined(u.dropins, "etc/alias.service.d/10-alias.conf usr/real.service.d/20-real.conf", true);
+        unit_info_done(&u);
+        /* looked up by its own name, the unit has the same aliases and drop-ins */
+        ck_assert_int_eq(unit_lookup(search, "real.service", &u), 0);
+        assert_joined(u.aliases, "alias.service", false);
+        ck_assert_int_eq(strv_length(u.dropins), 2);
+        unit_info_done(&u);
+}
+END_TEST
+
+START_TEST(link_outside_the_search_path_is_a_linked_unit_not_an_alias) {
+        char *outside = tu_write(root, "elsewhere/other.service", unit);
+        free(tu_symlink(outside, etc, "linked.service"));
+        UnitInfo u;
+        ck_assert_int_eq(unit_lookup(search, "linked.service", &u), 0);
+        ck_assert_str_eq(u.name, "linked.service");
+        ck_assert_str_eq(rel(u.fragment), "etc/linked.service");
+        unit_info_done(&u);
+        free(outside);
+}
+END_TEST
+
+START_TEST(alias_of_another_type_is_ignored) {
+        free(tu_write(usr, "real.socket", "[Socket]\n"));
+        free(tu_symlink("real.socket", etc, "bad.service"));
+        UnitInfo u;
+        ck_assert_int_eq(unit_lookup(search, "bad.service", &u), 0);
+        ck_assert_ptr_null(u.fragment);
+        unit_info_done(&u);
+}
+END_TEST
+
+START_TEST(instance_uses_template_and_its_dropin_dirs) {
+        free(tu_write(usr, "foo-bar@.service", unit));
+        free(tu_write(etc, "foo-bar@baz.service.d/a.conf", "[Service]\n"));
+        free(tu_write(usr, "foo-bar@.service.d/b.conf", "[Service]\n"));
+        free(tu_write(usr, "foo-.service.d/c.conf", "[Service]\n"));
+        free(tu_write(usr, "foo-bar-.service.d/d.conf", "[Service]\n")); /* not read for an instance */
+        free(tu_write(etc, "service.d/e.conf", "[Service]\n"));
+        UnitInfo u;
+        ck_assert_int_eq(unit_lookup(search, "foo-bar@baz.service", &u), 0);
+        ck_assert_str_eq(u.name, "foo-bar@baz.service");
+        ck_assert_str_eq(u.instance, "baz");
+        ck_assert_str_eq(rel(u.fragment), "usr/foo-bar@.service");
+        assert_joined(u.dropins,
+                      "etc/foo-bar@baz.service.d/a.conf usr/foo-bar@.service.d/b.conf usr/foo-.service.d/c.conf "
+                      "etc/service.d/e.conf", true);
+        ck_assert(strv_contains(u.dropin_dirs, "foo-bar@baz.service.d"));
+        ck_assert(strv_contains(u.dropin_dirs, "foo-bar@.service.d"));
+        ck_assert(strv_contains(u.dropin_dirs, "foo-.service.d"));
+        ck_assert(strv_contains(u.dropin_dirs, "service.d"));
+        ck_assert(!strv_contains(u.dropin_dirs, "foo-bar-.service.d"));
+        unit_info_done(&u);
+}
+END_TEST
+
+START_TEST(prefix_dirs_of_a_dashed_name) {
+        free(tu_write(usr, "foo-bar-baz.service", unit));
+        UnitInfo u;
+        ck_assert_int_eq(unit_lookup(search, "foo-bar-baz.service", &u), 0);
+        const char *dirs[] = { "foo-bar-baz.service.d", "foo-bar-.service.d", "foo-.service.d", "service.d" };
+        ck_assert_int_eq(strv_length(u.dropin_dirs), 4);
+        for (size_t i = 0; i < 4; i++)
+                ck_assert(strv_contains(u.dropin_dirs, dirs[i]));
+        unit_info_done(&u);
+}
+END_TEST
+
+START_TEST(same_named_dropin_in_etc_hides_the_one_in_usr) {
+        free(tu_write(usr, "a.service", unit));
+        free(tu_write(usr, "a.service.d/50-x.conf", "[Service]\n"));
+        free(tu_write(etc, "a.service.d/50-x.conf", "[Service]\n"));
+        free(tu_write(usr, "a.service.d/10-y.conf", "[Service]\n"));
+        free(tu_symlink("/dev/null", etc, "a.service.d/90-z.conf"));
+        free(tu_write(usr, "a.service.d/90-z.conf", "[Service]\n"));
+        free(tu_write(usr, "a.service.d/ignored.txt", ""));
+        UnitInfo u;
+        ck_assert_int_eq(unit_lookup(search, "a.service", &u), 0);
+        assert_joined(u.dropins, "usr/a.service.d/10-y.conf etc/a.service.d/50-x.conf etc/a.service.d/90-z.conf", true);
+        unit_info_done(&u);
+}
+END_TEST
+
+START_TEST(unit_dir_beats_type_dir_of_higher_priority_for_same_name) {
+        /* systemd consults the unit's own dirs in every unit dir before any "service.d" */
+        free(tu_write(usr, "a.service", unit));
+        free(tu_write(usr, "a.service.d/override.conf", "[Service]\n"));
+        free(tu_write(etc, "service.d/override.conf", "[Service]\n"));
+        UnitInfo u;
+        ck_assert_int_eq(unit_lookup(search, "a.service", &u), 0);
+        assert_joined(u.dropins, "usr/a.service.d/override.conf", true);
+        unit_info_done(&u);
+}
+END_TEST
+
+START_TEST(name_without_file_has_no_fragment_but_its_dropins) {
+        free(tu_write(etc, "ghost.service.d/x.conf", "[X-Confinement]\n"));
+        UnitInfo u;
+        ck_assert_int_eq(unit_lookup(search, "ghost.service", &u), 0);
+        ck_assert_ptr_null(u.fragment);
+        assert_joined(u.dropins, "etc/ghost.service.d/x.conf", true);
+        unit_info_done(&u);
+}
+END_TEST
+
+START_TEST(list_services_names_units_dropin_only_names_and_wanted_instances) {
+        free(tu_write(usr, "a.service", unit));
+        free(tu_symlink("a.service", etc, "alias-of-a.service"));
+        free(tu_write(usr, "t@.service", unit));
+        free(tu_symlink("../t@.service", usr, "multi-user.target.wants/t@one.service"));
+        free(tu_write(etc, "ghost.service.d/x.conf", "[X-Confinement]\n"));
+        free(tu_write(etc, "foo-.service.d/x.conf", "[X-Confinement]\n"));
+        free(tu_write(etc, "empty.service.d/README", ""));
+        free(tu_write(usr, "x.socket", "[Socket]\n"));
+        char **l = NULL;
+        ck_assert_int_eq(unit_list_services(search, &l), 0);
+        assert_joined(l, "a.service ghost.service t@.service t@one.service", false);
+        strv_free(l);
+}
+END_TEST
+
+START_TEST(search_path_honours_systemd_unit_path_and_excludes_output_dirs) {
+        char *gen, *env;
+        ck_assert_int_ge(asprintf(&gen, "%s/gen", root), 0);
+        ck_assert_int_ge(asprintf(&env, "%s:%s//:%s/", etc, gen, usr), 0);
+        setenv("SYSTEMD_UNIT_PATH", env, 1);
+        char **l = NULL, *exclude[] = { gen, NULL };
+        ck_assert_int_eq(unit_search_path(exclude, &l), 0);
+        ck_assert_int_eq(strv_length(l), 2);
+        ck_assert_str_eq(l[0], etc);
+        unsetenv("SYSTEMD_UNIT_PATH");
+        strv_free(l);
+        free(gen), free(env);
+}
+END_TEST
+
+START_TEST(unit_name_helpers) {
+        char *s;
+        ck_assert_int_eq(unit_name_template("a@b.service", &s), 0);
+        ck_assert_str_eq(s, "a@.service");
+        free(s);
+        ck_assert_int_eq(unit_name_path_unescape("dev-disk-by\\x2dlabel", &s), 0);
+        ck_assert_str_eq(s, "/dev/disk/by-label");
+        free(s);
+        ck_assert_int_eq(unit_name_path_unescape("a--b", &s), -EINVAL); /* "a//b" is not normalised */
+        ck_assert_int_eq(unit_name_to_instance("a@.service", &s), UNIT_NAME_TEMPLATE);
+        ck_assert_str_eq(s, "");
+        free(s);
+}
+END_TEST
+
+int main(void) {
+        Suite *s = suite_create("unit-lookup");
+        TCase *tc = tcase_create("core");
+        tcase_add_checked_fixture(tc, setup, teardown);
+        tcase_add_test(tc, first_file_of_a_name_wins_across_dirs);
+        tcase_add_test(tc, invalid_names_are_rejected);
+        tcase_add_test(tc, symlink_to_dev_null_or_empty_file_masks);
+        tcase_add_test(tc, alias_loads_its_target_and_gets_dropins_of_all_names);
+        tcase_add_test(tc, link_outside_the_search_path_is_a_linked_unit_not_an_alias);
+        tcase_add_test(tc, alias_of_another_type_is_ignored);
+        tcase_add_test(tc, instance_uses_template_and_its_dropin_dirs);
+        tcase_add_test(tc, prefix_dirs_of_a_dashed_name);
+        tcase_add_test(tc, same_named_dropin_in_etc_hides_the_one_in_usr);
+        tcase_add_test(tc, unit_dir_beats_type_dir_of_higher_priority_for_same_name);
+        tcase_add_test(tc, name_without_file_has_no_fragment_but_its_dropins);
+        tcase_add_test(tc, list_services_names_units_dropin_only_names_and_wanted_instances);
+        tcase_add_test(tc, search_path_honours_systemd_unit_path_and_excludes_output_dirs);
+        tcase_add_test(tc, unit_name_helpers);
+        suite_add_tcase(s, tc);
+        return tu_run_suite(s);
+}
