@@ -142,6 +142,11 @@ START_TEST(instance_uses_template_and_its_dropin_dirs) {
         ck_assert(strv_contains(u.dropin_dirs, "foo-.service.d"));
         ck_assert(strv_contains(u.dropin_dirs, "service.d"));
         ck_assert(!strv_contains(u.dropin_dirs, "foo-bar-.service.d"));
+        /* systemd 252 also reads the prefix dirs with the instance (checked with systemd-analyze
+         * verify: foo-@baz.service.d and foo-@.service.d are read, foo-bar-.service.d is not) */
+        ck_assert(strv_contains(u.dropin_dirs, "foo-@baz.service.d"));
+        ck_assert(strv_contains(u.dropin_dirs, "foo-@.service.d"));
+        ck_assert_int_eq(strv_length(u.dropin_dirs), 6);
         unit_info_done(&u);
 }
 END_TEST
@@ -173,11 +178,14 @@ START_TEST(same_named_dropin_in_etc_hides_the_one_in_usr) {
 }
 END_TEST
 
-START_TEST(unit_dir_beats_type_dir_of_higher_priority_for_same_name) {
-        /* systemd consults the unit's own dirs in every unit dir before any "service.d" */
+START_TEST(unit_dir_beats_alias_and_type_dirs_of_higher_priority_for_same_name) {
+        /* systemd consults the unit's own dirs in every unit dir before its aliases' dirs and any
+         * "service.d" (checked with systemd-analyze verify on 252) */
         free(tu_write(usr, "a.service", unit));
         free(tu_write(usr, "a.service.d/override.conf", "[Service]\n"));
         free(tu_write(etc, "service.d/override.conf", "[Service]\n"));
+        free(tu_symlink("a.service", usr, "alias.service"));
+        free(tu_write(etc, "alias.service.d/override.conf", "[Service]\n"));
         UnitInfo u;
         ck_assert_int_eq(unit_lookup(search, "a.service", &u), 0);
         assert_joined(u.dropins, "usr/a.service.d/override.conf", true);
@@ -254,7 +262,7 @@ int main(void) {
         tcase_add_test(tc, instance_uses_template_and_its_dropin_dirs);
         tcase_add_test(tc, prefix_dirs_of_a_dashed_name);
         tcase_add_test(tc, same_named_dropin_in_etc_hides_the_one_in_usr);
-        tcase_add_test(tc, unit_dir_beats_type_dir_of_higher_priority_for_same_name);
+        tcase_add_test(tc, unit_dir_beats_alias_and_type_dirs_of_higher_priority_for_same_name);
         tcase_add_test(tc, name_without_file_has_no_fragment_but_its_dropins);
         tcase_add_test(tc, list_services_names_units_dropin_only_names_and_wanted_instances);
         tcase_add_test(tc, search_path_honours_systemd_unit_path_and_excludes_output_dirs);
