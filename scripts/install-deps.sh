@@ -1,0 +1,26 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Installs what building and testing need on Debian 12 (run as root). Daemons
+# used by the tests are installed without being started on this machine.
+set -euo pipefail
+export DEBIAN_FRONTEND=noninteractive
+
+packages=(build-essential cmake pkg-config libsystemd-dev libmount-dev check
+          systemd-container python3 clang patchelf memcached)
+missing=()
+for p in "${packages[@]}"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+[[ ${#missing[@]} -eq 0 ]] && exit 0
+
+apt-get update -qq
+# Keep package scripts from starting daemons here: the tests start them in a container.
+policy=/usr/sbin/policy-rc.d
+restore_policy=0
+if [[ ! -e $policy ]]; then
+        printf '#!/bin/sh\nexit 101\n' > "$policy"
+        chmod +x "$policy"
+        restore_policy=1
+fi
+trap '[[ $restore_policy == 1 ]] && rm -f "$policy"' EXIT
+apt-get install -y -qq --no-install-recommends "${missing[@]}"
