@@ -120,21 +120,16 @@ static int loader_found(const char *path, const char *reason, void *userdata) {
         return closure_add_file(userdata, path, reason);
 }
 
-static int add_elf_program(Closure *c, const char *path) {
+static int add_elf(Closure *c, const char *path, bool as_library) {
         _cleanup_free_ char *error = NULL;
-        int r = loader_closure(&c->loader, path, loader_found, c, &error);
+        LoaderConfig cfg = c->loader;
+        cfg.as_library = as_library;
+        int r = loader_closure(&cfg, path, loader_found, c, &error);
         if (r < 0 && !c->error) {
                 const char *slug = r == -ENOENT ? "missing-library" : "bad-elf";
                 return closure_fail(c, r, slug, "%s", error ?: "ELF closure failed");
         }
-        if (r < 0)
-                return r;
-        /* Inside the root the kernel records the link's path, so $ORIGIN of a
-         * program reached through a symlink differs from outside. */
-        char real[PATH_MAX];
-        if (realpath(path, real) && !streq(real, path) && loader_program_uses_origin(path) > 0)
-                c->used_origin_via_link = true;
-        return 0;
+        return r;
 }
 
 char *closure_find_in_path(char * const *path, const char *name) {
@@ -236,7 +231,7 @@ int closure_add_program(Closure *c, const char *path, const char *reason) {
 
         c->depth++;
         if (kind == KIND_ELF)
-                r = add_elf_program(c, path);
+                r = add_elf(c, path, false);
         else if (kind == KIND_SCRIPT)
                 r = add_script(c, path);
         else
@@ -284,8 +279,8 @@ static int walk_entry(const char *fpath, const struct stat *st, int type, struct
                         return 0; /* inside already, or dangling: nothing to add */
                 r = closure_add_file(walk.closure, abs, reason);
         } else if (type == FTW_F && S_ISREG(st->st_mode) && sniff(fpath, &kind) >= 0) {
-                if (kind == KIND_ELF && (st->st_mode & 0111 || strstr(fpath, ".so")))
-                        r = add_elf_program(walk.closure, dest);
+                if (kind == KIND_ELF)
+                        r = add_elf(walk.closure, dest, !(st->st_mode & 0111) || strstr(fpath, ".so"));
                 else if (kind == KIND_SCRIPT && (st->st_mode & 0111))
                         r = add_script(walk.closure, dest);
         }

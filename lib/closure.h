@@ -23,7 +23,6 @@ typedef struct Closure {
         unsigned depth;            /* interpreter nesting, to stop #! loops */
         char *error;               /* first failure, for the log and Description= */
         const char *error_slug;    /* e.g. "missing-executable", for the file name */
-        bool used_origin_via_link; /* a symlinked program relies on $ORIGIN */
 } Closure;
 
 int closure_init(Closure *c, char * const *env, const PendingMounts *pending);

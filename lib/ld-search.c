@@ -875,6 +875,14 @@ static int map_object(Walk *w, size_t loader, const char *name, const char *what
                         return -ENOMEM;
         }
 
+        if (!path && w->cfg->as_library) {
+                /* A dlopen()ed library lives in a process that may hold this already
+                 * (a JVM's own libraries need the libjvm.so the JVM loaded). */
+                log_debug("%s needed by %s: not found, left to the program that loads it", name,
+                          object_label(w, loader));
+                *ret = NO_OBJECT;
+                return 0;
+        }
         if (!path) {
                 if (other_class)
                         return walk_fail(w, -ENOEXEC, "%s needed by %s: not found (only an ELF of another class)",
@@ -943,7 +951,7 @@ static int place_filtee(Walk *w, size_t *cur, size_t filtee) {
 
 static int load_dependency(Walk *w, size_t *cur, size_t obj, const ElfDependency *dep) {
         _cleanup_free_ char *name = expand_dst(w, obj, dep->name);
-        size_t found;
+        size_t found = NO_OBJECT;
         int r;
 
         if (!name)
@@ -964,6 +972,8 @@ static int load_dependency(Walk *w, size_t *cur, size_t obj, const ElfDependency
         }
         if (r < 0)
                 return r;
+        if (found == NO_OBJECT)
+                return 0; /* skipped: see map_object() */
 
         if (dep->kind == ELF_DEPENDENCY_NEEDED) {
                 if (!object(w, found)->in_list)
@@ -1082,7 +1092,8 @@ static int preload_from_file(Walk *w) {
 
 static int add_program(Walk *w, const char *program, ElfFile *elf) {
         LoadedObject o = { .loader = NO_OBJECT, .elf = *elf };
-        _cleanup_free_ char *real = realpath(program, NULL);
+        /* A dlopen()ed library's $ORIGIN is the directory of the path it was opened by. */
+        _cleanup_free_ char *real = w->cfg->as_library ? strdup(program) : realpath(program, NULL);
 
         /* The kernel's /proc/self/exe is the real path: the program's $ORIGIN. */
         o.path = strdup(program);
@@ -1149,6 +1160,15 @@ static void walk_done(Walk *w) {
         free(w->error);
 }
 
+/* The PT_INTERP that gcc writes for programs of this class and machine. */
+static const char *standard_interpreter(uint8_t elf_class, uint16_t machine) {
+        if (elf_class == ELFCLASS64 && machine == EM_X86_64)
+                return "/lib64/ld-linux-x86-64.so.2";
+        if (elf_class == ELFCLASS32 && machine == EM_386)
+                return "/lib/ld-linux.so.2";
+        return NULL;
+}
+
 static int program_check(Walk *w, const ElfFile *e) {
         if (e->type != ET_EXEC && e->type != ET_DYN)
                 return walk_fail(w, -ENOEXEC, "%s: ELF of type %u is not a program", w->program, e->type);
@@ -1161,6 +1181,16 @@ static int walk_run(Walk *w, ElfFile *elf) {
         r = program_check(w, elf);
         if (r < 0)
                 return r;
+        if (!elf->interp && w->cfg->as_library && elf->has_dynamic) {
+                /* Whatever program loads it runs the standard ld.so of its kind. */
+                const char *std = standard_interpreter(elf->elf_class, elf->machine);
+                if (!std)
+                        return walk_fail(w, -ENOEXEC, "%s: ELF for machine %u cannot run here", w->program,
+                                         elf->machine);
+                elf->interp = strdup(std);
+                if (!elf->interp)
+                        return -ENOMEM;
+        }
         /* Static programs (and static PIE, which has no PT_INTERP) load nothing. */
         if (!elf->interp)
                 return 0;

@@ -19,6 +19,9 @@ typedef struct LoaderConfig {
         const char *preload_file; /* NULL = "/etc/ld.so.preload" */
         const char *cache_file;   /* NULL = "/etc/ld.so.cache" */
         char **default_dirs;      /* NULL = glibc's built-in defaults for this host */
+        bool as_library;          /* "program" is a shared library some program dlopen()s: resolve its
+                                   * DT_NEEDED with the standard interpreter for its class and machine,
+                                   * $ORIGIN from the path given (as dlopen() takes it) */
 } LoaderConfig;
 
 /* Called for every file ld.so would open for the program, in load order, with the path as

@@ -6,6 +6,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -76,6 +77,17 @@ static inline const char *startswith(const char *s, const char *prefix) {
 static inline bool endswith(const char *s, const char *suffix) {
         size_t ls = strlen(s), lx = strlen(suffix);
         return ls >= lx && memcmp(s + ls - lx, suffix, lx) == 0;
+}
+
+/* asprintf() that returns the string, or NULL when out of memory. */
+static inline char *asprintf_safe(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static inline char *asprintf_safe(const char *fmt, ...) {
+        char *s;
+        va_list ap;
+        va_start(ap, fmt);
+        int r = vasprintf(&s, fmt, ap);
+        va_end(ap);
+        return r < 0 ? NULL : s;
 }
 
 /* Allocation failure is not a condition a generator can recover from in a

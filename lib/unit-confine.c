@@ -64,9 +64,46 @@ static int resolve_executable(UnitConfinement *uc, const ExecCommand *cmd, char 
         return *ret ? 0 : -ENOENT;
 }
 
-static int add_command_roots(UnitConfinement *uc, const char *key, const ExecCommand *cmd, char * const *search) {
+/* Inside the root the kernel records the path it executed: a program reached
+ * through a symlink would take $ORIGIN (and /proc/self/exe) from the link's
+ * place, unlike outside. Such a command is re-emitted to execute the real path. */
+static int needs_real_path(const char *exe, char **ret_real) {
+        _cleanup_free_ char *real = realpath(exe, NULL), *normalized = path_normalize(exe);
+        *ret_real = NULL;
+        if (!real || !normalized)
+                return errno == ENOMEM ? -ENOMEM : 0;
+        if (streq(real, normalized) || loader_program_uses_origin(real) <= 0)
+                return 0;
+        *ret_real = TAKE_PTR(real);
+        return 1;
+}
+
+/* Without /proc (chroot-only; "+" commands get no API file systems) glibc takes
+ * the program's $ORIGIN from LD_ORIGIN_PATH: one value must serve them all. */
+static int note_origin_without_proc(UnitConfinement *uc, const char *key, const ExecCommand *cmd, const char *exe) {
+        const char *pso = unit_text_get(uc->text, "Service", "PermissionsStartOnly");
+        bool no_proc = uc->config.mode == CONFINEMENT_CHROOT_ONLY || (cmd->flags & EXEC_PRIVILEGED) ||
+                       (pso && parse_boolean(pso) > 0 && !streq(key, "ExecStart"));
+        _cleanup_free_ char *real = realpath(exe, NULL), *dir = NULL;
+        if (!no_proc || !real || loader_program_uses_origin(real) <= 0)
+                return 0;
+        dir = path_dirname(real);
+        if (!dir)
+                return -ENOMEM;
+        if (uc->origin_path && !streq(uc->origin_path, dir))
+                return fail(uc, -EINVAL, "origin-without-proc",
+                            "%s and %s both need $ORIGIN where there is no /proc; LD_ORIGIN_PATH cannot serve both",
+                            uc->origin_path, dir);
+        free(uc->origin_path);
+        uc->origin_path = TAKE_PTR(dir);
+        return 0;
+}
+
+static int add_command_roots(UnitConfinement *uc, const char *key, const ExecCommand *cmd, char * const *search,
+                             char **ret_real) {
         _cleanup_free_ char *exe = NULL, *reason = NULL;
         struct stat st;
+        *ret_real = NULL;
         int r = resolve_executable(uc, cmd, search, &exe);
         if (r == -ENOMEM)
                 return r;
@@ -83,6 +120,13 @@ static int add_command_roots(UnitConfinement *uc, const char *key, const ExecCom
         r = closure_add_program(&uc->closure, exe, reason);
         if (r < 0)
                 return r;
+        r = needs_real_path(exe, ret_real);
+        if (r > 0)
+                r = closure_add_program(&uc->closure, *ret_real, "the real path a symlinked command is run from");
+        if (r >= 0)
+                r = note_origin_without_proc(uc, key, cmd, exe);
+        if (r < 0)
+                return r;
         STRV_FOREACH(arg, cmd->argv + 1 /* argv[0] is the name, not a file */) {
                 _cleanup_free_ char *why = NULL;
                 if ((*arg)[0] != '/')
@@ -96,6 +140,63 @@ static int add_command_roots(UnitConfinement *uc, const char *key, const ExecCom
         return 0;
 }
 
+/* "Exec*=[prefixes]PATH ARGS" becomes "[prefixes]@REAL PATH ARGS": argv[0] stays
+ * what the unit said, the kernel executes the real file. */
+static int value_with_real_path(const char *value, const char *real, char **ret) {
+        const char *p = value + strspn(value, " \t");
+        size_t n_prefix = strspn(p, "-@:+!");
+        bool has_argv0 = memchr(p, '@', n_prefix);
+        const char *rest = p + n_prefix;
+        _cleanup_free_ char *word = NULL, *quoted = malloc(strlen(real) * 2 + 3);
+        char *w = quoted;
+
+        if (!quoted)
+                return -ENOMEM;
+        if (has_argv0 && extract_first_word_relaxed(&rest, &word, NULL, EXTRACT_UNQUOTE | EXTRACT_CUNESCAPE) <= 0)
+                return -EINVAL;
+        *w++ = '"';
+        for (const char *c = real; *c; c++) {
+                if (*c == '%')
+                        *w++ = '%';
+                else if (*c == '"' || *c == '\\')
+                        *w++ = '\\';
+                *w++ = *c;
+        }
+        *w++ = '"';
+        *w = 0;
+        if (asprintf(ret, "%.*s%s%s%s%s", (int) n_prefix, p, has_argv0 ? "" : "@", quoted,
+                     has_argv0 ? "" : " ", rest) < 0)
+                return -ENOMEM;
+        return 0;
+}
+
+static int add_exec_value(UnitConfinement *uc, const char *key, const char *value, const Specifiers *sp,
+                          char * const *env, char * const *search, char **ret_value) {
+        ExecCommand *cmds = NULL;
+        size_t n = 0;
+        _cleanup_free_ char *error = NULL, *real = NULL;
+        int r = exec_command_parse(value, sp, env, &cmds, &n, &error);
+        if (r < 0) {
+                exec_command_free_many(cmds, n);
+                return fail(uc, r, "bad-command", "%s=%s: %s", key, value, error ?: strerror(-r));
+        }
+        *ret_value = NULL;
+        for (size_t i = 0; i < n && r >= 0; i++) {
+                _cleanup_free_ char *r_i = NULL;
+                r = add_command_roots(uc, key, &cmds[i], search, &r_i);
+                if (r >= 0 && r_i && n > 1)
+                        r = fail(uc, -EINVAL, "origin-via-symlink",
+                                 "%s=%s: %s runs through a symlink and needs $ORIGIN; cannot run its real path "
+                                 "within a ';' chain", key, value, cmds[i].path);
+                if (r >= 0 && r_i)
+                        real = TAKE_PTR(r_i);
+        }
+        exec_command_free_many(cmds, n);
+        if (r >= 0 && real)
+                r = value_with_real_path(value, real, ret_value);
+        return r;
+}
+
 static int add_exec_roots(UnitConfinement *uc, const Specifiers *sp, char * const *env) {
         _cleanup_strv_free_ char **search = NULL;
         int r = unit_exec_search_path(uc->text, sp, env, &search);
@@ -103,26 +204,25 @@ static int add_exec_roots(UnitConfinement *uc, const Specifiers *sp, char * cons
                 return fail(uc, r, "bad-setting", "ExecSearchPath= cannot be resolved");
 
         for (size_t k = 0; k < ELEMENTSOF(exec_keys); k++) {
-                _cleanup_strv_free_ char **values = NULL;
+                _cleanup_strv_free_ char **values = NULL, **emitted = NULL;
+                bool rewritten = false;
                 r = unit_text_get_list(uc->text, "Service", exec_keys[k], &values);
                 if (r < 0)
                         return r;
                 STRV_FOREACH(v, values) {
-                        ExecCommand *cmds = NULL;
-                        size_t n = 0;
-                        _cleanup_free_ char *error = NULL;
-                        r = exec_command_parse(*v, sp, env, &cmds, &n, &error);
-                        if (r < 0) {
-                                exec_command_free_many(cmds, n);
-                                return fail(uc, r, "bad-command", "%s=%s: %s", exec_keys[k], *v,
-                                            error ?: strerror(-r));
-                        }
-                        for (size_t i = 0; i < n && r >= 0; i++)
-                                r = add_command_roots(uc, exec_keys[k], &cmds[i], search);
-                        exec_command_free_many(cmds, n);
+                        _cleanup_free_ char *new_value = NULL;
+                        r = add_exec_value(uc, exec_keys[k], *v, sp, env, search, &new_value);
                         if (r < 0)
                                 return r;
+                        rewritten = rewritten || new_value;
+                        if (strv_consume(&emitted, asprintf_safe("%s=%s", exec_keys[k], new_value ?: *v)) < 0)
+                                return -ENOMEM;
                 }
+                if (!rewritten)
+                        continue;
+                if (strv_consume(&uc->exec_lines, asprintf_safe("%s=", exec_keys[k])) < 0 ||
+                    strv_extend_strv(&uc->exec_lines, emitted) < 0)
+                        return -ENOMEM;
         }
         return 0;
 }
@@ -181,7 +281,6 @@ static void take_closure_error(UnitConfinement *uc) {
 }
 
 int unit_confine(UnitConfinement *uc, const UnitInfo *info, const UnitText *text, const PendingMounts *pending) {
-        _cleanup_strv_free_ char **env = NULL;
         _cleanup_free_ char *error = NULL;
         Specifiers sp = { .name = info->name, .fragment = info->fragment };
         int r;
@@ -195,9 +294,10 @@ int unit_confine(UnitConfinement *uc, const UnitInfo *info, const UnitText *text
         r = check_conflicts(uc);
         if (r < 0)
                 return r;
-        r = unit_environment(text, &sp, &env, &error);
+        r = unit_environment(text, &sp, &uc->env, &error);
         if (r < 0)
                 return fail(uc, r, "bad-environment", "%s", error ?: strerror(-r));
+        char **env = uc->env;
         r = closure_init(&uc->closure, env, pending);
         if (r < 0)
                 return r;
@@ -217,6 +317,9 @@ int unit_confine(UnitConfinement *uc, const UnitInfo *info, const UnitText *text
 void unit_confine_done(UnitConfinement *uc) {
         if (!uc->info)
                 return; /* never set up */
+        uc->exec_lines = strv_free(uc->exec_lines);
+        uc->env = strv_free(uc->env);
+        uc->origin_path = (free(uc->origin_path), NULL);
         confinement_config_done(&uc->config);
         closure_done(&uc->closure);
         uc->error = (free(uc->error), NULL);
@@ -387,6 +490,14 @@ static int write_dropin(FILE *f, UnitConfinement *uc) {
               "-/run/systemd/journal/dev-log\n",
               f);
         write_mode_defaults(f, uc);
+        if (uc->origin_path && !strv_env_get(uc->env, "LD_ORIGIN_PATH")) {
+                _cleanup_free_ char *esc = unit_escape_text(uc->origin_path);
+                if (!esc)
+                        return -ENOMEM;
+                fprintf(f, "Environment=\"LD_ORIGIN_PATH=%s\"\n", esc);
+        }
+        STRV_FOREACH(l, uc->exec_lines)
+                fprintf(f, "%s\n", *l);
         r = write_pid_file(f, uc, &sp);
         if (r >= 0)
                 r = write_writable_paths(f, uc, &sp);

@@ -19,7 +19,10 @@ typedef struct UnitConfinement {
         const UnitInfo *info;
         const UnitText *text;
         ConfinementConfig config;
+        char **env;             /* the service's environment, as systemd gives it */
         Closure closure;
+        char **exec_lines;      /* Exec*= settings re-emitted ("Key=" resets, then values) */
+        char *origin_path;      /* LD_ORIGIN_PATH for $ORIGIN where there is no /proc */
         char *error;            /* cause, when the unit must be blocked */
         const char *error_slug;
 } UnitConfinement;

@@ -69,6 +69,19 @@ class Suite:
                         f"{self.work}/lib/fix.c"], check=True)
         subprocess.run(["cc", "-o", f"{self.opt}/needs-missing-lib", f"{self.work}/lib/main.c",
                         f"-L{self.work}/lib", "-le2emissing"], check=True)
+        # A program that finds its library through $ORIGIN, run through a symlink.
+        write(f"{self.work}/origin/lib.c", "int origin_lib(void) { return 42; }\n")
+        write(f"{self.work}/origin/main.c", "#include <stdio.h>\nint origin_lib(void);\n"
+              "int main(void) { printf(\"origin lib says %d\\n\", origin_lib()); return 0; }\n")
+        os.makedirs(f"{self.opt}/app/lib", exist_ok=True)
+        os.makedirs(f"{self.opt}/app/bin", exist_ok=True)
+        os.makedirs(f"{self.opt}/bin", exist_ok=True)
+        subprocess.run(["cc", "-shared", "-fPIC", "-o", f"{self.opt}/app/lib/liborigin.so",
+                        f"{self.work}/origin/lib.c"], check=True)
+        subprocess.run(["cc", "-o", f"{self.opt}/app/bin/origin-prog", f"{self.work}/origin/main.c",
+                        f"-L{self.opt}/app/lib", "-lorigin", "-Wl,--enable-new-dtags,-rpath,$ORIGIN/../lib"],
+                       check=True)
+        os.symlink("../app/bin/origin-prog", f"{self.opt}/bin/origin-link")
         write(f"{self.work}/sysusers.conf", "u e2e-user - \"e2e static user\"\n")
 
     def boot(self):
@@ -107,8 +120,12 @@ class Suite:
         """)
         cmd = [f"{HERE}/boot.sh", "--generator", self.generator, "--timeout", "600",
                "--bind-ro", f"{self.opt}:{OPT}",
-               "--bind-ro", f"{self.work}/sysusers.conf:/etc/sysusers.d/e2e.conf",
-               self.units, self.results]
+               "--bind-ro", f"{self.work}/sysusers.conf:/etc/sysusers.d/e2e.conf"]
+        # java is reached through /etc/alternatives, which the volatile /etc lacks.
+        for d in ("/etc/alternatives", "/etc/java-17-openjdk", "/etc/ssl/certs/java"):
+            if os.path.isdir(d):
+                cmd += ["--bind-ro", d]
+        cmd += [self.units, self.results]
         return subprocess.run(cmd).returncode
 
     # -- reading what happened -------------------------------------------
@@ -490,6 +507,43 @@ def define_cases(s):
         assert s.read("memcached.out").startswith("VERSION "), s.read("memcached.out")
         assert "BindReadOnlyPaths=" in s.dropin("e2e-memcached.service")
     checks.append(real_daemon_memcached_answers_a_client_when_confined)
+
+    # $ORIGIN of a program reached through a symlink, and java (SPEC 3, "Symlinks").
+    for mode, mode_value in MODES.items():
+        s.unit(f"origin-{mode}.service", f"""
+            [Service]
+            Type=oneshot
+            ExecStart={OPT}/bin/origin-link
+            StandardOutput=file:/results/origin-{mode}.out
+            [X-Confinement]
+            Mode={mode_value}
+        """)
+        s.start(f"origin-{mode}.service")
+
+        def check(mode=mode):
+            assert s.read(f"origin-{mode}.out").strip() == "origin lib says 42", \
+                s.read(f"cases/origin-{mode}.service.status")
+        check.__name__ = f"origin_of_symlinked_program_resolves_as_outside_in_{mode}"
+        checks.append(check)
+
+    java_home = os.path.realpath("/usr/bin/java").rsplit("/bin/", 1)[0] if os.path.exists("/usr/bin/java") else None
+    if java_home:
+        s.unit("java.service", f"""
+            [Service]
+            Type=oneshot
+            ExecStart=/usr/bin/java -version
+            StandardError=file:/results/java.out
+            [X-Confinement]
+            Packages={java_home}
+        """)
+        s.start("java.service")
+
+    def java_through_alternatives_links_runs_confined():
+        assert java_home, "no java installed"
+        out = s.read("java.out")
+        assert "version" in out and "Runtime Environment" in out, out + s.read("cases/java.service.status")
+        assert f"@\"{os.path.realpath('/usr/bin/java')}\" /usr/bin/java" in s.dropin("java.service")
+    checks.append(java_through_alternatives_links_runs_confined)
 
     # 4. Fail closed, for real.
     fail_cases = {
