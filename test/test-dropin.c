@@ -1,0 +1,497 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <check.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "dropin.h"
+#include "exec-command.h"
+#include "macro.h"
+#include "specifier.h"
+#include "strv.h"
+#include "test-util.h"
+#include "unit-file.h"
+
+#define WHITESPACE " \t\n\r"
+#define TEST_UNIT "confinement-dropin-test.service"
+
+/* Paths with every byte that means something to systemd's unit file parser or
+ * to BindPaths='s "SRC:DST:OPTIONS" words. */
+static const char *const awkward_names[] = {
+        "plain",       "with space",   "two  spaces",  "with:colon",   "a:b:c",        "per%cent",
+        "%n-not-a-specifier", "%%",    "double\"quote", "single'quote", "back\\slash",  "\\x41-not-hex",
+        "tab\there",   " leading-space", "semi;colon", "#hash",        "equals=sign",  "$VAR",
+        "\xc3\xa9t\xc3\xa9", "ctrl\001char", "trailing-backslash\\", "-dash",    "rbind",
+};
+
+/* The unit as systemd's own loader reads it: "systemd-analyze verify" at debug
+ * level dumps the parsed unit (BindReadOnlyPaths: SRC:DST:rbind, Description:
+ * ...). Returns the whole output. */
+static char *systemd_dump(const char *dir, const char *unit) {
+        _cleanup_free_ char *out = NULL;
+        char *text = NULL;
+        size_t size = 0;
+        ck_assert_int_ge(asprintf(&out, "%s/verify.out", dir), 0);
+        /* verify exits non-zero for unrelated reasons (other units of this
+         * machine); the dump on stdout is what counts, the log goes to stderr. */
+        tu_sh("cd '%s' && SYSTEMD_LOG_LEVEL=debug SYSTEMD_LOG_COLOR=0 systemd-analyze verify --man=no ./'%s' >'%s' 2>'%s.log' || true",
+              dir, unit, out, out);
+        _cleanup_fclose_ FILE *f = fopen(out, "re");
+        ck_assert_ptr_nonnull(f);
+        FILE *m = open_memstream(&text, &size);
+        char buf[65536];
+        size_t n;
+        while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+                fwrite(buf, 1, n, m);
+        fclose(m);
+        return text;
+}
+
+/* The value of "\t\tKEY: " lines of the unit dump, in order. */
+static char **dump_values(const char *dump, const char *key) {
+        char **values = NULL;
+        _cleanup_free_ char *needle = NULL;
+        ck_assert_int_ge(asprintf(&needle, "\n\t\t%s: ", key), 0);
+        for (const char *p = dump; (p = strstr(p, needle));) {
+                p += strlen(needle);
+                size_t n = strcspn(p, "\n");
+                ck_assert_int_eq(strv_consume(&values, strndup(p, n)), 0);
+                p += n;
+        }
+        return values;
+}
+
+/* What systemd 252's config_parse_bind_paths() makes of one value: words split
+ * at ":" and whitespace with EXTRACT_UNQUOTE|EXTRACT_DONT_COALESCE_SEPARATORS,
+ * a destination after an unescaped ":", then specifiers expanded. Returns
+ * "SRC:DST" entries (unescaped), like the dump. */
+static int parse_bind_paths(const char *value, char ***ret) {
+        _cleanup_strv_free_ char **binds = NULL;
+        const Specifiers sp = { .name = TEST_UNIT };
+        const ExtractFlags flags = EXTRACT_UNQUOTE | EXTRACT_DONT_COALESCE_SEPARATORS;
+        for (const char *p = value;;) {
+                _cleanup_free_ char *source = NULL, *dest = NULL, *s = NULL, *d = NULL, *error = NULL;
+                int r = extract_first_word(&p, &source, ":" WHITESPACE, flags);
+                if (r < 0)
+                        return r;
+                if (r == 0)
+                        break;
+                if (specifier_expand(source, &sp, &s, &error) < 0)
+                        return -EBADMSG;
+                if (p && p[-1] == ':') {
+                        r = extract_first_word(&p, &dest, ":" WHITESPACE, flags);
+                        if (r <= 0)
+                                return r < 0 ? r : -EINVAL;
+                        if (specifier_expand(dest, &sp, &d, &error) < 0)
+                                return -EBADMSG;
+                        if (p && p[-1] == ':')
+                                return -EINVAL; /* options: never written by the generator */
+                }
+                _cleanup_free_ char *entry = NULL;
+                if (asprintf(&entry, "%s:%s", s, d ?: s) < 0)
+                        return -ENOMEM;
+                if (strv_consume(&binds, TAKE_PTR(entry)) < 0)
+                        return -ENOMEM;
+        }
+        *ret = TAKE_PTR(binds);
+        return 0;
+}
+
+START_TEST(escaped_path_round_trips_through_the_bind_paths_word_splitter) {
+        _cleanup_free_ char *d = tu_mkdtemp();
+        for (size_t i = 0; i < ELEMENTSOF(awkward_names); i++)
+                for (size_t j = 0; j < ELEMENTSOF(awkward_names); j += 5) {
+                        _cleanup_free_ char *src = NULL, *dst = NULL, *esrc = NULL, *edst = NULL, *value = NULL,
+                                            *want = NULL;
+                        _cleanup_strv_free_ char **parsed = NULL;
+                        ck_assert_int_ge(asprintf(&src, "%s/%s", d, awkward_names[i]), 0);
+                        ck_assert_int_ge(asprintf(&dst, "/inside/%s/x", awkward_names[j]), 0);
+                        esrc = unit_escape_path(src);
+                        edst = unit_escape_path(dst);
+                        ck_assert_ptr_nonnull(esrc);
+                        ck_assert_ptr_nonnull(edst);
+                        /* two binds on one line, as a list setting may hold */
+                        ck_assert_int_ge(asprintf(&value, "%s:%s %s", esrc, edst, esrc), 0);
+                        ck_assert_msg(parse_bind_paths(value, &parsed) == 0, "cannot parse back %s", value);
+                        ck_assert_int_ge(asprintf(&want, "%s:%s", src, dst), 0);
+                        ck_assert_uint_eq(strv_length(parsed), 2);
+                        ck_assert_str_eq(parsed[0], want);
+                        free(want);
+                        ck_assert_int_ge(asprintf(&want, "%s:%s", src, src), 0);
+                        ck_assert_str_eq(parsed[1], want);
+                }
+        tu_rm_rf(d);
+}
+END_TEST
+
+/* Writes a unit into dir whose [Service] holds one BindReadOnlyPaths= line per
+ * bind (escaped by unit_escape_path), as the generator writes them. */
+static void write_unit_with_binds(const char *dir, char * const *sources, char * const *dests) {
+        _cleanup_free_ char *text = NULL, *path = NULL;
+        size_t size = 0;
+        FILE *f = open_memstream(&text, &size);
+        fputs("[Unit]\nDescription=binds\n[Service]\nType=oneshot\nExecStart=/bin/true\n", f);
+        for (size_t i = 0; sources[i]; i++) {
+                _cleanup_free_ char *s = unit_escape_path(sources[i]), *t = unit_escape_path(dests[i]);
+                ck_assert_ptr_nonnull(s);
+                ck_assert_ptr_nonnull(t);
+                fprintf(f, "BindReadOnlyPaths=%s:%s\n", s, t);
+                fprintf(f, "BindReadOnlyPaths=%s\n", s); /* the same path as its own destination */
+        }
+        fclose(f);
+        path = tu_write(dir, TEST_UNIT, text);
+}
+
+START_TEST(systemd_reads_escaped_bind_paths_back_unchanged) {
+        _cleanup_free_ char *d = tu_mkdtemp(), *dump = NULL;
+        _cleanup_strv_free_ char **sources = NULL, **dests = NULL, **seen = NULL;
+        for (size_t i = 0; i < ELEMENTSOF(awkward_names); i++) {
+                char *src, *dst;
+                ck_assert_int_ge(asprintf(&src, "%s/src/%s", d, awkward_names[i]), 0);
+                ck_assert_int_ge(asprintf(&dst, "/dst/%s:%s", awkward_names[i], awkward_names[ELEMENTSOF(awkward_names) - 1 - i]), 0);
+                free(tu_write(d, src + strlen(d) + 1, "a real file\n"));
+                ck_assert_int_eq(strv_consume(&sources, src), 0);
+                ck_assert_int_eq(strv_consume(&dests, dst), 0);
+        }
+        write_unit_with_binds(d, sources, dests);
+        dump = systemd_dump(d, TEST_UNIT);
+        seen = dump_values(dump, "BindReadOnlyPaths");
+        ck_assert_msg(strv_length(seen) == 2 * strv_length(sources), "systemd read %zu of %zu binds:\n%s",
+                      strv_length(seen), 2 * strv_length(sources), dump);
+        for (size_t i = 0; sources[i]; i++) {
+                _cleanup_free_ char *pair = NULL, *self = NULL;
+                ck_assert_int_ge(asprintf(&pair, "%s:%s:rbind", sources[i], dests[i]), 0);
+                ck_assert_int_ge(asprintf(&self, "%s:%s:rbind", sources[i], sources[i]), 0);
+                ck_assert_str_eq(seen[2 * i], pair);
+                ck_assert_str_eq(seen[2 * i + 1], self);
+        }
+        tu_rm_rf(d);
+}
+END_TEST
+
+START_TEST(path_systemd_cannot_read_back_is_refused_not_written) {
+        /* The rule: a path either comes back from systemd unchanged, or
+         * unit_escape_path() refuses it (EINVAL), so that the unit is blocked
+         * instead of silently missing a bind. A newline ends the line; a blank
+         * at the end of a line is stripped by systemd's parser, leaving a
+         * dangling backslash; a byte that is not UTF-8 makes systemd drop the
+         * whole assignment. */
+        static const char *const names[] = { "new\nline", "carriage\rreturn", "trailing-space ", "trailing-tab\t",
+                                             "not-utf8-\xff" };
+        _cleanup_free_ char *failures = NULL;
+        for (size_t i = 0; i < ELEMENTSOF(names); i++) {
+                _cleanup_free_ char *d = tu_mkdtemp(), *src = NULL, *esc = NULL, *dump = NULL, *want = NULL;
+                _cleanup_strv_free_ char **seen = NULL;
+                ck_assert_int_ge(asprintf(&src, "%s/%s", d, names[i]), 0);
+                errno = 0;
+                esc = unit_escape_path(src);
+                if (!esc) {
+                        ck_assert_int_eq(errno, EINVAL);
+                        tu_rm_rf(d);
+                        continue;
+                }
+                char *sources[] = { src, NULL };
+                write_unit_with_binds(d, sources, sources);
+                dump = systemd_dump(d, TEST_UNIT);
+                seen = dump_values(dump, "BindReadOnlyPaths");
+                ck_assert_int_ge(asprintf(&want, "%s:%s:rbind", src, src), 0);
+                if (strv_length(seen) != 2 || !streq(seen[0], want) || !streq(seen[1], want)) {
+                        char *f;
+                        ck_assert_int_ge(asprintf(&f, "%s\n  unit_escape_path(\"%s\") gave \"%s\", which systemd does not read back (%zu of 2 binds seen)",
+                                                  failures ?: "", src, esc, strv_length(seen)), 0);
+                        free(failures);
+                        failures = f;
+                }
+                tu_rm_rf(d);
+        }
+        ck_assert_msg(!failures, "%s", failures);
+}
+END_TEST
+
+/* --- drop-in names ------------------------------------------------------- */
+
+/* Names a unit's drop-in dirs may already hold, in no particular order. */
+static const char *const existing_dropins[] = {
+        "override.conf",
+        "50-limits.conf",
+        "zz-confinement.conf",
+        "zz-confinement-blocked-missing-executable.conf",
+        "zz-confinement~zz-confinement.conf",
+        "zz~.conf",
+        "~.conf",
+        "~~~~.conf",
+        "\xc3\xa9t\xc3\xa9.conf",         /* été */
+        "\xe2\x9c\x93-check.conf",        /* ✓ */
+        "\xf0\x9f\x98\x80.conf",          /* an emoji: 4-byte UTF-8 */
+        "zz-confinement\xc3\xa9.conf",
+};
+
+static void check_stem_sorts_last(char * const *names) {
+        _cleanup_strv_free_ char **paths = NULL;
+        STRV_FOREACH(n, names) {
+                char *p;
+                /* full paths, from different dirs: only the file name counts */
+                ck_assert_int_ge(asprintf(&p, "/etc/systemd/system/x.service.d/%s", *n), 0);
+                ck_assert_int_eq(strv_consume(&paths, p), 0);
+        }
+        _cleanup_free_ char *stem = dropin_name_stem(paths);
+        ck_assert_ptr_nonnull(stem);
+        static const char *const suffixes[] = { ".conf", "-blocked-missing-executable.conf", "-instance-guard.conf",
+                                                "", "!" };
+        STRV_FOREACH(n, names)
+                for (size_t i = 0; i < ELEMENTSOF(suffixes); i++) {
+                        _cleanup_free_ char *ours = NULL;
+                        ck_assert_int_ge(asprintf(&ours, "%s%s", stem, suffixes[i]), 0);
+                        ck_assert_msg(strcmp(ours, *n) > 0, "\"%s\" does not sort after \"%s\"", ours, *n);
+                }
+}
+
+START_TEST(stem_sorts_after_every_existing_name_by_strcmp) {
+        _cleanup_strv_free_ char **names = NULL;
+        check_stem_sorts_last(names); /* no drop-ins at all */
+        for (size_t i = 0; i < ELEMENTSOF(existing_dropins); i++) {
+                ck_assert_int_eq(strv_extend(&names, existing_dropins[i]), 0);
+                check_stem_sorts_last(names); /* each prefix of the list */
+                _cleanup_strv_free_ char **one = NULL;
+                ck_assert_int_eq(strv_extend(&one, existing_dropins[i]), 0);
+                check_stem_sorts_last(one); /* each name alone */
+        }
+        /* a file named like ours that is not .conf-suffixed in the list */
+        _cleanup_strv_free_ char **odd = NULL;
+        ck_assert_int_eq(strv_extend(&odd, "zz-confinement"), 0);
+        check_stem_sorts_last(odd);
+}
+END_TEST
+
+/* systemd itself decides: every existing drop-in sets Description= to its own
+ * name, ours last; the Description= that systemd ends up with is the one of
+ * the file it read last. */
+static void check_systemd_reads_ours_last(const char *our_suffix) {
+        _cleanup_free_ char *d = tu_mkdtemp(), *dump = NULL, *stem = NULL, *ours = NULL;
+        _cleanup_strv_free_ char **paths = NULL, **descriptions = NULL;
+        free(tu_write(d, TEST_UNIT, "[Unit]\nDescription=the unit file\n[Service]\nExecStart=/bin/true\n"));
+        for (size_t i = 0; i < ELEMENTSOF(existing_dropins); i++) {
+                _cleanup_free_ char *rel = NULL, *text = NULL;
+                ck_assert_int_ge(asprintf(&rel, TEST_UNIT ".d/%s", existing_dropins[i]), 0);
+                ck_assert_int_ge(asprintf(&text, "[Unit]\nDescription=from %zu\n", i), 0);
+                ck_assert_int_eq(strv_consume(&paths, tu_write(d, rel, text)), 0);
+        }
+        stem = dropin_name_stem(paths);
+        ck_assert_ptr_nonnull(stem);
+        ck_assert_int_ge(asprintf(&ours, TEST_UNIT ".d/%s%s", stem, our_suffix), 0);
+        free(tu_write(d, ours, "[Unit]\nDescription=from the generator\n"));
+
+        dump = systemd_dump(d, TEST_UNIT);
+        descriptions = dump_values(dump, "Description");
+        ck_assert_uint_eq(strv_length(descriptions), 1);
+        ck_assert_msg(streq(descriptions[0], "from the generator"), "systemd read %s last, not %s",
+                      descriptions[0], ours);
+        tu_rm_rf(d);
+}
+
+START_TEST(systemd_reads_the_stem_conf_after_every_existing_dropin) {
+        check_systemd_reads_ours_last(".conf");
+}
+END_TEST
+
+START_TEST(systemd_reads_stem_plus_any_suffix_after_every_existing_dropin) {
+        check_systemd_reads_ours_last("-blocked-missing-executable.conf");
+        check_systemd_reads_ours_last("-blocked-a.conf");
+}
+END_TEST
+
+/* --- writing ------------------------------------------------------------- */
+
+static char **list_dir(const char *path) {
+        char **names = NULL;
+        _cleanup_closedir_ DIR *d = opendir(path);
+        ck_assert_ptr_nonnull(d);
+        for (struct dirent *de; (de = readdir(d));)
+                if (!streq(de->d_name, ".") && !streq(de->d_name, ".."))
+                        ck_assert_int_eq(strv_extend(&names, de->d_name), 0);
+        strv_sort(names);
+        return names;
+}
+
+static char *read_file(const char *path) {
+        char *text = NULL;
+        size_t size = 0;
+        _cleanup_fclose_ FILE *f = fopen(path, "re");
+        ck_assert_ptr_nonnull(f);
+        ck_assert_int_ge(getdelim(&text, &size, 0, f), 0);
+        return text;
+}
+
+START_TEST(write_leaves_only_the_final_conf_and_replaces_by_rename) {
+        _cleanup_free_ char *d = tu_mkdtemp(), *unit_dir = NULL, *final = NULL, *old_text = NULL, *new_text = NULL;
+        _cleanup_strv_free_ char **names = NULL;
+        ck_assert_int_ge(asprintf(&unit_dir, "%s/" TEST_UNIT ".d", d), 0);
+        ck_assert_int_ge(asprintf(&final, "%s/zz-confinement.conf", unit_dir), 0);
+
+        ck_assert_int_eq(dropin_write(d, TEST_UNIT, "zz-confinement.conf", "[Unit]\nDescription=first\n"), 0);
+        names = list_dir(unit_dir);
+        ck_assert_uint_eq(strv_length(names), 1);
+        ck_assert_str_eq(names[0], "zz-confinement.conf");
+        old_text = read_file(final);
+        ck_assert_str_eq(old_text, "[Unit]\nDescription=first\n");
+        struct stat st;
+        ck_assert_int_eq(stat(final, &st), 0);
+        ck_assert_int_eq(st.st_mode & 07777, 0644);
+
+        /* A reader that opened the old file keeps reading the old file: the new
+         * one came in by rename(), never by rewriting the old one in place. */
+        _cleanup_close_ int old_fd = open(final, O_RDONLY | O_CLOEXEC);
+        ck_assert_int_ge(old_fd, 0);
+        struct stat old_st;
+        ck_assert_int_eq(fstat(old_fd, &old_st), 0);
+
+        ck_assert_int_eq(dropin_write(d, TEST_UNIT, "zz-confinement.conf", "[Unit]\nDescription=second\n"), 0);
+        new_text = read_file(final);
+        ck_assert_str_eq(new_text, "[Unit]\nDescription=second\n");
+        ck_assert_int_eq(stat(final, &st), 0);
+        ck_assert_int_ne(st.st_ino, old_st.st_ino);
+        char buf[64] = {};
+        ck_assert_int_gt(pread(old_fd, buf, sizeof buf - 1, 0), 0);
+        ck_assert_str_eq(buf, "[Unit]\nDescription=first\n");
+
+        strv_free(names);
+        names = list_dir(unit_dir);
+        ck_assert_uint_eq(strv_length(names), 1);
+        ck_assert_str_eq(names[0], "zz-confinement.conf");
+
+        /* systemd reads what was written */
+        free(tu_write(d, TEST_UNIT, "[Service]\nExecStart=/bin/true\n"));
+        _cleanup_free_ char *dump = systemd_dump(d, TEST_UNIT);
+        _cleanup_strv_free_ char **desc = dump_values(dump, "Description");
+        ck_assert_uint_eq(strv_length(desc), 1);
+        ck_assert_str_eq(desc[0], "second");
+
+        /* and removal takes it away; removing again is no error */
+        ck_assert_int_eq(dropin_remove(d, TEST_UNIT, "zz-confinement.conf"), 0);
+        ck_assert_int_eq(access(final, F_OK), -1);
+        ck_assert_int_eq(dropin_remove(d, TEST_UNIT, "zz-confinement.conf"), 0);
+        tu_rm_rf(d);
+}
+END_TEST
+
+START_TEST(write_replaces_a_file_the_writer_cannot_open_for_writing) {
+        /* A read-only pre-existing file (as a crashed run or an admin may leave) is
+         * replaced too: rename() needs only the directory to be writable. */
+        _cleanup_free_ char *d = tu_mkdtemp(), *final = NULL, *text = NULL;
+        final = tu_write(d, TEST_UNIT ".d/zz-confinement.conf", "old\n");
+        ck_assert_int_eq(chmod(final, 0), 0);
+        ck_assert_int_eq(dropin_write(d, TEST_UNIT, "zz-confinement.conf", "new\n"), 0);
+        text = read_file(final);
+        ck_assert_str_eq(text, "new\n");
+        tu_rm_rf(d);
+}
+END_TEST
+
+START_TEST(write_into_a_missing_output_dir_fails_and_creates_nothing) {
+        _cleanup_free_ char *d = tu_mkdtemp(), *missing = NULL;
+        _cleanup_strv_free_ char **names = NULL;
+        ck_assert_int_ge(asprintf(&missing, "%s/does-not-exist", d), 0);
+        ck_assert_int_lt(dropin_write(missing, TEST_UNIT, "zz-confinement.conf", "x\n"), 0);
+        names = list_dir(d);
+        ck_assert_uint_eq(strv_length(names), 0);
+        tu_rm_rf(d);
+}
+END_TEST
+
+/* --- the blocking drop-in ------------------------------------------------ */
+
+START_TEST(blocking_text_asserts_a_path_that_cannot_exist_and_uses_it_as_root) {
+        _cleanup_free_ char *text = dropin_blocking_text(TEST_UNIT, "ExecStart=/x: missing");
+        ck_assert_ptr_nonnull(text);
+        _cleanup_(unit_text_done) UnitText u = {};
+        ck_assert_int_eq(unit_text_load_buffer(&u, text, strlen(text), "blocking.conf"), 0);
+
+        const char *assert_path = unit_text_get(&u, "Unit", "AssertPathExists");
+        const char *root = unit_text_get(&u, "Service", "RootDirectory");
+        ck_assert_ptr_nonnull(assert_path);
+        ck_assert_ptr_nonnull(root);
+        ck_assert(assert_path[0] == '/');
+        /* The kernel says it cannot exist: a path below a non-directory. */
+        struct stat st;
+        ck_assert_int_eq(stat(assert_path, &st), -1);
+        ck_assert_int_eq(errno, ENOTDIR);
+        ck_assert_int_eq(stat(root, &st), -1);
+        ck_assert_int_eq(errno, ENOTDIR);
+        ck_assert_int_eq(mkdir(root, 0755), -1); /* and root cannot create it */
+        ck_assert_int_eq(errno, ENOTDIR);
+}
+END_TEST
+
+START_TEST(blocking_text_puts_the_cause_in_description_as_systemd_reads_it) {
+        static const struct {
+                const char *cause;
+                const char *seen; /* what systemd's Description= must hold after the prefix */
+        } cases[] = {
+                { "ExecStart=/usr/bin/x: not found", "ExecStart=/usr/bin/x: not found" },
+                { "100% sure, %n and %i are not specifiers here", "100% sure, %n and %i are not specifiers here" },
+                { "first line\nsecond line", "first line second line" },
+                { "ends in a backslash\\", "ends in a backslash" }, /* systemd strips the blank */
+                { "carriage\rreturn", "carriage return" },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                _cleanup_free_ char *d = tu_mkdtemp(), *text = NULL, *dump = NULL, *want = NULL;
+                _cleanup_strv_free_ char **desc = NULL, **asserts = NULL, **roots = NULL;
+                text = dropin_blocking_text(TEST_UNIT, cases[i].cause);
+                ck_assert_ptr_nonnull(text);
+                free(tu_write(d, TEST_UNIT, "[Unit]\nDescription=unit\n[Service]\nExecStart=/bin/true\n"));
+                free(tu_write(d, TEST_UNIT ".d/zz-confinement-blocked-x.conf", text));
+                dump = systemd_dump(d, TEST_UNIT);
+                desc = dump_values(dump, "Description");
+                roots = dump_values(dump, "RootDirectory");
+                ck_assert_int_ge(asprintf(&want, "Blocked by systemd-confinement-generator: %s", cases[i].seen), 0);
+                ck_assert_uint_eq(strv_length(desc), 1);
+                ck_assert_str_eq(desc[0], want);
+                /* systemd took the root from the drop-in: the unit cannot start */
+                ck_assert_uint_eq(strv_length(roots), 1);
+                _cleanup_(unit_text_done) UnitText u = {};
+                ck_assert_int_eq(unit_text_load_buffer(&u, text, strlen(text), "blocking.conf"), 0);
+                ck_assert_str_eq(roots[0], unit_text_get(&u, "Service", "RootDirectory"));
+                struct stat st;
+                ck_assert_int_eq(stat(roots[0], &st), -1);
+                tu_rm_rf(d);
+        }
+}
+END_TEST
+
+START_TEST(blocking_name_carries_the_slug_after_the_stem) {
+        _cleanup_free_ char *name = dropin_blocking_name("zz-confinement", "missing-executable");
+        ck_assert_str_eq(name, "zz-confinement-blocked-missing-executable.conf");
+        ck_assert(endswith(name, ".conf"));
+}
+END_TEST
+
+int main(void) {
+        Suite *s = suite_create("dropin");
+        TCase *tc = tcase_create("escaping");
+        tcase_set_timeout(tc, 120);
+        tcase_add_test(tc, escaped_path_round_trips_through_the_bind_paths_word_splitter);
+        tcase_add_test(tc, systemd_reads_escaped_bind_paths_back_unchanged);
+        tcase_add_test(tc, path_systemd_cannot_read_back_is_refused_not_written);
+        suite_add_tcase(s, tc);
+        tc = tcase_create("names");
+        tcase_set_timeout(tc, 120);
+        tcase_add_test(tc, stem_sorts_after_every_existing_name_by_strcmp);
+        tcase_add_test(tc, systemd_reads_the_stem_conf_after_every_existing_dropin);
+        tcase_add_test(tc, systemd_reads_stem_plus_any_suffix_after_every_existing_dropin);
+        tcase_add_test(tc, blocking_name_carries_the_slug_after_the_stem);
+        suite_add_tcase(s, tc);
+        tc = tcase_create("writing");
+        tcase_set_timeout(tc, 120);
+        tcase_add_test(tc, write_leaves_only_the_final_conf_and_replaces_by_rename);
+        tcase_add_test(tc, write_replaces_a_file_the_writer_cannot_open_for_writing);
+        tcase_add_test(tc, write_into_a_missing_output_dir_fails_and_creates_nothing);
+        tcase_add_test(tc, blocking_text_asserts_a_path_that_cannot_exist_and_uses_it_as_root);
+        tcase_add_test(tc, blocking_text_puts_the_cause_in_description_as_systemd_reads_it);
+        suite_add_tcase(s, tc);
+        return tu_run_suite(s);
+}
