@@ -33,6 +33,7 @@ typedef struct Run {
         const GeneratorOptions *opts;
         const char *dir;      /* where drop-ins go */
         char **search_path;
+        UnitLookup *lookup;   /* one scan of the unit dirs for the whole run */
         PendingMounts *pending;
         Opted *opted;
         size_t n_opted;
@@ -101,7 +102,7 @@ static bool opted_in(Opted *o) {
 /* Loads a service; returns 1 and fills o when it opted in, 0 when not. */
 static int load_opted(Run *run, const char *name, Opted *o) {
         *o = (Opted) {};
-        int r = unit_lookup(run->search_path, name, &o->info);
+        int r = unit_lookup_find(run->lookup, name, &o->info);
         if (r < 0) {
                 log_debug_errno(r, "%s: cannot look the unit up, skipping: %m", name);
                 return 0;
@@ -148,7 +149,9 @@ static bool covered_by_template(Run *run, const Opted *o) {
 
 static int collect(Run *run) {
         _cleanup_strv_free_ char **names = NULL;
-        int r = unit_list_services(run->search_path, &names);
+        int r = unit_lookup_new(run->search_path, &run->lookup);
+        if (r >= 0)
+                r = unit_lookup_list_services(run->lookup, &names);
         if (r < 0)
                 return log_error_errno(r, "Cannot enumerate units: %m");
 
@@ -319,6 +322,7 @@ int generator_run(const GeneratorOptions *opts) {
                 opted_done(&run.opted[i]);
         free(run.opted);
         strv_free(run.search_path);
+        unit_lookup_free(run.lookup);
         pending_mounts_free(run.pending);
         return r < 0 ? r : run.write_error;
 }

@@ -240,6 +240,7 @@ int unit_search_path(char * const *exclude, char ***ret) {
 typedef struct NameEntry {
         char *name;
         char *target; /* an absolute path (the fragment) or another unit name (an alias) */
+        char *id;     /* the unit this name loads as (after aliases), NULL if none: see index_ids() */
         size_t order; /* dir priority, then readdir order: the first one wins */
 } NameEntry;
 
@@ -254,6 +255,7 @@ static void name_map_done(NameMap *m) {
         for (size_t i = 0; i < m->n; i++) {
                 free(m->entries[i].name);
                 free(m->entries[i].target);
+                free(m->entries[i].id);
         }
         free(m->entries);
         strv_free(m->expanded);
@@ -430,6 +432,8 @@ static int cmp_entry(const void *a, const void *b) {
         return c != 0 ? c : x->order < y->order ? -1 : x->order > y->order;
 }
 
+static int index_ids(NameMap *m);
+
 static int name_map_build(NameMap *m, char * const *search_path) {
         size_t allocated = 0;
         int r;
@@ -460,7 +464,7 @@ static int name_map_build(NameMap *m, char * const *search_path) {
                 m->entries[w++] = m->entries[i];
         }
         m->n = w;
-        return 0;
+        return index_ids(m);
 }
 
 /* systemd's unit_ids_map_get(): follows aliases to a fragment path. */
@@ -497,25 +501,40 @@ static const char *base_name(const char *path) {
         return s ? s + 1 : path;
 }
 
+/* The unit a name loads as: the file its alias chain ends at, with the name's
+ * instance put into a template; NULL when it loads nothing (masked, missing). */
+static int resolve_id(const NameMap *m, const char *name, char **ret) {
+        const char *fragment;
+        _cleanup_free_ char *inst = NULL;
+
+        *ret = NULL;
+        if (name_map_resolve(m, name, &fragment) < 0)
+                return 0;
+        struct stat st;
+        if (stat(fragment, &st) < 0 || null_or_empty(fragment))
+                return 0;
+        const char *d = base_name(fragment);
+        if (unit_name_is_valid(d, UNIT_NAME_TEMPLATE) && unit_name_to_instance(name, &inst) == UNIT_NAME_INSTANCE)
+                return unit_name_replace_instance(d, inst, ret) < 0 ? 0 : 1;
+        *ret = strdup(d);
+        return *ret ? 1 : -ENOMEM;
+}
+
+/* Done once per map, so that finding a unit's aliases costs no file system access. */
+static int index_ids(NameMap *m) {
+        for (size_t i = 0; i < m->n; i++) {
+                int r = resolve_id(m, m->entries[i].name, &m->entries[i].id);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
 /* The names (src) whose alias chain ends at the unit called dst, as systemd's unit_name_map. */
 static int aliases_of(const NameMap *m, const char *dst, char ***ret) {
         for (size_t i = 0; i < m->n; i++) {
-                const char *fragment;
-                _cleanup_free_ char *inst = NULL, *with_instance = NULL;
-
-                if (name_map_resolve(m, m->entries[i].name, &fragment) < 0)
-                        continue;
-                struct stat st;
-                if (stat(fragment, &st) < 0 || null_or_empty(fragment))
-                        continue;
-                const char *d = base_name(fragment);
-                if (unit_name_is_valid(d, UNIT_NAME_TEMPLATE) &&
-                    unit_name_to_instance(m->entries[i].name, &inst) == UNIT_NAME_INSTANCE) {
-                        if (unit_name_replace_instance(d, inst, &with_instance) < 0)
-                                continue;
-                        d = with_instance;
-                }
-                if (streq(d, dst) && !strv_contains(*ret, m->entries[i].name)) {
+                const char *id = m->entries[i].id;
+                if (id && streq(id, dst) && !strv_contains(*ret, m->entries[i].name)) {
                         int r = strv_extend(ret, m->entries[i].name);
                         if (r < 0)
                                 return r;
@@ -744,16 +763,43 @@ static int lookup_in_map(const NameMap *m, const char *name, UnitInfo *ret) {
         return 0;
 }
 
-int unit_lookup(char * const *search_path, const char *name, UnitInfo *ret) {
-        NameMap m;
+struct UnitLookup {
+        NameMap map;
+        char **search_path;
+};
 
+int unit_lookup_new(char * const *search_path, UnitLookup **ret) {
+        _cleanup_(unit_lookup_freep) UnitLookup *l = calloc(1, sizeof(UnitLookup));
+        if (!l || !(l->search_path = strv_copy(search_path)))
+                return -ENOMEM;
+        int r = name_map_build(&l->map, l->search_path);
+        if (r < 0)
+                return r;
+        *ret = TAKE_PTR(l);
+        return 0;
+}
+
+UnitLookup *unit_lookup_free(UnitLookup *l) {
+        if (l) {
+                name_map_done(&l->map);
+                strv_free(l->search_path);
+                free(l);
+        }
+        return NULL;
+}
+
+int unit_lookup_find(const UnitLookup *l, const char *name, UnitInfo *ret) {
         if (!unit_name_is_valid(name, UNIT_NAME_ANY))
                 return -EINVAL;
-        int r = name_map_build(&m, search_path);
-        if (r >= 0)
-                r = lookup_in_map(&m, name, ret);
-        name_map_done(&m);
-        return r;
+        return lookup_in_map(&l->map, name, ret);
+}
+
+int unit_lookup(char * const *search_path, const char *name, UnitInfo *ret) {
+        _cleanup_(unit_lookup_freep) UnitLookup *l = NULL;
+        if (!unit_name_is_valid(name, UNIT_NAME_ANY))
+                return -EINVAL;
+        int r = unit_lookup_new(search_path, &l);
+        return r < 0 ? r : unit_lookup_find(l, name, ret);
 }
 
 void unit_info_done(UnitInfo *u) {
@@ -828,33 +874,36 @@ static int collect_candidates(const NameMap *m, char * const *search_path, char 
         return 0;
 }
 
-int unit_list_services(char * const *search_path, char ***ret) {
+int unit_lookup_list_services(const UnitLookup *l, char ***ret) {
         _cleanup_strv_free_ char **candidates = NULL, **out = calloc(1, sizeof(char *));
-        NameMap m;
+        const NameMap *m = &l->map;
         int r;
 
         if (!out)
                 return -ENOMEM;
-        r = name_map_build(&m, search_path);
-        if (r >= 0)
-                r = collect_candidates(&m, search_path, &candidates);
+        r = collect_candidates(m, l->search_path, &candidates);
         STRV_FOREACH(c, candidates) {
                 _cleanup_free_ char *instance = NULL, *primary = NULL, *template = NULL;
                 const char *fragment = NULL;
                 if (r < 0)
                         break;
                 int kind = unit_name_to_instance(*c, &instance);
-                if (name_map_resolve(&m, *c, &fragment) < 0 && kind == UNIT_NAME_INSTANCE &&
+                if (name_map_resolve(m, *c, &fragment) < 0 && kind == UNIT_NAME_INSTANCE &&
                     unit_name_template(*c, &template) >= 0)
-                        (void) name_map_resolve(&m, template, &fragment);
+                        (void) name_map_resolve(m, template, &fragment);
                 r = primary_name(fragment, *c, kind == UNIT_NAME_INSTANCE ? instance : NULL, &primary);
                 if (r >= 0 && !strv_contains(out, primary))
                         r = strv_consume(&out, TAKE_PTR(primary));
         }
-        name_map_done(&m);
         if (r < 0)
                 return r;
         strv_sort(out);
         *ret = TAKE_PTR(out);
         return 0;
+}
+
+int unit_list_services(char * const *search_path, char ***ret) {
+        _cleanup_(unit_lookup_freep) UnitLookup *l = NULL;
+        int r = unit_lookup_new(search_path, &l);
+        return r < 0 ? r : unit_lookup_list_services(l, ret);
 }

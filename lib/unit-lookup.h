@@ -60,6 +60,17 @@ typedef struct UnitInfo {
  * → "foo-bar-", "foo-"); then the same for each alias; then the type dir ("service.d") in every
  * unit dir. -EINVAL for an invalid name; a name with no file gives 0 with fragment NULL. */
 int unit_lookup(char * const *search_path, const char *name, UnitInfo *ret);
+
+/* The same over one scan of the unit dirs, for a run over many units: unit_lookup() and
+ * unit_list_services() scan all dirs on every call. */
+typedef struct UnitLookup UnitLookup;
+int unit_lookup_new(char * const *search_path, UnitLookup **ret);
+UnitLookup *unit_lookup_free(UnitLookup *l);
+static inline void unit_lookup_freep(UnitLookup **l) {
+        unit_lookup_free(*l);
+}
+int unit_lookup_find(const UnitLookup *l, const char *name, UnitInfo *ret);
+int unit_lookup_list_services(const UnitLookup *l, char ***ret);
 void unit_info_done(UnitInfo *u);
 
 /* Every .service name that could carry an [X-Confinement] section: unit files (templates

@@ -8,4 +8,5 @@ bash scripts/install-deps.sh
 bash scripts/build.sh
 (cd build && ctest --output-on-failure)
 python3 test/ldd-parity-dropin.py build/systemd-confinement-generator
+python3 test/robustness/kill-test.py build/systemd-confinement-generator 40
 python3 test/e2e/e2e.py build/systemd-confinement-generator
