@@ -48,6 +48,8 @@ typedef struct Store {
         uint32_t *slots;     /* open addressing: entry index + 1, 0 = free */
         size_t mask;
         unsigned shift;
+        uint64_t *filter;    /* one bit per mix() prefix of a hash: most lookups stop here */
+        unsigned filter_shift;
 } Store;
 
 struct StoreScanner {
@@ -79,24 +81,34 @@ static bool is_entry_name(const char *s, size_t len) {
         return len > STORE_HASH_LEN + 1 && is_hash(s) && s[STORE_HASH_LEN] == '-';
 }
 
-/* Hashes are uniformly random base32, so a few bytes of them spread well. */
-static size_t slot_of(const Store *st, const char *hash) {
+/* Real hashes are uniformly random, so a few of their bytes spread well; the
+ * multiply spreads the rest (long runs of one character, say). */
+static uint64_t mix(const char *hash) {
         uint64_t a, b;
         memcpy(&a, hash, 8);
         memcpy(&b, hash + STORE_HASH_LEN - 8, 8);
-        return (size_t) (((a ^ (b << 1)) * UINT64_C(0x9E3779B97F4A7C15)) >> st->shift);
+        return (a ^ (b << 1)) * UINT64_C(0x9E3779B97F4A7C15);
 }
 
-static Entry *store_lookup(const Store *st, const char *hash) {
+static bool filter_test(const Store *st, uint64_t m) {
+        uint64_t bit = m >> st->filter_shift;
+        return st->filter[bit >> 6] & (UINT64_C(1) << (bit & 63));
+}
+
+static Entry *store_lookup_mixed(const Store *st, const char *hash, uint64_t m) {
         if (!st->slots)
                 return NULL;
-        for (size_t i = slot_of(st, hash);; i = (i + 1) & st->mask) {
+        for (size_t i = (size_t) (m >> st->shift);; i = (i + 1) & st->mask) {
                 uint32_t v = st->slots[i];
                 if (v == 0)
                         return NULL;
                 if (memcmp(st->entries[v - 1].hash, hash, STORE_HASH_LEN) == 0)
                         return &st->entries[v - 1];
         }
+}
+
+static Entry *store_lookup(const Store *st, const char *hash) {
+        return store_lookup_mixed(st, hash, mix(hash));
 }
 
 static void entry_done(Entry *e) {
@@ -118,6 +130,13 @@ static int store_build_table(Store *st) {
                 return -ENOMEM;
         st->mask = size - 1;
         st->shift = 64 - bits;
+        /* 32 filter bits per entry (at least 2^16): a window that is no hash
+         * passes with a chance of about 1/32, at the cost of one bit test. */
+        unsigned fbits = bits + 4 > 16 ? bits + 4 : 16;
+        st->filter = calloc((size_t) 1 << (fbits - 6), sizeof(uint64_t));
+        if (!st->filter)
+                return -ENOMEM;
+        st->filter_shift = 64 - fbits;
 
         size_t k = 0;
         for (size_t i = 0; i < st->n_entries; i++) {
@@ -132,7 +151,9 @@ static int store_build_table(Store *st) {
                         continue;
                 }
                 st->entries[k] = *e;
-                size_t j = slot_of(st, e->hash);
+                uint64_t m = mix(e->hash), bit = m >> st->filter_shift;
+                st->filter[bit >> 6] |= UINT64_C(1) << (bit & 63);
+                size_t j = (size_t) (m >> st->shift);
                 while (st->slots[j] != 0)
                         j = (j + 1) & st->mask;
                 st->slots[j] = (uint32_t) k + 1;
@@ -167,6 +188,7 @@ static void store_unload(Store *st) {
                 entry_done(&st->entries[i]);
         st->entries = mfree(st->entries);
         st->slots = mfree(st->slots);
+        st->filter = mfree(st->filter);
         st->n_entries = 0;
         st->loaded = false;
 }
@@ -230,7 +252,8 @@ static int scan_core(const Store *st, const uint8_t *p, size_t n, size_t base, h
                         continue;
                 }
                 good = end;
-                Entry *e = store_lookup(st, (const char *) p + i);
+                uint64_t m = mix((const char *) p + i);
+                Entry *e = filter_test(st, m) ? store_lookup_mixed(st, (const char *) p + i, m) : NULL;
                 if (e) {
                         int r = hit(e, base + i, userdata);
                         if (r < 0)
@@ -636,8 +659,8 @@ static int closure_root(StoreScanner *s, const char *top, Store **ret_st, Entry 
 int store_closure(StoreScanner *s, const char *top, store_found_fn found, void *userdata, char **ret_error) {
         _cleanup_free_ uint32_t *queue = NULL;
         size_t n = 0, allocated = 0;
-        Store *st;
-        Entry *root;
+        Store *st = NULL;
+        Entry *root = NULL;
         int r;
 
         if (ret_error)
