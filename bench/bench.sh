@@ -1,0 +1,142 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Benchmark (not a test). Prints, in one run:
+#  (a) the generator's wall time over this machine's own unit tree (systemd's real search
+#      path; no unit opted in), beside systemd-sysv-generator on the same machine, and the
+#      ratio (goal: <= 1.0x);
+#  (b) the closure of every ELF program in /usr/bin: the generator over one unit per
+#      program (ExecStart=PROGRAM, [X-Confinement] BinSh=) beside libtree over the same
+#      programs (one process, all of them as arguments, -p -vv so that it resolves the
+#      whole tree as the generator does), and the ratio (goal: generator >= 5x faster).
+# Times are medians of RUNS runs (default 20 for (a), 10 for (b)), with hyperfine when
+# apt can install it, else a loop timed with date +%s%N. Installs what it needs (root).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export DEBIAN_FRONTEND=noninteractive
+
+runs_a=${RUNS:-20}
+runs_b=${RUNS_CLOSURE:-10}
+build=${BUILD_DIR:-build}
+sysv=/lib/systemd/system-generators/systemd-sysv-generator
+
+install_if_missing() {
+        local missing=()
+        for p in "$@"; do
+                dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+        done
+        [[ ${#missing[@]} -eq 0 ]] && return 0
+        apt-get update -qq || true
+        apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+bash scripts/install-deps.sh
+install_if_missing libtree
+install_if_missing hyperfine || echo "hyperfine not installable: timing with a date +%s%N loop" >&2
+BUILD_DIR=$build bash scripts/build.sh >/dev/null
+gen=$PWD/$build/systemd-confinement-generator
+[[ -x $sysv ]] || { echo "no $sysv on this machine" >&2; exit 1; }
+
+tmp=$(mktemp -d /tmp/confinement-bench.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+
+# A command that empties the output dirs: a file, so hyperfine can run it without a shell.
+cat > "$tmp/prepare.sh" <<PREPARE
+rm -rf "$tmp/out" && mkdir -p "$tmp/out/normal" "$tmp/out/early" "$tmp/out/late"
+PREPARE
+
+# median_ms RUNS COMMAND...: median wall time of COMMAND in milliseconds, output dirs
+# emptied before each run.
+median_ms() {
+        local runs=$1
+        shift
+        if command -v hyperfine >/dev/null; then
+                hyperfine -N --style none --warmup 2 --runs "$runs" --prepare "bash $tmp/prepare.sh" \
+                        --export-json "$tmp/h.json" -- "$(printf '%q ' "$@")" >/dev/null 2>&1
+                python3 -c 'import json,sys; print("%.2f" % (json.load(open(sys.argv[1]))["results"][0]["median"] * 1000))' \
+                        "$tmp/h.json"
+        else
+                local times=() t0 t1
+                for ((i = 0; i < runs + 2; i++)); do
+                        bash "$tmp/prepare.sh"
+                        t0=$(date +%s%N)
+                        "$@" >/dev/null 2>&1 || true
+                        t1=$(date +%s%N)
+                        ((i >= 2)) && times+=($(((t1 - t0) / 1000)))
+                done
+                printf '%s\n' "${times[@]}" | sort -n |
+                        awk '{ v[NR] = $1 } END { m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; printf "%.2f\n", m / 1000 }'
+        fi
+}
+
+ratio() {
+        python3 -c 'import sys; print("%.2f" % (float(sys.argv[1]) / float(sys.argv[2])))' "$1" "$2"
+}
+
+echo "Machine: $(nproc) CPUs, $(. /etc/os-release && echo "$PRETTY_NAME"), $(systemctl --version | head -1)"
+echo "Timer: $(command -v hyperfine >/dev/null && hyperfine --version || echo 'date +%s%N loop')"
+echo
+
+# (a) ------------------------------------------------------------------------------------
+services=$(systemd-analyze unit-paths 2>/dev/null | while read -r d; do
+                   if [[ -d $d ]]; then find "$d" -maxdepth 1 -name '*.service' 2>/dev/null || true; fi
+           done | wc -l)
+bash "$tmp/prepare.sh"
+(unset SYSTEMD_UNIT_PATH; SYSTEMD_LOG_LEVEL=err "$gen" "$tmp/out/normal" "$tmp/out/early" "$tmp/out/late")
+confined=$(find "$tmp/out" -name '*.conf' | wc -l)
+initd=$(find /etc/init.d -maxdepth 1 -type f 2>/dev/null | wc -l)
+
+ours_a=$(median_ms "$runs_a" env -u SYSTEMD_UNIT_PATH SYSTEMD_LOG_LEVEL=err "$gen" \
+                 "$tmp/out/normal" "$tmp/out/early" "$tmp/out/late")
+sysv_a=$(median_ms "$runs_a" env SYSTEMD_LOG_LEVEL=err "$sysv" \
+                 "$tmp/out/normal" "$tmp/out/early" "$tmp/out/late")
+echo "(a) stock unit tree: $services .service files in the search path, $confined drop-ins written (units opted in), $initd scripts in /etc/init.d"
+printf '    %-36s %10s ms (median of %d)\n' "systemd-confinement-generator" "$ours_a" "$runs_a"
+printf '    %-36s %10s ms (median of %d)\n' "systemd-sysv-generator" "$sysv_a" "$runs_a"
+echo "    ratio (ours / sysv): $(ratio "$ours_a" "$sysv_a")x (goal <= 1.0x)"
+echo
+
+# (b) ------------------------------------------------------------------------------------
+mkdir -p "$tmp/units"
+python3 - "$tmp/units" "$tmp/programs" <<'PY'
+import os, re, stat, sys
+units, listing = sys.argv[1], sys.argv[2]
+programs = []
+for name in sorted(os.listdir("/usr/bin")):
+    p = os.path.join("/usr/bin", name)
+    try:
+        st = os.stat(p)
+        if not stat.S_ISREG(st.st_mode) or not st.st_mode & 0o111:
+            continue
+        with open(p, "rb") as f:
+            if f.read(4) != b"\x7fELF":
+                continue
+    except OSError:
+        continue
+    programs.append(p)
+for i, p in enumerate(programs):
+    word = p.replace("%", "%%")
+    if re.search(r"[\s\"'\\;$]", word):
+        word = '"' + word.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    with open(os.path.join(units, "bench-%05d.service" % i), "w") as f:
+        f.write("[Service]\nExecStart=%s\n\n[X-Confinement]\nBinSh=\n" % word)
+with open(listing, "w") as f:
+    f.write("\n".join(programs) + "\n")
+PY
+programs=$(wc -l < "$tmp/programs")
+cat > "$tmp/libtree-all.sh" <<LIBTREE
+xargs -a "$tmp/programs" -d '\n' libtree -p -vv -- >/dev/null 2>&1 || true
+LIBTREE
+
+bash "$tmp/prepare.sh"
+SYSTEMD_UNIT_PATH="$tmp/units" SYSTEMD_LOG_LEVEL=err "$gen" "$tmp/out/normal" "$tmp/out/early" "$tmp/out/late" || true
+written=$(find "$tmp/out/normal" -name '*.conf' | wc -l)
+blocked=$(find "$tmp/out/normal" -name '*-blocked-*.conf' | wc -l)
+binds=$(cat "$tmp"/out/normal/*.service.d/*.conf | grep -c '^BindReadOnlyPaths=' || true)
+
+ours_b=$(median_ms "$runs_b" env SYSTEMD_UNIT_PATH="$tmp/units" SYSTEMD_LOG_LEVEL=err "$gen" \
+                 "$tmp/out/normal" "$tmp/out/early" "$tmp/out/late")
+libtree_b=$(median_ms "$runs_b" bash "$tmp/libtree-all.sh")
+echo "(b) closure of every ELF program in /usr/bin: $programs programs, $written drop-ins ($blocked blocking), $binds BindReadOnlyPaths= lines"
+printf '    %-36s %10s ms (median of %d)\n' "systemd-confinement-generator" "$ours_b" "$runs_b"
+printf '    %-36s %10s ms (median of %d)\n' "libtree -p -vv (all programs)" "$libtree_b" "$runs_b"
+echo "    speed-up of ours over libtree (libtree time / ours): $(ratio "$libtree_b" "$ours_b")x (goal >= 5x)"
