@@ -82,6 +82,7 @@ class Suite:
                         f"-L{self.opt}/app/lib", "-lorigin", "-Wl,--enable-new-dtags,-rpath,$ORIGIN/../lib"],
                        check=True)
         os.symlink("../app/bin/origin-prog", f"{self.opt}/bin/origin-link")
+        shutil.copy(f"{HERE}/lowport-daemon.pl", f"{self.opt}/lowport-daemon.pl")
         write(f"{self.work}/sysusers.conf", "u e2e-user - \"e2e static user\"\n")
 
     def boot(self):
@@ -94,6 +95,14 @@ class Suite:
             start_case() {
                 timeout 60 systemctl start "$1"; echo "$?" > "/results/cases/$1.rc"
                 record "$1"
+            }
+            ask_memcached() {  # PORT: the first line memcached answers to "version", retried for 5 s
+                for try in $(seq 50); do
+                    line=$( (exec 3<>/dev/tcp/127.0.0.1/$1 && printf 'version\\r\\n' >&3 && read -t 5 l <&3 && echo "$l") 2>/dev/null)
+                    [ -n "$line" ] && break
+                    sleep 0.1
+                done
+                echo "${line:-no answer}"
             }
             record() {
                 systemctl show "$1" -p ActiveState -p Result -p ExecMainStatus -p AssertResult \\
@@ -118,9 +127,10 @@ class Suite:
             StandardOutput=file:/results/driver.log
             TimeoutStartSec=600
         """)
-        cmd = [f"{HERE}/boot.sh", "--generator", self.generator, "--timeout", "600",
-               "--bind-ro", f"{self.opt}:{OPT}",
+        cmd = [f"{HERE}/boot.sh", "--timeout", "600", "--bind-ro", f"{self.opt}:{OPT}",
                "--bind-ro", f"{self.work}/sysusers.conf:/etc/sysusers.d/e2e.conf"]
+        if self.generator:
+            cmd += ["--generator", self.generator]
         # java is reached through /etc/alternatives, which the volatile /etc lacks.
         for d in ("/etc/alternatives", "/etc/java-17-openjdk", "/etc/ssl/certs/java"):
             if os.path.isdir(d):
@@ -497,8 +507,7 @@ def define_cases(s):
             [X-Confinement]
         """)
         s.start("e2e-memcached.service")
-        s.step("sleep 1; (exec 3<>/dev/tcp/127.0.0.1/11211; printf 'version\\r\\n' >&3; "
-               "read -t 5 line <&3; echo \"$line\") > /results/memcached.out 2>&1")
+        s.step("ask_memcached 11211 > /results/memcached.out")
         s.step("record e2e-memcached.service")
 
     def real_daemon_memcached_answers_a_client_when_confined():
@@ -544,6 +553,138 @@ def define_cases(s):
         assert "version" in out and "Runtime Environment" in out, out + s.read("cases/java.service.status")
         assert f"@\"{os.path.realpath('/usr/bin/java')}\" /usr/bin/java" in s.dropin("java.service")
     checks.append(java_through_alternatives_links_runs_confined)
+
+    # Issue 9: what happens around the generator must never unconfine a unit.
+    confined_test = "/bin/sh -c 'test -e /usr/bin/systemctl && echo unconfined || echo confined'"
+    s.unit("guard.service", f"""
+        [Unit]
+        AssertPathExists=/run/systemd/generator/systemd-confinement/%n
+        [Service]
+        Type=oneshot
+        ExecStart={confined_test}
+        StandardOutput=file:/results/guard.out
+        [X-Confinement]
+    """)
+    s.start("guard.service")
+
+    def guard_line_lets_the_confined_unit_start_with_the_generator():
+        assert s.rc("guard.service") == 0, s.read("cases/guard.service.status")
+        assert s.read("guard.out").strip() == "confined"
+    checks.append(guard_line_lets_the_confined_unit_start_with_the_generator)
+
+    # A user's drop-in bearing the generator's file name, in the highest-priority dir.
+    s.unit("name-clash.service", f"""
+        [Service]
+        Type=oneshot
+        ExecStart={confined_test}
+        StandardOutput=append:/results/name-clash.out
+        [X-Confinement]
+    """)
+    # A unit that must stay blocked although a later drop-in clears every assertion.
+    s.unit("clear-asserts.service", f"""
+        [Service]
+        Type=oneshot
+        ExecStart=/usr/bin/e2e-missing-program
+        ExecStartPre=+/bin/sh -c 'echo ran > /results/clear-asserts.plus'
+        [X-Confinement]
+    """)
+    # Another root in a drop-in: fails closed, naming that file.
+    s.unit("own-root.service", f"""
+        [Service]
+        Type=oneshot
+        ExecStart={confined_test}
+        StandardOutput=file:/results/own-root.out
+        [X-Confinement]
+    """)
+    # The unit's own word on a mode default wins: PrivateTmp=no in a later drop-in in /etc.
+    s.unit("own-privatetmp.service", f"""
+        [Service]
+        Type=oneshot
+        ExecStart={probe} walk
+        StandardOutput=file:/results/own-privatetmp.walk
+        [X-Confinement]
+    """)
+    write(f"{s.units}/own-privatetmp.service.d/zzzz-late.conf", "[Service]\nPrivateTmp=no\n")
+    s.step("mkdir -p /etc/systemd/system.control/name-clash.service.d /run/systemd/system/clear-asserts.service.d"
+           " /run/systemd/system/own-root.service.d")
+    s.step("printf '[Service]\\nEnvironment=E2E=1\\n' > /etc/systemd/system.control/name-clash.service.d/zz-confinement.conf")
+    s.step("printf '[Unit]\\nAssertPathExists=\\n' > /run/systemd/system/clear-asserts.service.d/zzzzzz-clear.conf")
+    s.step("printf '[Service]\\nRootDirectory=/srv\\n' > /run/systemd/system/own-root.service.d/50-root.conf")
+    s.step("systemctl daemon-reload")
+    s.start("name-clash.service", "clear-asserts.service", "own-root.service", "own-privatetmp.service")
+
+    def users_dropin_with_the_generators_file_name_does_not_unconfine():
+        assert s.read("name-clash.out").strip() == "confined", s.read("cases/name-clash.service.status")
+        names = [p.rsplit("/", 1)[1] for p in s.show("name-clash.service")["DropInPaths"].split()]
+        assert "zz-confinement.conf" in names and len(names) == 2 and names[-1] > "zz-confinement.conf", names
+
+    def later_dropin_clearing_all_assertions_does_not_unblock():
+        assert s.rc("clear-asserts.service") != 0
+        assert not os.path.exists(f"{s.results}/clear-asserts.plus"), "a + command ran"
+        assert "blocked-missing-executable" in s.read("cases/clear-asserts.service.status")
+
+    def root_directory_in_another_dropin_fails_closed_naming_the_file():
+        assert s.rc("own-root.service") != 0
+        status = s.read("cases/own-root.service.status")
+        assert "/run/systemd/system/own-root.service.d/50-root.conf" in status, status
+        assert not os.path.exists(f"{s.results}/own-root.out")
+
+    def units_own_privatetmp_no_overrides_the_mode_default():
+        tree = s.walk("own-privatetmp")
+        assert "/tmp" not in tree and "/var/tmp" not in tree, [p for p in tree if "tmp" in p]
+        assert "PrivateTmp=" not in s.dropin("own-privatetmp.service")
+    checks += [users_dropin_with_the_generators_file_name_does_not_unconfine,
+               later_dropin_clearing_all_assertions_does_not_unblock,
+               root_directory_in_another_dropin_fails_closed_naming_the_file,
+               units_own_privatetmp_no_overrides_the_mode_default]
+
+    # Daemons that a user namespace would break: PrivateUsers= must stay off for them.
+    if os.path.exists("/usr/bin/memcached"):
+        s.unit("lowport.service", f"""
+            [Service]
+            ExecStart={OPT}/lowport-daemon.pl 97 65534
+            [X-Confinement]
+        """)
+        s.unit("lowport-caps.service", """
+            [Service]
+            User=nobody
+            AmbientCapabilities=CAP_NET_BIND_SERVICE
+            ExecStart=/usr/bin/memcached -l 127.0.0.1 -p 98 -U 0
+            [X-Confinement]
+        """)
+        s.start("lowport.service", "lowport-caps.service")
+        s.step("ask_memcached 97 > /results/port97.out; ask_memcached 98 > /results/port98.out")
+        s.step("record lowport.service; record lowport-caps.service")
+
+    def root_daemon_on_low_port_that_drops_to_its_user_runs_confined():
+        assert s.read("port97.out").strip() == "HELLO uid=65534", s.read("cases/lowport.service.status")
+        assert "PrivateUsers" not in s.dropin("lowport.service")
+
+    def unprivileged_daemon_granted_capabilities_gets_no_user_namespace():
+        assert s.read("port98.out").startswith("VERSION"), s.read("cases/lowport-caps.service.status")
+        assert "PrivateUsers" not in s.dropin("lowport-caps.service")
+    checks += [root_daemon_on_low_port_that_drops_to_its_user_runs_confined,
+               unprivileged_daemon_granted_capabilities_gets_no_user_namespace]
+
+    # Many starts racing daemon-reload: each one confined, none failing.
+    for i in range(8):
+        s.unit(f"race-{i}.service", f"""
+            [Service]
+            Type=oneshot
+            ExecStart={confined_test}
+            StandardOutput=append:/results/race.out
+            [X-Confinement]
+        """)
+    s.step("for round in 1 2 3 4 5; do"
+           " for i in 0 1 2 3 4 5 6 7; do (systemctl start race-$i.service; echo $? >> /results/race.rc) & done;"
+           " systemctl daemon-reload; wait; done")
+
+    def starts_racing_daemon_reload_are_all_confined():
+        out = s.read("race.out").split()
+        rcs = s.read("race.rc").split()
+        assert len(rcs) == 40 and set(rcs) == {"0"}, rcs
+        assert len(out) == 40 and set(out) == {"confined"}, out
+    checks.append(starts_racing_daemon_reload_are_all_confined)
 
     # 4. Fail closed, for real.
     fail_cases = {
@@ -617,6 +758,34 @@ def define_cases(s):
     return checks
 
 
+def define_cases_without_generator(s):
+    """Where the generator is not installed, the guard line keeps the unit from starting."""
+    s.unit("guard.service", f"""
+        [Unit]
+        AssertPathExists=/run/systemd/generator/systemd-confinement/%n
+        [Service]
+        Type=oneshot
+        ExecStart=/bin/sh -c 'echo ran'
+        StandardOutput=file:/results/guard.out
+        [X-Confinement]
+    """)
+    s.unit("unguarded.service", f"""
+        [Service]
+        Type=oneshot
+        ExecStart=/bin/sh -c 'echo ran'
+        StandardOutput=file:/results/unguarded.out
+        [X-Confinement]
+    """)
+    s.start("guard.service", "unguarded.service")
+
+    def guard_line_keeps_unit_from_starting_without_the_generator():
+        assert s.rc("guard.service") != 0
+        assert not os.path.exists(f"{s.results}/guard.out"), "the guarded unit ran unconfined"
+        # Without the guard systemd ignores [X-Confinement]: this is what the guard is for.
+        assert s.read("unguarded.out").strip() == "ran"
+    return [guard_line_keeps_unit_from_starting_without_the_generator]
+
+
 def main():
     generator = os.path.abspath(sys.argv[1])
     keep = sys.argv[sys.argv.index("--keep") + 1] if "--keep" in sys.argv else None
@@ -629,6 +798,12 @@ def main():
     checks = define_cases(s)
     rc = s.boot()
     print(f"e2e: boot finished with {rc}; results in {s.results}")
+    bare = Suite(None, os.path.join(work, "no-generator"))
+    bare.fixtures()
+    checks += define_cases_without_generator(bare)
+    rc_bare = bare.boot()
+    print(f"e2e: boot without the generator finished with {rc_bare}")
+    rc = rc or rc_bare
     passed = failed = 0
     for check in checks:
         try:
