@@ -213,6 +213,16 @@ START_TEST(path_systemd_cannot_read_back_is_refused_not_written) {
 }
 END_TEST
 
+START_TEST(newline_in_a_path_is_einval) {
+        errno = 0;
+        ck_assert_ptr_null(unit_escape_path("/a\nb"));
+        ck_assert_int_eq(errno, EINVAL);
+        errno = 0;
+        ck_assert_ptr_null(unit_escape_path("/a\rb"));
+        ck_assert_int_eq(errno, EINVAL);
+}
+END_TEST
+
 /* --- drop-in names ------------------------------------------------------- */
 
 /* Names a unit's drop-in dirs may already hold, in no particular order. */
@@ -463,6 +473,34 @@ START_TEST(blocking_text_puts_the_cause_in_description_as_systemd_reads_it) {
 }
 END_TEST
 
+START_TEST(blocking_text_blocks_whatever_bytes_the_cause_holds) {
+        /* A cause quotes paths from the disk (a #! line, a DT_NEEDED name, an
+         * EnvironmentFile=), which may hold any bytes. systemd 252 stops reading a
+         * drop-in at a line that is not UTF-8, so whatever follows such a line is
+         * lost: the assertion and the root must still be in force. */
+        static const char *const causes[] = { "/opt/caf\xe9/sh (#! interpreter of /srv/x.sh) does not exist",
+                                              "lib\xff\xfe.so needed by /usr/bin/x: not found", "plain ASCII" };
+        for (size_t i = 0; i < ELEMENTSOF(causes); i++) {
+                _cleanup_free_ char *d = tu_mkdtemp(), *text = NULL, *dump = NULL;
+                _cleanup_strv_free_ char **asserts = NULL, **roots = NULL;
+                _cleanup_(unit_text_done) UnitText u = {};
+                text = dropin_blocking_text(TEST_UNIT, causes[i]);
+                ck_assert_ptr_nonnull(text);
+                free(tu_write(d, TEST_UNIT, "[Service]\nExecStart=/bin/true\n"));
+                free(tu_write(d, TEST_UNIT ".d/zz-confinement-blocked-x.conf", text));
+                dump = systemd_dump(d, TEST_UNIT);
+                asserts = dump_values(dump, "AssertPathExists");
+                roots = dump_values(dump, "RootDirectory");
+                ck_assert_int_eq(unit_text_load_buffer(&u, text, strlen(text), "blocking.conf"), 0);
+                ck_assert_msg(strv_length(asserts) == 1 && strv_length(roots) == 1 &&
+                                      streq(roots[0], unit_text_get(&u, "Service", "RootDirectory")),
+                              "cause \"%s\": systemd reads %zu assertions and RootDirectory=%s from the blocking drop-in",
+                              causes[i], strv_length(asserts), roots ? roots[0] : "(none)");
+                tu_rm_rf(d);
+        }
+}
+END_TEST
+
 START_TEST(blocking_name_carries_the_slug_after_the_stem) {
         _cleanup_free_ char *name = dropin_blocking_name("zz-confinement", "missing-executable");
         ck_assert_str_eq(name, "zz-confinement-blocked-missing-executable.conf");
@@ -492,6 +530,8 @@ int main(void) {
         tcase_add_test(tc, write_into_a_missing_output_dir_fails_and_creates_nothing);
         tcase_add_test(tc, blocking_text_asserts_a_path_that_cannot_exist_and_uses_it_as_root);
         tcase_add_test(tc, blocking_text_puts_the_cause_in_description_as_systemd_reads_it);
+        tcase_add_test(tc, blocking_text_blocks_whatever_bytes_the_cause_holds);
+        tcase_add_test(tc, newline_in_a_path_is_einval);
         suite_add_tcase(s, tc);
         return tu_run_suite(s);
 }

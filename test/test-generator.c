@@ -273,6 +273,29 @@ START_TEST(unit_that_cannot_be_confined_gets_only_a_blocking_dropin_named_by_its
 }
 END_TEST
 
+START_TEST(blocking_dropin_still_blocks_when_the_cause_is_not_utf8) {
+        /* The unit file is plain ASCII; the cause quotes the #! line of its
+         * script, which names a Latin-1 path that does not exist. */
+        Tree t;
+        tree_init(&t);
+        _cleanup_free_ char *script = tu_write_exec(t.top, "bin/s.sh", "#!/opt/caf\xe9/sh\n"), *text = NULL;
+        ck_assert_int_ge(asprintf(&text, "[Service]\nExecStart=%s\n[X-Confinement]\n", script), 0);
+        unit(&t, "latin1.service", text);
+        run_generator(&t);
+        _cleanup_strv_free_ char **names = dropins_of(&t, "latin1.service");
+        ck_assert_uint_eq(strv_length(names), 1);
+        ck_assert_msg(endswith(names[0], "-blocked-missing-executable.conf"), "%s", names[0]);
+
+        _cleanup_free_ char *dump = systemd_dump(&t, "latin1.service");
+        _cleanup_strv_free_ char **roots = dump_values(dump, "RootDirectory"), **asserts = dump_values(dump, "AssertPathExists");
+        ck_assert_uint_eq(strv_length(roots), 1);
+        ck_assert_msg(!streq(roots[0], "/") && strv_length(asserts) >= 1,
+                      "systemd reads RootDirectory=%s and %zu assertions: the unit would start unconfined", roots[0],
+                      strv_length(asserts));
+        tree_done(&t);
+}
+END_TEST
+
 START_TEST(user_dropin_named_like_ours_makes_the_generator_choose_a_later_name) {
         Tree t;
         tree_init(&t);
@@ -454,6 +477,7 @@ int main(void) {
         tcase_add_test(tc, unit_without_the_section_gets_nothing);
         tcase_add_test(tc, opted_in_unit_gets_exactly_one_conf_whose_binds_cover_its_program);
         tcase_add_test(tc, unit_that_cannot_be_confined_gets_only_a_blocking_dropin_named_by_its_cause);
+        tcase_add_test(tc, blocking_dropin_still_blocks_when_the_cause_is_not_utf8);
         tcase_add_test(tc, user_dropin_named_like_ours_makes_the_generator_choose_a_later_name);
         tcase_add_test(tc, enable_no_in_a_later_dropin_leaves_no_dropin);
         tcase_add_test(tc, masked_units_are_skipped);
