@@ -67,21 +67,89 @@ static int check_not_pending(Closure *c, const char *path) {
         return 0;
 }
 
-/* True when an already bound directory provides dest with the same file. */
-static bool covered_by_bound_dir(Closure *c, const char *dest, const char *real) {
-        _cleanup_free_ char *dir = path_dirname(dest);
+/* The deepest bound directory at or above path, or NULL. */
+static const PathEntry *bound_dir_of(Closure *c, const char *path) {
+        _cleanup_free_ char *dir = strdup(path);
         while (dir && !streq(dir, "/")) {
                 const PathEntry *e = path_set_get(c->binds, dir);
-                if (e) {
-                        const char *rest = dest + strlen(dir);
-                        size_t n = strlen(e->source);
-                        return strncmp(real, e->source, n) == 0 && streq(real + n, rest);
-                }
+                if (e)
+                        return e;
                 char *up = path_dirname(dir);
                 free(dir);
                 dir = up;
         }
-        return false;
+        return NULL;
+}
+
+/* True when path is visible inside as the very same file as outside. */
+static bool visible_as_is(Closure *c, const char *path) {
+        const PathEntry *e = bound_dir_of(c, path);
+        return e && streq(e->dest, e->source);
+}
+
+/* True when an already bound directory provides dest with the same file: its
+ * real path below the directory's source, or, in a directory bound as it is on
+ * the host (symlinks inside and all), a link whose target is visible too. */
+static bool covered_by_bound_dir(Closure *c, const char *dest, const char *real) {
+        _cleanup_free_ char *parent = path_dirname(dest);
+        const PathEntry *e = parent ? bound_dir_of(c, parent) : NULL;
+        if (!e)
+                return false;
+        const char *rest = dest + strlen(e->dest);
+        size_t n = strlen(e->source);
+        if (strncmp(real, e->source, n) == 0 && streq(real + n, rest))
+                return true;
+        return streq(e->dest, e->source) && visible_as_is(c, real);
+}
+
+/* A store path is bound whole, at itself; one that is a symlink from its
+ * final target, as the NixOS module does with readlink -e. */
+static int add_store_path(const char *store_path, const char *reason, void *userdata) {
+        Closure *c = userdata;
+        _cleanup_free_ char *real = realpath(store_path, NULL);
+        if (!real) {
+                log_debug("  %s: dangling store path, skipped (%s)", store_path, reason);
+                return errno == ENOENT ? 0 : -errno;
+        }
+        int r = path_set_add(c->binds, store_path, real, reason);
+        if (r > 0)
+                log_debug("  %s: %s", store_path, reason);
+        return r < 0 ? r : 0;
+}
+
+static int add_store_closure(Closure *c, const char *top) {
+        _cleanup_free_ char *error = NULL;
+        if (path_set_contains(c->binds, top))
+                return 0;
+        int r = store_closure(c->store, top, add_store_path, c, &error);
+        if (r < 0)
+                return closure_fail(c, r, "store-closure", "%s", error ?: strerror(-r));
+        return 0;
+}
+
+/* A file in a store (named so, or reached through a link into one) brings
+ * its whole store path and everything that references. */
+static int add_store_of(Closure *c, const char *path) {
+        _cleanup_free_ char *top = NULL;
+        if (!c->store)
+                return 0;
+        int r = store_path_of(c->store, path, &top);
+        if (r <= 0)
+                return r;
+        return add_store_closure(c, top);
+}
+
+static int store_hit(const char *store_path, size_t offset, void *userdata) {
+        return add_store_closure(userdata, store_path);
+}
+
+int closure_add_store_references(Closure *c, const char *text, size_t size, const char *reason) {
+        if (!c->store)
+                return 0;
+        int r = store_scan_text(c->store, text, size, store_hit, c);
+        if (r < 0 && !c->error)
+                return closure_fail(c, r, "store-closure", "store references in %s: %s", reason, strerror(-r));
+        return r;
 }
 
 int closure_add_file(Closure *c, const char *path, const char *reason) {
@@ -102,6 +170,10 @@ int closure_add_file(Closure *c, const char *path, const char *reason) {
                 return closure_fail(c, r, "missing-file", "%s (%s): %m", path, reason);
         }
         r = check_not_pending(c, real);
+        if (r >= 0)
+                r = add_store_of(c, dest);
+        if (r >= 0 && !streq(dest, real))
+                r = add_store_of(c, real);
         if (r < 0)
                 return r;
         if (covered_by_bound_dir(c, dest, real))

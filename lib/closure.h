@@ -14,12 +14,14 @@
 #include "ld-search.h"
 #include "mounts.h"
 #include "path-set.h"
+#include "store.h"
 
 typedef struct Closure {
         PathSet *binds;
         LoaderConfig loader;       /* LD_LIBRARY_PATH/LD_PRELOAD of the unit */
         char **path;               /* the unit's PATH, for #!/usr/bin/env */
         const PendingMounts *pending;
+        StoreScanner *store;       /* shared by the run; NULL: stores are plain files */
         unsigned depth;            /* interpreter nesting, to stop #! loops */
         char *error;               /* first failure, for the log and Description= */
         const char *error_slug;    /* e.g. "missing-executable", for the file name */
@@ -41,5 +43,8 @@ int closure_add_argument(Closure *c, const char *path, const char *reason);
 /* A Packages= entry: a file, or a directory with the closure of every program,
  * library and script in it and the targets of the symlinks inside. */
 int closure_add_package(Closure *c, const char *path, const char *reason);
+/* Store references anywhere in text (an argument, a unit file): each referenced
+ * store path with its whole store closure. */
+int closure_add_store_references(Closure *c, const char *text, size_t size, const char *reason);
 /* Looks name up in the unit's PATH as execvp would; returns a new string or NULL. */
 char *closure_find_in_path(char * const *path, const char *name);

@@ -12,6 +12,7 @@
 #include "log.h"
 #include "mounts.h"
 #include "path-set.h"
+#include "store.h"
 #include "strv.h"
 #include "unit-confine.h"
 #include "unit-file.h"
@@ -35,6 +36,7 @@ typedef struct Run {
         char **search_path;
         UnitLookup *lookup;   /* one scan of the unit dirs for the whole run */
         PendingMounts *pending;
+        StoreScanner *store;  /* each store path scanned once per run */
         Opted *opted;
         size_t n_opted;
         int write_error;
@@ -260,7 +262,7 @@ static void explain(const Opted *o, UnitConfinement *uc, const char *text) {
 static void confine_one(Run *run, const Opted *o) {
         _cleanup_(unit_confine_done) UnitConfinement uc = {};
         _cleanup_free_ char *text = NULL, *name = stem_conf(o);
-        int r = unit_confine(&uc, &o->info, &o->text, run->pending);
+        int r = unit_confine(&uc, &o->info, &o->text, run->pending, run->store);
         if (r == -ENOMEM || !name) {
                 log_oom();
                 return;
@@ -312,7 +314,11 @@ int generator_run(const GeneratorOptions *opts) {
         if (r < 0)
                 log_warning_errno(r, "Cannot read /etc/fstab or the mount table, assuming all is mounted: %m");
 
-        r = collect(&run);
+        r = store_scanner_new(NULL, &run.store);
+        if (r < 0)
+                log_oom();
+        else
+                r = collect(&run);
         if (r >= 0 && writing(&run))
                 r = write_initial_blocks(&run);
         if (r >= 0)
@@ -324,5 +330,6 @@ int generator_run(const GeneratorOptions *opts) {
         strv_free(run.search_path);
         unit_lookup_free(run.lookup);
         pending_mounts_free(run.pending);
+        store_scanner_free(run.store);
         return r < 0 ? r : run.write_error;
 }

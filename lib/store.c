@@ -716,6 +716,20 @@ int store_scan_buffer(StoreScanner *s, const char *store_dir, const void *buf, s
         return scan_core(st, buf, size, 0, buffer_hit, &(BufferScan) { hit, userdata });
 }
 
+int store_scan_text(StoreScanner *s, const void *buf, size_t size, store_hit_fn hit, void *userdata) {
+        for (size_t i = 0; i < s->n_stores; i++) {
+                _cleanup_free_ char *prefix = NULL;
+                if (asprintf(&prefix, "%s/", s->stores[i].dir) < 0)
+                        return -ENOMEM;
+                if (!memmem(buf, size, prefix, strlen(prefix)))
+                        continue;
+                int r = store_scan_buffer(s, s->stores[i].dir, buf, size, hit, userdata);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
 void store_scanner_get_stats(const StoreScanner *s, StoreStats *ret) {
         *ret = s->stats;
 }

@@ -61,6 +61,12 @@ typedef int (*store_hit_fn)(const char *store_path, size_t offset, void *userdat
 int store_scan_buffer(StoreScanner *s, const char *store_dir, const void *buf, size_t size,
                       store_hit_fn hit, void *userdata);
 
+/* Store references in text (a command's arguments, a unit's files): for each
+ * store whose directory appears in buf followed by "/", the hash of every
+ * entry of that store found in buf, as store_scan_buffer() reports it. Stores
+ * whose directory buf does not name are not even listed. */
+int store_scan_text(StoreScanner *s, const void *buf, size_t size, store_hit_fn hit, void *userdata);
+
 /* What the scanner has done so far: store paths scanned (memoised ones are not
  * counted again), regular files read, bytes of file contents scanned. */
 typedef struct StoreStats {

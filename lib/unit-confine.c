@@ -129,11 +129,11 @@ static int add_command_roots(UnitConfinement *uc, const char *key, const ExecCom
                 return r;
         STRV_FOREACH(arg, cmd->argv + 1 /* argv[0] is the name, not a file */) {
                 _cleanup_free_ char *why = NULL;
-                if ((*arg)[0] != '/')
-                        continue;
                 if (asprintf(&why, "argument of %s= of %s", key, uc->info->name) < 0)
                         return -ENOMEM;
-                r = closure_add_argument(&uc->closure, *arg, why);
+                r = closure_add_store_references(&uc->closure, *arg, strlen(*arg), why);
+                if (r >= 0 && (*arg)[0] == '/')
+                        r = closure_add_argument(&uc->closure, *arg, why);
                 if (r < 0)
                         return r;
         }
@@ -273,6 +273,32 @@ static int add_environment_files(UnitConfinement *uc, char * const *env) {
         return 0;
 }
 
+/* FullUnit=yes: store references anywhere in the unit's files, as NixOS's
+ * fullUnit takes the closure of the whole unit. */
+static int add_unit_text_references(UnitConfinement *uc) {
+        const char *files[strv_length(uc->info->dropins) + 1];
+        size_t n = 0;
+        if (uc->info->fragment)
+                files[n++] = uc->info->fragment;
+        STRV_FOREACH(d, uc->info->dropins)
+                files[n++] = *d;
+        for (size_t i = 0; i < n; i++) {
+                _cleanup_free_ char *text = NULL, *reason = NULL;
+                size_t size = 0;
+                _cleanup_fclose_ FILE *f = fopen(files[i], "re");
+                if (!f)
+                        return fail(uc, -errno, "unreadable-unit", "%s: %m", files[i]);
+                if (getdelim(&text, &size, 0, f) < 0 && ferror(f))
+                        return fail(uc, -EIO, "unreadable-unit", "%s: read error", files[i]);
+                if (asprintf(&reason, "FullUnit=: named in %s", files[i]) < 0)
+                        return -ENOMEM;
+                int r = closure_add_store_references(&uc->closure, text ?: "", text ? strlen(text) : 0, reason);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
 static void take_closure_error(UnitConfinement *uc) {
         if (!uc->error && uc->closure.error) {
                 uc->error = TAKE_PTR(uc->closure.error);
@@ -280,7 +306,8 @@ static void take_closure_error(UnitConfinement *uc) {
         }
 }
 
-int unit_confine(UnitConfinement *uc, const UnitInfo *info, const UnitText *text, const PendingMounts *pending) {
+int unit_confine(UnitConfinement *uc, const UnitInfo *info, const UnitText *text, const PendingMounts *pending,
+                 StoreScanner *store) {
         _cleanup_free_ char *error = NULL;
         Specifiers sp = { .name = info->name, .fragment = info->fragment };
         int r;
@@ -301,6 +328,7 @@ int unit_confine(UnitConfinement *uc, const UnitInfo *info, const UnitText *text
         r = closure_init(&uc->closure, env, pending);
         if (r < 0)
                 return r;
+        uc->closure.store = store;
 
         log_debug("%s: computing the closure (mode %s)", info->name, confinement_mode_to_string(uc->config.mode));
         r = add_config_roots(uc);
@@ -308,6 +336,8 @@ int unit_confine(UnitConfinement *uc, const UnitInfo *info, const UnitText *text
                 r = add_exec_roots(uc, &sp, env);
         if (r >= 0 && uc->config.full_unit)
                 r = add_environment_files(uc, env);
+        if (r >= 0 && uc->config.full_unit)
+                r = add_unit_text_references(uc);
         take_closure_error(uc);
         if (r < 0 && !uc->error)
                 return fail(uc, r, "internal-error", "closure failed: %s", strerror(-r));

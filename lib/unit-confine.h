@@ -28,7 +28,9 @@ typedef struct UnitConfinement {
 } UnitConfinement;
 
 /* Computes the closure. Returns 0, or a negative errno with uc->error set. */
-int unit_confine(UnitConfinement *uc, const UnitInfo *info, const UnitText *text, const PendingMounts *pending);
+/* store: shared by the run, so each store path is scanned once; may be NULL. */
+int unit_confine(UnitConfinement *uc, const UnitInfo *info, const UnitText *text, const PendingMounts *pending,
+                 StoreScanner *store);
 /* The drop-in text for a unit unit_confine() succeeded on. */
 int unit_confine_dropin_text(UnitConfinement *uc, char **ret);
 void unit_confine_done(UnitConfinement *uc);

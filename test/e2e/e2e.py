@@ -83,7 +83,23 @@ class Suite:
                        check=True)
         os.symlink("../app/bin/origin-prog", f"{self.opt}/bin/origin-link")
         shutil.copy(f"{HERE}/lowport-daemon.pl", f"{self.opt}/lowport-daemon.pl")
+        self.store = self.build_store()
         write(f"{self.work}/sysusers.conf", "u e2e-user - \"e2e static user\"\n")
+
+    def build_store(self):
+        """A real Nix store built offline (test/e2e/store.nix); None without nix-build."""
+        if not shutil.which("nix-build"):
+            return None
+        out = os.path.join(self.work, "store-result")
+        subprocess.run(["nix-build", "--option", "sandbox", "false", "--option", "build-users-group", "",
+                        "--option", "substituters", "", f"{HERE}/store.nix", "-o", out],
+                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        paths = dict(cat=os.path.realpath(out), data=os.path.realpath(out + "-2"),
+                     neighbour=os.path.realpath(out + "-3"))
+        qr = subprocess.run(["nix-store", "-qR", paths["cat"], paths["data"]], check=True,
+                            capture_output=True, text=True).stdout.split()
+        paths["closure"] = set(qr)
+        return paths
 
     def boot(self):
         driver = textwrap.dedent("""\
@@ -131,6 +147,8 @@ class Suite:
                "--bind-ro", f"{self.work}/sysusers.conf:/etc/sysusers.d/e2e.conf"]
         if self.generator:
             cmd += ["--generator", self.generator]
+        if getattr(self, "store", None):
+            cmd += ["--bind-ro", "/nix/store"]
         # java is reached through /etc/alternatives, which the volatile /etc lacks.
         for d in ("/etc/alternatives", "/etc/java-17-openjdk", "/etc/ssl/certs/java"):
             if os.path.isdir(d):
@@ -220,6 +238,7 @@ def check_tree(s, case, unit, mode, user, private_tmp, declared):
         api += ["/dev", "/proc", "/sys"]
     if private_tmp:
         api += ["/tmp", "/var/tmp"]
+    allowed_parents |= set().union(*(ancestors(a) for a in api))
     problems = []
     exposure = 0
     for path, e in tree.items():
@@ -553,6 +572,33 @@ def define_cases(s):
         assert "version" in out and "Runtime Environment" in out, out + s.read("cases/java.service.status")
         assert f"@\"{os.path.realpath('/usr/bin/java')}\" /usr/bin/java" in s.dropin("java.service")
     checks.append(java_through_alternatives_links_runs_confined)
+
+    # A service built by Nix, in a unit that also runs an FHS program (issue 5).
+    if s.store:
+        st = s.store
+        s.unit("store.service", f"""
+            [Service]
+            Type=oneshot
+            ExecStart={st['cat']}/bin/cat {st['data']}/greeting
+            ExecStart={probe} walk
+            StandardOutput=append:/results/store.out
+            [X-Confinement]
+        """)
+        s.start("store.service")
+
+    def store_service_runs_and_sees_exactly_its_nix_closure():
+        st = s.store
+        assert st, "nix-build is not installed"
+        lines = s.read("store.out").split("\n", 1)
+        assert lines[0] == "hello from the store", lines[0] + s.read("cases/store.service.status")
+        with open(f"{s.results}/store.walk", "w") as f:
+            f.write(lines[1])
+        tree = s.walk("store")
+        seen = {p for p in tree if p.startswith("/nix/store/") and p.count("/") == 3}
+        assert seen == st["closure"], f"seen {sorted(seen)}, nix-store -qR {sorted(st['closure'])}"
+        assert st["neighbour"] not in tree
+        check_tree(s, "store", "store.service", "full", "root", True, [])
+    checks.append(store_service_runs_and_sees_exactly_its_nix_closure)
 
     # Issue 9: what happens around the generator must never unconfine a unit.
     confined_test = "/bin/sh -c 'test -e /usr/bin/systemctl && echo unconfined || echo confined'"
