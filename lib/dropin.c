@@ -12,27 +12,48 @@
 #include "log.h"
 #include "macro.h"
 #include "strv.h"
+#include "unit-file.h"
 
 #define DEFAULT_STEM "zz-confinement"
 #define BLOCKED_PATH "/dev/null/blocked-by-systemd-confinement-generator"
 
+/* Length of the valid UTF-8 sequence at s, or 0 (systemd rejects a unit file
+ * line that is not valid UTF-8, and with it the rest of the file). */
+static size_t utf8_sequence_length(const char *s) {
+        char buf[5] = {};
+        size_t n = (unsigned char) s[0] < 0x80 ? 1 : (unsigned char) s[0] >= 0xf0 ? 4 :
+                   (unsigned char) s[0] >= 0xe0 ? 3 : 2;
+        if (strnlen(s, n) < n)
+                return 0;
+        memcpy(buf, s, n);
+        return utf8_is_valid(buf) ? n : 0;
+}
+
 char *unit_escape_path(const char *path) {
-        /* Each byte becomes at most two. */
-        _cleanup_free_ char *r = malloc(strlen(path) * 2 + 1);
+        /* Each byte becomes at most two, plus the quotes. */
+        _cleanup_free_ char *r = malloc(strlen(path) * 2 + 3);
+        bool quote = strpbrk(path, " \t") != NULL; /* a trailing blank would be stripped */
         char *w = r;
         if (!r)
                 return NULL;
-        for (const char *p = path; *p; p++) {
-                if (*p == '\n' || *p == '\r') {
+        if (quote)
+                *w++ = '"';
+        for (const char *p = path; *p;) {
+                size_t n = utf8_sequence_length(p);
+                if (n == 0 || *p == '\n' || *p == '\r') {
                         errno = EINVAL;
                         return NULL;
                 }
                 if (*p == '%')
                         *w++ = '%';
-                else if (strchr("\\:\"' \t", *p))
+                else if (strchr("\\:\"'", *p) || (!quote && strchr(" \t", *p)))
                         *w++ = '\\';
-                *w++ = *p;
+                memcpy(w, p, n);
+                w += n;
+                p += n;
         }
+        if (quote)
+                *w++ = '"';
         *w = 0;
         return TAKE_PTR(r);
 }
@@ -42,11 +63,22 @@ char *unit_escape_text(const char *text) {
         char *w = r;
         if (!r)
                 return NULL;
-        for (const char *p = text; *p; p++) {
+        for (const char *p = text; *p;) {
+                size_t n = utf8_sequence_length(p);
+                if (n == 0) {
+                        /* Not UTF-8: systemd would drop the line and all after it. */
+                        *w++ = '?';
+                        p++;
+                        continue;
+                }
                 if (*p == '%')
                         *w++ = '%';
                 /* One line per setting: a newline would end the value early. */
-                *w++ = (*p == '\n' || *p == '\r' || *p == '\\') ? ' ' : *p;
+                if (n == 1 && (*p == '\n' || *p == '\r' || *p == '\\'))
+                        *w++ = ' ';
+                else
+                        w = mempcpy(w, p, n);
+                p += n;
         }
         *w = 0;
         return TAKE_PTR(r);
@@ -141,12 +173,12 @@ char *dropin_blocking_text(const char *unit, const char *cause) {
         if (asprintf(&s,
                      "# Written by systemd-confinement-generator: %s asked for confinement\n"
                      "# and it could not be set up, so the unit must not start.\n"
-                     "[Unit]\n"
-                     "Description=Blocked by systemd-confinement-generator: %s\n"
-                     "AssertPathExists=" BLOCKED_PATH "\n"
-                     "\n"
                      "[Service]\n"
-                     "RootDirectory=" BLOCKED_PATH "\n",
+                     "RootDirectory=" BLOCKED_PATH "\n"
+                     "\n"
+                     "[Unit]\n"
+                     "AssertPathExists=" BLOCKED_PATH "\n"
+                     "Description=Blocked by systemd-confinement-generator: %s\n",
                      unit, text) < 0)
                 return NULL;
         return s;

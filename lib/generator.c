@@ -79,14 +79,25 @@ static bool depends_on_instance(const UnitText *t) {
         return false;
 }
 
+/* The unit's text as systemd reads it: a file it stops reading early (a bad
+ * line) still counts with what came before, and a file it cannot read at all
+ * is skipped, as systemd does. Skipping the unit instead could leave one that
+ * opted in unconfined. */
 static int load_text(const UnitInfo *info, UnitText *text) {
-        int r = 0;
+        const char *files[strv_length(info->dropins) + 2];
+        size_t n = 0;
         if (info->fragment)
-                r = unit_text_load_file(text, info->fragment);
+                files[n++] = info->fragment;
         STRV_FOREACH(d, info->dropins)
-                if (r >= 0)
-                        r = unit_text_load_file(text, *d);
-        return r;
+                files[n++] = *d;
+        for (size_t i = 0; i < n; i++) {
+                int r = unit_text_load_file(text, files[i]);
+                if (r == -ENOMEM)
+                        return r;
+                if (r < 0)
+                        log_debug_errno(r, "%s: read only in part or not at all: %m", files[i]);
+        }
+        return 0;
 }
 
 /* Whether a unit asked for confinement: loads its files into o->text. */
@@ -278,6 +289,8 @@ static void confine_one(Run *run, const Opted *o) {
         r = unit_confine_dropin_text(&uc, &text);
         if (r < 0)
                 return block_unit(run, o, uc.error ?: strerror(-r), uc.error_slug ?: "error");
+        if (!utf8_is_valid(text)) /* systemd would ignore the file: never write it */
+                return block_unit(run, o, "its drop-in would not be valid UTF-8", "bad-path");
         if (!writing(run))
                 return explain(o, &uc, text);
 

@@ -261,9 +261,11 @@ static int parse_line(Parser *p, char *l, unsigned line) {
         if (isempty(l))
                 return 0;
 
+        /* systemd 252 stops reading the file here: a unit file then fails to load,
+         * a drop-in keeps only what came before. */
         if (!utf8_is_valid(l)) {
-                log_debug("%s:%u: Invalid UTF-8, ignoring line.", p->file, line);
-                return 0;
+                log_debug("%s:%u: invalid UTF-8, the rest of the file is not read.", p->file, line);
+                return -EBADMSG;
         }
 
         if (l[0] == '[')

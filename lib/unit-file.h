@@ -29,8 +29,8 @@ typedef struct UnitText {
 } UnitText;
 
 /* Both append to u. Lines systemd skips with a warning (no '=', no key, assignment outside a
- * section, invalid UTF-8) are skipped (log_debug). Errors that make systemd stop reading the file
- * end the load, keeping what came before, as systemd does: -EBADMSG for a bad section header,
+ * section) are skipped (log_debug). Errors that make systemd stop reading the file end the load,
+ * keeping what came before, as systemd does: -EBADMSG for a bad section header or invalid UTF-8,
  * -ENOBUFS for a line over the limit, -ENOMEM. For the fragment systemd then refuses the unit; a
  * drop-in's error it ignores. unit_text_load_file() also returns -errno when the file cannot be
  * opened or read (a directory gives -EISDIR). */

@@ -122,12 +122,17 @@ START_TEST(cr_lf_and_nul_all_end_lines) {
 }
 END_TEST
 
-START_TEST(invalid_utf8_line_is_skipped) {
+/* As systemd 252 (checked with systemd-analyze verify): a line that is not valid
+ * UTF-8 ends the file; what came before it stays. */
+START_TEST(invalid_utf8_line_ends_the_file_keeping_what_came_before) {
         UnitText u = {};
-        ck_assert_int_eq(load(&u, "[S]\nA=\xff\xfe\nB=\xc3\xa9\nC=\xc0\x80\n"), 0);
-        ck_assert_ptr_null(unit_text_get(&u, "S", "A"));
+        ck_assert_int_eq(load(&u, "[S]\nB=\xc3\xa9\nA=\xff\xfe\nC=1\n"), -EBADMSG);
         ck_assert_str_eq(unit_text_get(&u, "S", "B"), "\xc3\xa9");
-        ck_assert_ptr_null(unit_text_get(&u, "S", "C")); /* overlong encoding */
+        ck_assert_ptr_null(unit_text_get(&u, "S", "A"));
+        ck_assert_ptr_null(unit_text_get(&u, "S", "C"));
+        unit_text_done(&u);
+        ck_assert_int_eq(load(&u, "[S]\nC=\xc0\x80\n"), -EBADMSG); /* overlong encoding */
+        ck_assert_ptr_null(unit_text_get(&u, "S", "C"));
         unit_text_done(&u);
 }
 END_TEST
@@ -253,7 +258,7 @@ int main(void) {
         tcase_add_test(tc, empty_section_still_exists);
         tcase_add_test(tc, bad_section_header_stops_the_file_keeping_what_came_before);
         tcase_add_test(tc, cr_lf_and_nul_all_end_lines);
-        tcase_add_test(tc, invalid_utf8_line_is_skipped);
+        tcase_add_test(tc, invalid_utf8_line_ends_the_file_keeping_what_came_before);
         tcase_add_test(tc, utf8_bom_is_skipped_once);
         tcase_add_test(tc, line_at_systemd_limit_is_an_error);
         tcase_add_test(tc, continuation_longer_than_limit_is_an_error_in_linear_time);
