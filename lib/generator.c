@@ -245,12 +245,28 @@ static int write_marker(Run *run, const char *unit) {
         return fclose(f) == 0 ? 0 : -errno;
 }
 
+/* A unit whose files are on a file system that fstab mounts later waits for
+ * the reload that re-runs the generator once it is mounted. */
+#define DEFERRED_SLUG "mount-not-ready"
+#define RELOAD_UNIT "systemd-confinement-reload.service"
+
+static char *blocking_text(const Opted *o, const char *cause, const char *slug) {
+        _cleanup_free_ char *text = dropin_blocking_text(o->info.name, cause);
+        if (!text || !streq(slug, DEFERRED_SLUG))
+                return TAKE_PTR(text);
+        return asprintf_safe("%s# Deferred: started after " RELOAD_UNIT " re-ran the generator.\n"
+                             "Wants=" RELOAD_UNIT "\nAfter=" RELOAD_UNIT "\n", text);
+}
+
 static void block_unit(Run *run, const Opted *o, const char *cause, const char *slug) {
-        log_error("%s: not confined, blocked from starting: %s", o->info.name, cause);
+        if (streq(slug, DEFERRED_SLUG))
+                log_warning("%s: deferred until late file systems are mounted: %s", o->info.name, cause);
+        else
+                log_error("%s: not confined, blocked from starting: %s", o->info.name, cause);
         if (!writing(run))
                 return;
         _cleanup_free_ char *name = dropin_blocking_name(o->stem, slug), *text = NULL, *generic = stem_conf(o);
-        text = dropin_blocking_text(o->info.name, cause);
+        text = blocking_text(o, cause, slug);
         if (!name || !text || !generic) {
                 log_oom();
                 return; /* the initial blocking drop-in stays */

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "log.h"
 #include "macro.h"
 #include "strv.h"
 
@@ -28,7 +29,8 @@ static bool mounted_at_boot(struct libmnt_fs *fs) {
         const char *target = mnt_fs_get_target(fs);
         if (!target || target[0] != '/' || mnt_fs_is_swaparea(fs))
                 return false;
-        return mnt_fs_match_options(fs, "noauto") != 1;
+        /* Not mnt_fs_match_options(): its "noauto" pattern means "auto is not set". */
+        return mnt_fs_get_option(fs, "noauto", NULL, NULL) != 0;
 }
 
 static int collect_pending(struct libmnt_table *fstab, struct libmnt_table *mounted, char ***targets) {
@@ -42,6 +44,7 @@ static int collect_pending(struct libmnt_table *fstab, struct libmnt_table *moun
                 const char *target = mnt_fs_get_target(fs);
                 if (streq(target, "/") || mnt_table_find_target(mounted, target, MNT_ITER_BACKWARD))
                         continue;
+                log_debug("%s is in /etc/fstab but not mounted yet: paths below it are deferred", target);
                 int r = strv_extend(targets, target);
                 if (r < 0)
                         return r;

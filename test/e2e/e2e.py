@@ -38,6 +38,8 @@ class Suite:
         self.opt = os.path.join(work, "opt")
         self.results = os.path.join(work, "results")
         self.driver = []  # shell lines run inside the container, in order
+        self.boot_wants = []  # units e2e.target pulls in at boot, beside the driver
+        self.extra_binds = []  # extra (source, destination) read-only binds into the container
         for d in (self.units, self.opt, self.results):
             os.makedirs(d, exist_ok=True)
 
@@ -127,10 +129,10 @@ class Suite:
             }
             """) + "\n".join(self.driver) + "\n"
         write(f"{self.opt}/driver.sh", driver, 0o755)
-        self.unit("e2e.target", """
+        self.unit("e2e.target", f"""
             [Unit]
             Description=end-to-end tests
-            Wants=e2e-driver.service
+            Wants=e2e-driver.service {" ".join(self.boot_wants)}
         """)
         self.unit("e2e-driver.service", f"""
             [Unit]
@@ -147,6 +149,8 @@ class Suite:
                "--bind-ro", f"{self.work}/sysusers.conf:/etc/sysusers.d/e2e.conf"]
         if self.generator:
             cmd += ["--generator", self.generator]
+        for src, dst in self.extra_binds:
+            cmd += ["--bind-ro", f"{src}:{dst}"]
         if getattr(self, "store", None):
             cmd += ["--bind-ro", "/nix/store"]
         # java is reached through /etc/alternatives, which the volatile /etc lacks.
@@ -599,6 +603,32 @@ def define_cases(s):
         assert st["neighbour"] not in tree
         check_tree(s, "store", "store.service", "full", "root", True, [])
     checks.append(store_service_runs_and_sees_exactly_its_nix_closure)
+
+    # A program on a file system that fstab mounts after generators ran (issue 9).
+    os.makedirs(f"{s.work}/late-src", exist_ok=True)
+    shutil.copy(f"{s.opt}/probe", f"{s.work}/late-src/probe")
+    write(f"{s.work}/fstab", "/srv/late-src /opt/late none bind,ro 0 0\n")
+    s.extra_binds += [(f"{s.work}/late-src", "/srv/late-src"), (f"{s.work}/fstab", "/etc/fstab")]
+    shutil.copy(f"{os.path.dirname(HERE)}/../units/systemd-confinement-reload.service", s.units)
+    s.unit("late.service", f"""
+        [Service]
+        Type=oneshot
+        RemainAfterExit=yes
+        ExecStart=/opt/late/probe walk
+        StandardOutput=file:/results/late.walk
+        [X-Confinement]
+    """)
+    s.boot_wants.append("late.service")
+    s.step("journalctl -b -o cat | grep -i confinement > /results/generator-log.txt; record late.service")
+
+    def program_on_late_fstab_mount_is_confined_on_the_same_boot():
+        # Only a deferred unit's blocking drop-in pulls the reload unit in.
+        log = s.read("generator-log.txt")
+        assert "Finished systemd-confinement-reload.service" in log, log
+        assert s.show("late.service")["ActiveState"] == "active", s.read("cases/late.service.status")
+        tree = s.walk("late")
+        assert "/opt/late/probe" in tree and "/usr/bin/systemctl" not in tree, "not confined"
+    checks.append(program_on_late_fstab_mount_is_confined_on_the_same_boot)
 
     # Issue 9: what happens around the generator must never unconfine a unit.
     confined_test = "/bin/sh -c 'test -e /usr/bin/systemctl && echo unconfined || echo confined'"
