@@ -10,6 +10,8 @@
 #      whole tree as the generator does), and the ratio (goal: generator >= 5x faster).
 # Times are medians of RUNS runs (default 20 for (a), 10 for (b)), with hyperfine when
 # apt can install it, else a loop timed with date +%s%N. Installs what it needs (root).
+# Output dirs and units live under BENCH_TMPDIR (default /dev/shm): at boot the generator
+# writes to tmpfs (/run), so a disk file system there would time the disk, not the work.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DEBIAN_FRONTEND=noninteractive
@@ -36,7 +38,7 @@ BUILD_DIR=$build bash scripts/build.sh >/dev/null
 gen=$PWD/$build/systemd-confinement-generator
 [[ -x $sysv ]] || { echo "no $sysv on this machine" >&2; exit 1; }
 
-tmp=$(mktemp -d /tmp/confinement-bench.XXXXXX)
+tmp=$(mktemp -d "${BENCH_TMPDIR:-/dev/shm}/confinement-bench.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 
 # A command that empties the output dirs: a file, so hyperfine can run it without a shell.
@@ -74,6 +76,7 @@ ratio() {
 
 echo "Machine: $(nproc) CPUs, $(. /etc/os-release && echo "$PRETTY_NAME"), $(systemctl --version | head -1)"
 echo "Timer: $(command -v hyperfine >/dev/null && hyperfine --version || echo 'date +%s%N loop')"
+echo "Output dirs: $tmp ($(stat -f -c %T "$tmp"))"
 echo
 
 # (a) ------------------------------------------------------------------------------------
