@@ -12,6 +12,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "dlopen-note.h"
+#include "dlopen-search.h"
 #include "log.h"
 #include "macro.h"
 #include "path-util.h"
@@ -188,19 +190,96 @@ int closure_add_file(Closure *c, const char *path, const char *reason) {
         return 0;
 }
 
+static int add_elf(Closure *c, const char *path, bool as_library);
+
+/* What the loader opened for one program: each object may declare the
+ * libraries it dlopen()s in a .note.dlopen. */
+typedef struct ElfWalk {
+        Closure *closure;
+        char **objects;
+} ElfWalk;
+
 static int loader_found(const char *path, const char *reason, void *userdata) {
-        return closure_add_file(userdata, path, reason);
+        ElfWalk *w = userdata;
+        int r = closure_add_file(w->closure, path, reason);
+        if (r >= 0 && strv_extend(&w->objects, path) < 0)
+                return -ENOMEM;
+        return r;
+}
+
+static bool dlopen_wanted(const Closure *c, DlopenPriority p) {
+        return p == DLOPEN_PRIORITY_REQUIRED || (p == DLOPEN_PRIORITY_RECOMMENDED && c->dlopen_recommended);
+}
+
+/* The first soname of the entry that dlopen() would find, with its own
+ * closure, as a DT_NEEDED of the object. */
+static int add_dlopen_entry(Closure *c, const char *object, const DlopenEntry *e) {
+        STRV_FOREACH(soname, e->sonames) {
+                _cleanup_free_ char *found = NULL, *reason = NULL;
+                DlopenVia via;
+                int r = dlopen_search(&c->loader, object, *soname, &found, &via);
+                if (r == -ENOMEM)
+                        return r;
+                if (r < 0)
+                        continue;
+                if (path_set_contains(c->binds, found))
+                        return 0; /* in already, with its closure (or on its way: a cycle) */
+                if (asprintf(&reason, ".note.dlopen %s (%s%s%s) of %s via %s", *soname,
+                             dlopen_priority_to_string(e->priority), e->feature ? ", feature " : "",
+                             e->feature ?: "", object, dlopen_via_to_string(via)) < 0)
+                        return -ENOMEM;
+                r = closure_add_file(c, found, reason);
+                if (r >= 0 && via == DLOPEN_VIA_CACHE)
+                        r = closure_add_file(c, c->loader.cache_file ?: "/etc/ld.so.cache", reason);
+                if (r >= 0)
+                        r = add_elf(c, found, true);
+                return r;
+        }
+        if (e->priority != DLOPEN_PRIORITY_REQUIRED) {
+                log_debug("  %s: .note.dlopen %s library %s not found, skipped", object,
+                          dlopen_priority_to_string(e->priority), e->sonames[0]);
+                return 0;
+        }
+        _cleanup_free_ char *names = strv_join(e->sonames, ", ");
+        return closure_fail(c, -ENOENT, "missing-library", "%s: .note.dlopen requires %s%s%s, not found",
+                            object, names ?: e->sonames[0], e->feature ? " for feature " : "", e->feature ?: "");
+}
+
+/* A malformed or unreadable note is ignored (with a debug line): it is
+ * optional metadata, and the file itself loaded fine. */
+static int add_dlopen_notes(Closure *c, const char *object) {
+        DlopenNote note = {};
+        int r = dlopen_note_read(object, &note);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0) {
+                if (r != -ENOEXEC)
+                        log_debug_errno(r, "  %s: .note.dlopen unusable, ignored: %m", object);
+                return 0;
+        }
+        for (size_t i = 0; i < note.n_entries && r >= 0; i++)
+                if (dlopen_wanted(c, note.entries[i].priority))
+                        r = add_dlopen_entry(c, object, &note.entries[i]);
+        dlopen_note_done(&note);
+        return r;
 }
 
 static int add_elf(Closure *c, const char *path, bool as_library) {
         _cleanup_free_ char *error = NULL;
+        ElfWalk w = { .closure = c };
         LoaderConfig cfg = c->loader;
         cfg.as_library = as_library;
-        int r = loader_closure(&cfg, path, loader_found, c, &error);
+        int r = loader_closure(&cfg, path, loader_found, &w, &error);
         if (r < 0 && !c->error) {
                 const char *slug = r == -ENOENT ? "missing-library" : "bad-elf";
-                return closure_fail(c, r, slug, "%s", error ?: "ELF closure failed");
+                r = closure_fail(c, r, slug, "%s", error ?: "ELF closure failed");
         }
+        if (r >= 0)
+                r = add_dlopen_notes(c, path);
+        STRV_FOREACH(o, w.objects)
+                if (r >= 0)
+                        r = add_dlopen_notes(c, *o);
+        strv_free(w.objects);
         return r;
 }
 

@@ -23,6 +23,7 @@ typedef struct Closure {
         const PendingMounts *pending;
         StoreScanner *store;       /* shared by the run; NULL: stores are plain files */
         unsigned depth;            /* interpreter nesting, to stop #! loops */
+        bool dlopen_recommended;   /* DlopenRecommended=: also .note.dlopen "recommended" libraries */
         char *error;               /* first failure, for the log and Description= */
         const char *error_slug;    /* e.g. "missing-executable", for the file name */
 } Closure;

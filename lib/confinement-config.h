@@ -23,6 +23,7 @@ typedef struct ConfinementConfig {
         char *bin_sh;     /* what /bin/sh is inside; NULL: no /bin/sh */
         char **profiles;
         bool full_unit;
+        bool dlopen_recommended; /* also .note.dlopen "recommended" libraries, not only "required" */
 } ConfinementConfig;
 
 /* Fills *ret from the unit's text. On a bad key or value returns -EINVAL and
