@@ -9,6 +9,7 @@
 
 #include "confinement-config.h"
 #include "dropin.h"
+#include "loader-cache.h"
 #include "log.h"
 #include "mounts.h"
 #include "path-set.h"
@@ -342,6 +343,11 @@ int generator_run(const GeneratorOptions *opts) {
         r = pending_mounts_load(NULL, NULL, &run.pending);
         if (r < 0)
                 log_warning_errno(r, "Cannot read /etc/fstab or the mount table, assuming all is mounted: %m");
+
+        /* Files do not change during a run: what the loader learns serves every unit. */
+        _cleanup_loader_cache_free_ LoaderCache *loader_cache = NULL;
+        if (loader_cache_new(&loader_cache) >= 0)
+                loader_cache_set_current(loader_cache);
 
         r = store_scanner_new(NULL, &run.store);
         if (r < 0)

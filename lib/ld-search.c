@@ -18,6 +18,7 @@
 #endif
 
 #include "elf-file.h"
+#include "loader-cache.h"
 #include "log.h"
 #include "macro.h"
 #include "strv.h"
@@ -293,6 +294,7 @@ typedef struct LoadedObject {
         char **names;      /* names it was requested by or matched (l_libname) */
         char *origin;      /* $ORIGIN, NULL when unknown */
         ElfFile elf;
+        bool elf_borrowed; /* elf belongs to the run cache */
         bool have_id;
         dev_t dev;
         ino_t ino;
@@ -305,17 +307,31 @@ typedef struct ListEntry {
         bool done;
 } ListEntry;
 
+/* What one walk reported, in order, and how it ended: the closure of the same program
+ * under the same configuration, replayed instead of walked again. */
+typedef struct WalkRecord {
+        char **paths;
+        char **reasons;
+        int result;
+        char *error;
+} WalkRecord;
+
 typedef struct Walk {
         const LoaderConfig *cfg;
         const char *program;
-        LoaderHost host;
+        const LoaderHost *host;   /* &host_storage, or the run cache's */
+        LoaderHost host_storage;
         LoadedObject *objects;
         size_t n_objects;
         ListEntry *list;
         size_t n_list;
         const char *cache_file;
-        LdCache *cache;
+        const LdCache *cache;
+        LdCache *cache_owned;     /* without a run cache */
         bool cache_tried;
+        LoaderCache *run_cache;   /* cfg->run_cache */
+        WalkRecord *record;       /* what report() said, for the run cache; NULL: not kept */
+        bool aborted;             /* the callback stopped the walk: its result is not the file's */
         loader_found_fn found;
         void *userdata;
         char *error;
@@ -359,6 +375,141 @@ static LoadedObject *object(Walk *w, size_t i) {
 
 static const char *object_label(Walk *w, size_t i) {
         return object(w, i)->path;
+}
+
+/* ---- The run cache (loader-cache.h): within a run, files are taken not to change, so
+ * what a walk learns about a path or a file holds for every later walk. Filling it is
+ * best effort: when a value cannot be stored, the walk goes on with its own copy. ---- */
+
+static int cached_true = 1, cached_false = 0;
+
+_printf_(2, 3)
+static char *cache_key(Walk *w, const char *fmt, ...) {
+        va_list ap;
+        char *key;
+
+        if (!w->run_cache)
+                return NULL;
+        va_start(ap, fmt);
+        if (vasprintf(&key, fmt, ap) < 0)
+                key = NULL;
+        va_end(ap);
+        return key;
+}
+
+typedef struct CachedStat {
+        int error; /* 0 or the negative errno of stat() */
+        struct stat st;
+} CachedStat;
+
+/* stat(path): 0 or -errno. */
+static int walk_stat(Walk *w, const char *path, struct stat *ret) {
+        _cleanup_free_ char *key = cache_key(w, "stat:%s", path);
+        const CachedStat *c = key ? loader_cache_get(w->run_cache, key) : NULL;
+
+        if (!c) {
+                int r = stat(path, ret) < 0 ? -errno : 0;
+                CachedStat *fresh = key ? malloc(sizeof(CachedStat)) : NULL;
+                if (fresh) {
+                        *fresh = (CachedStat) { .error = r };
+                        if (r == 0)
+                                fresh->st = *ret;
+                        if (loader_cache_put(w->run_cache, key, fresh, free) < 0)
+                                free(fresh);
+                }
+                return r;
+        }
+        if (c->error == 0)
+                *ret = c->st;
+        return c->error;
+}
+
+static bool is_directory(const char *path) {
+        struct stat st;
+        return stat(*path ? path : ".", &st) >= 0 && S_ISDIR(st.st_mode);
+}
+
+static bool walk_is_directory(Walk *w, const char *path) {
+        _cleanup_free_ char *key = cache_key(w, "dir:%s", path);
+        const int *c = key ? loader_cache_get(w->run_cache, key) : NULL;
+
+        if (c)
+                return *c;
+        bool b = is_directory(path);
+        if (key)
+                (void) loader_cache_put(w->run_cache, key, b ? &cached_true : &cached_false, NULL);
+        return b;
+}
+
+typedef struct CachedElf {
+        int result;
+        const char *why;
+        ElfFile elf;
+} CachedElf;
+
+static void cached_elf_free(void *p) {
+        CachedElf *c = p;
+        elf_file_done(&c->elf);
+        free(c);
+}
+
+/* elf_file_read_full(), once per file (device, inode, size, mtime) with a run cache: *ret
+ * then belongs to the cache and *ret_borrowed is set. Libraries such as libc are parsed
+ * once per run instead of once per program. */
+static int walk_read_elf(Walk *w, const char *path, ElfFile *ret, bool *ret_borrowed, const char **ret_why) {
+        _cleanup_free_ char *key = NULL;
+        struct stat st;
+
+        *ret_borrowed = false;
+        if (!w->run_cache || walk_stat(w, path, &st) < 0 ||
+            !(key = cache_key(w, "elf:%ju:%ju:%jd:%jd.%09ld", (uintmax_t) st.st_dev, (uintmax_t) st.st_ino,
+                              (intmax_t) st.st_size, (intmax_t) st.st_mtim.tv_sec, st.st_mtim.tv_nsec)))
+                return elf_file_read_full(path, ret, ret_why);
+
+        CachedElf *c = loader_cache_get(w->run_cache, key);
+        if (!c) {
+                CachedElf *fresh = calloc(1, sizeof(CachedElf));
+                if (!fresh)
+                        return -ENOMEM;
+                fresh->result = elf_file_read_full(path, &fresh->elf, &fresh->why);
+                if (fresh->result == -ENOMEM || loader_cache_put(w->run_cache, key, fresh, cached_elf_free) < 0) {
+                        /* Not kept: the caller owns what was read. */
+                        int r = fresh->result;
+                        *ret = fresh->elf;
+                        if (ret_why && fresh->why)
+                                *ret_why = fresh->why;
+                        free(fresh);
+                        return r;
+                }
+                c = fresh;
+        }
+        if (ret_why && c->why)
+                *ret_why = c->why;
+        if (c->result < 0)
+                return c->result;
+        *ret = c->elf;
+        *ret_borrowed = true;
+        return 0;
+}
+
+static void walk_record_free(void *p) {
+        WalkRecord *rec = p;
+        if (!rec)
+                return;
+        strv_free(rec->paths);
+        strv_free(rec->reasons);
+        free(rec->error);
+        free(rec);
+}
+
+/* Keeps what report() says; on -ENOMEM the walk goes on without a record. */
+static void walk_record_add(Walk *w, const char *path, const char *reason) {
+        if (!w->record)
+                return;
+        if (strv_extend(&w->record->paths, path) < 0 || strv_extend(&w->record->reasons, reason) < 0) {
+                walk_record_free(w->record);
+                w->record = NULL;
+        }
 }
 
 static void search_list_done(SearchList *l) {
@@ -408,9 +559,9 @@ static char *expand_dst(Walk *w, size_t obj, const char *input) {
                                 }
                                 repl = origin;
                         } else if ((len = dst_length(p + 1, "PLATFORM")) > 0)
-                                repl = w->host.platform;
+                                repl = w->host->platform;
                         else if ((len = dst_length(p + 1, "LIB")) > 0)
-                                repl = w->host.lib;
+                                repl = w->host->lib;
                 }
                 if (!repl) {
                         out[n++] = *p++;
@@ -487,72 +638,192 @@ typedef enum Verdict {
         CANDIDATE_OK,
 } Verdict;
 
-/* The checks of glibc's open_verify(): anything other than "cannot open" and
- * "other class/machine" is fatal for the whole program. */
-static int verify_candidate(Walk *w, const char *path, Verdict *ret, int *ret_errno) {
+typedef struct Candidate {
+        int result;       /* < 0: fatal for the whole program, error says why */
+        Verdict verdict;
+        int open_errno;   /* for CANDIDATE_ABSENT and CANDIDATE_OTHER_ABI */
+        char *error;
+} Candidate;
+
+static void candidate_free(void *p) {
+        Candidate *c = p;
+        if (c)
+                free(c->error);
+        free(c);
+}
+
+static void candidate_freep(Candidate **c) {
+        candidate_free(*c);
+}
+
+_printf_(3, 4)
+static int candidate_fail(Candidate *c, int r, const char *fmt, ...) {
+        va_list ap;
+
+        va_start(ap, fmt);
+        if (vasprintf(&c->error, fmt, ap) < 0)
+                c->error = NULL;
+        va_end(ap);
+        return c->result = r;
+}
+
+/* The checks of glibc's open_verify() for a loader of this class and machine: anything
+ * other than "cannot open" and "other class/machine" is fatal for the whole program.
+ * Depends on the file only, so a run cache keeps the verdict. */
+static int check_candidate(const char *path, uint8_t elf_class, uint16_t machine, Candidate *c) {
         _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
         unsigned char h[sizeof(Elf64_Ehdr)] = {};
-        bool is64 = w->host.elf_class == ELFCLASS64;
+        bool is64 = elf_class == ELFCLASS64;
         size_t ehdr_size = is64 ? sizeof(Elf64_Ehdr) : sizeof(Elf32_Ehdr);
 
+        *c = (Candidate) { .verdict = CANDIDATE_ABSENT };
         if (fd < 0) {
-                *ret_errno = errno;
-                *ret = CANDIDATE_ABSENT;
+                c->open_errno = errno;
                 return 0;
         }
 
         ssize_t n = pread(fd, h, ehdr_size, 0);
         if (n < 0)
-                return walk_fail(w, -errno, "%s: cannot read file data: %m", path);
+                return candidate_fail(c, -errno, "%s: cannot read file data: %s", path, strerror(errno));
         if ((size_t) n < ehdr_size)
-                return walk_fail(w, -ENOEXEC, "%s: file too short", path);
+                return candidate_fail(c, -ENOEXEC, "%s: file too short", path);
         if (memcmp(h, ELFMAG, SELFMAG) != 0)
-                return walk_fail(w, -ENOEXEC, "%s: invalid ELF header", path);
+                return candidate_fail(c, -ENOEXEC, "%s: invalid ELF header", path);
         if (h[EI_CLASS] != (is64 ? ELFCLASS64 : ELFCLASS32)) {
-                *ret_errno = ENOENT;
-                *ret = CANDIDATE_OTHER_ABI;
+                c->open_errno = ENOENT;
+                c->verdict = CANDIDATE_OTHER_ABI;
                 return 0;
         }
         if (h[EI_DATA] != ELFDATA2LSB)
-                return walk_fail(w, -ENOEXEC, "%s: ELF file data encoding not little-endian", path);
+                return candidate_fail(c, -ENOEXEC, "%s: ELF file data encoding not little-endian", path);
         if (h[EI_VERSION] != EV_CURRENT)
-                return walk_fail(w, -ENOEXEC, "%s: ELF file version ident does not match current one", path);
+                return candidate_fail(c, -ENOEXEC, "%s: ELF file version ident does not match current one", path);
         if (h[EI_OSABI] != ELFOSABI_SYSV && h[EI_OSABI] != ELFOSABI_GNU)
-                return walk_fail(w, -ENOEXEC, "%s: ELF file OS ABI invalid", path);
+                return candidate_fail(c, -ENOEXEC, "%s: ELF file OS ABI invalid", path);
         if (h[EI_ABIVERSION] != 0 && !(h[EI_OSABI] == ELFOSABI_GNU && h[EI_ABIVERSION] < 4))
-                return walk_fail(w, -ENOEXEC, "%s: ELF file ABI version invalid", path);
+                return candidate_fail(c, -ENOEXEC, "%s: ELF file ABI version invalid", path);
         for (size_t i = EI_PAD; i < EI_NIDENT; i++)
                 if (h[i] != 0)
-                        return walk_fail(w, -ENOEXEC, "%s: nonzero padding in e_ident", path);
+                        return candidate_fail(c, -ENOEXEC, "%s: nonzero padding in e_ident", path);
 
         /* e_type, e_machine, e_version and e_phentsize sit at the same place in both classes
          * up to e_version; e_phentsize differs. */
-        uint16_t type, machine, phentsize;
+        uint16_t type, e_machine, phentsize;
         uint32_t version;
         memcpy(&type, h + offsetof(Elf64_Ehdr, e_type), 2);
-        memcpy(&machine, h + offsetof(Elf64_Ehdr, e_machine), 2);
+        memcpy(&e_machine, h + offsetof(Elf64_Ehdr, e_machine), 2);
         memcpy(&version, h + offsetof(Elf64_Ehdr, e_version), 4);
         memcpy(&phentsize, h + (is64 ? offsetof(Elf64_Ehdr, e_phentsize) : offsetof(Elf32_Ehdr, e_phentsize)), 2);
 
         if (version != EV_CURRENT)
-                return walk_fail(w, -ENOEXEC, "%s: ELF file version does not match current one", path);
-        if (machine != w->host.machine) {
-                *ret_errno = ENOENT;
-                *ret = CANDIDATE_OTHER_ABI;
+                return candidate_fail(c, -ENOEXEC, "%s: ELF file version does not match current one", path);
+        if (e_machine != machine) {
+                c->open_errno = ENOENT;
+                c->verdict = CANDIDATE_OTHER_ABI;
                 return 0;
         }
         if (type != ET_DYN && type != ET_EXEC)
-                return walk_fail(w, -ENOEXEC, "%s: only ET_DYN and ET_EXEC can be loaded", path);
+                return candidate_fail(c, -ENOEXEC, "%s: only ET_DYN and ET_EXEC can be loaded", path);
         if (phentsize != (is64 ? sizeof(Elf64_Phdr) : sizeof(Elf32_Phdr)))
-                return walk_fail(w, -ENOEXEC, "%s: ELF file's phentsize not the expected size", path);
+                return candidate_fail(c, -ENOEXEC, "%s: ELF file's phentsize not the expected size", path);
 
-        *ret = CANDIDATE_OK;
+        c->verdict = CANDIDATE_OK;
         return 0;
 }
 
-static bool is_directory(const char *path) {
-        struct stat st;
-        return stat(*path ? path : ".", &st) >= 0 && S_ISDIR(st.st_mode);
+/* check_candidate() for this walk's loader; *ret_errno is left alone for CANDIDATE_OK. */
+static int verify_candidate(Walk *w, const char *path, Verdict *ret, int *ret_errno) {
+        _cleanup_free_ char *key = cache_key(w, "candidate:%u:%u:%s", w->host->elf_class, w->host->machine, path);
+        const Candidate *c = key ? loader_cache_get(w->run_cache, key) : NULL;
+        _cleanup_(candidate_freep) Candidate *fresh = NULL;
+
+        if (!c) {
+                fresh = calloc(1, sizeof(Candidate));
+                if (!fresh)
+                        return -ENOMEM;
+                check_candidate(path, w->host->elf_class, w->host->machine, fresh);
+                c = fresh;
+                if (key && loader_cache_put(w->run_cache, key, fresh, candidate_free) >= 0)
+                        fresh = NULL;
+        }
+        if (c->result < 0)
+                return walk_fail(w, c->result, "%s", c->error ?: strerror(-c->result));
+        *ret = c->verdict;
+        if (c->verdict != CANDIDATE_OK)
+                *ret_errno = c->open_errno;
+        return 0;
+}
+
+/* How the search of one dir for one name ended, short of a fatal candidate. */
+typedef struct DirSearch {
+        char *found;      /* the candidate that loads, or NULL */
+        bool other_class; /* a candidate of another class or machine was passed over */
+        bool ends_list;   /* the dir exists and its candidate failed oddly: the list ends here */
+} DirSearch;
+
+static void dir_search_free(void *p) {
+        DirSearch *d = p;
+        free(d->found);
+        free(d);
+}
+
+/* One dir of open_path(): every subdir this CPU selects, best first. */
+static int search_dir(Walk *w, const char *dir, const char *name, DirSearch *ret) {
+        bool dir_exists = false;
+        int last_errno = ENOENT;
+
+        *ret = (DirSearch) {};
+        STRV_FOREACH(sub, w->host->subdirs) {
+                _cleanup_free_ char *path = NULL;
+                Verdict v;
+
+                if (asprintf(&path, "%s%s%s", dir, *sub, name) < 0)
+                        return -ENOMEM;
+                int r = verify_candidate(w, path, &v, &last_errno);
+                if (r < 0)
+                        return r;
+                if (v == CANDIDATE_OK) {
+                        ret->found = TAKE_PTR(path);
+                        return 0;
+                }
+                if (v == CANDIDATE_OTHER_ABI)
+                        ret->other_class = true;
+
+                path[strlen(path) - strlen(name)] = 0;
+                dir_exists = dir_exists || walk_is_directory(w, path);
+        }
+
+        /* An existing dir whose candidate failed with an unusual error ends this list. */
+        ret->ends_list = dir_exists && last_errno != ENOENT && last_errno != EACCES;
+        return 0;
+}
+
+/* search_dir(), once per run for a dir and a name with a run cache: programs share their
+ * RPATHs and default dirs, and each dir costs a probe per hwcaps subdir (some thirty). A
+ * fatal candidate is not kept; the candidate cache repeats its error. */
+static int search_dir_cached(Walk *w, const char *dir, const char *name, DirSearch *storage,
+                             const DirSearch **ret) {
+        _cleanup_free_ char *key = cache_key(w, "search:%u:%u:%s%s", w->host->elf_class, w->host->machine, dir, name);
+        const DirSearch *c = key ? loader_cache_get(w->run_cache, key) : NULL;
+
+        if (c) {
+                *ret = c;
+                return 0;
+        }
+        int r = search_dir(w, dir, name, storage);
+        if (r < 0)
+                return r;
+        *ret = storage;
+        DirSearch *kept = key ? malloc(sizeof(DirSearch)) : NULL;
+        if (kept) {
+                *kept = *storage;
+                if (loader_cache_put(w->run_cache, key, kept, dir_search_free) >= 0) {
+                        *storage = (DirSearch) {};
+                        *ret = kept;
+                } else
+                        free(kept);
+        }
+        return 0;
 }
 
 /* open_path(): every dir, every subdir of it, first good candidate wins.
@@ -561,32 +832,23 @@ static int search_list(Walk *w, const SearchList *l, const char *name, bool *oth
                        char **ret_path, const SearchDir **ret_dir) {
         for (size_t i = 0; i < l->n_dirs; i++) {
                 const SearchDir *d = l->dirs + i;
-                bool dir_exists = false;
-                int last_errno = ENOENT;
+                DirSearch storage = {};
+                const DirSearch *s;
 
-                STRV_FOREACH(sub, w->host.subdirs) {
-                        _cleanup_free_ char *path = NULL;
-                        Verdict v;
-
-                        if (asprintf(&path, "%s%s%s", d->dir, *sub, name) < 0)
+                int r = search_dir_cached(w, d->dir, name, &storage, &s);
+                if (r < 0)
+                        return r;
+                if (s->other_class)
+                        *other_class = true;
+                if (s->found) {
+                        *ret_path = strdup(s->found);
+                        free(storage.found);
+                        if (!*ret_path)
                                 return -ENOMEM;
-                        int r = verify_candidate(w, path, &v, &last_errno);
-                        if (r < 0)
-                                return r;
-                        if (v == CANDIDATE_OK) {
-                                *ret_path = TAKE_PTR(path);
-                                *ret_dir = d;
-                                return 1;
-                        }
-                        if (v == CANDIDATE_OTHER_ABI)
-                                *other_class = true;
-
-                        path[strlen(path) - strlen(name)] = 0;
-                        dir_exists = dir_exists || is_directory(path);
+                        *ret_dir = d;
+                        return 1;
                 }
-
-                /* An existing dir whose candidate failed with an unusual error ends this list. */
-                if (dir_exists && last_errno != ENOENT && last_errno != EACCES)
+                if (s->ends_list)
                         return 0;
         }
         return 0;
@@ -657,33 +919,76 @@ static int try_library_path(Walk *w, const char *name, bool *other_class, char *
 
 static int report(Walk *w, const char *path, const char *reason) {
         log_debug("ld.so opens %s (%s)", path, reason);
+        walk_record_add(w, path, reason);
         int r = w->found ? w->found(path, reason, w->userdata) : 0;
-        return r < 0 ? walk_fail(w, r, "%s: aborted by caller", path) : 0;
+        if (r < 0) {
+                w->aborted = true;
+                return walk_fail(w, r, "%s: aborted by caller", path);
+        }
+        return 0;
+}
+
+typedef struct CachedLdCache {
+        bool exists;
+        LdCache *cache; /* NULL when unusable */
+} CachedLdCache;
+
+static void cached_ld_cache_free(void *p) {
+        CachedLdCache *c = p;
+        ld_cache_free(c->cache);
+        free(c);
+}
+
+/* Sets w->cache from the cache file, parsed once per run with a run cache. */
+static void load_ld_cache(Walk *w, bool *ret_exists) {
+        _cleanup_free_ char *key = cache_key(w, "ld.so.cache:%s", w->cache_file);
+        const CachedLdCache *c = key ? loader_cache_get(w->run_cache, key) : NULL;
+
+        if (c) {
+                *ret_exists = c->exists;
+                w->cache = c->cache;
+                return;
+        }
+
+        LdCache *cache = NULL;
+        bool exists = access(w->cache_file, F_OK) >= 0;
+        if (exists) {
+                int r = ld_cache_load(w->cache_file, &cache);
+                if (r < 0)
+                        log_debug_errno(r, "%s unusable, ld.so ignores it: %m", w->cache_file);
+        }
+        *ret_exists = exists;
+        w->cache = cache;
+
+        CachedLdCache *fresh = key ? malloc(sizeof(CachedLdCache)) : NULL;
+        if (fresh) {
+                *fresh = (CachedLdCache) { .exists = exists, .cache = cache };
+                if (loader_cache_put(w->run_cache, key, fresh, cached_ld_cache_free) >= 0)
+                        return;
+                free(fresh);
+        }
+        w->cache_owned = cache;
 }
 
 static int consult_cache(Walk *w, const char *name, size_t loader) {
+        bool exists;
+
         if (w->cache_tried)
                 return 0;
         w->cache_tried = true;
 
-        if (access(w->cache_file, F_OK) < 0)
+        load_ld_cache(w, &exists);
+        if (!exists)
                 return 0;
 
         _cleanup_free_ char *reason = NULL;
         if (asprintf(&reason, "ld.so.cache, searched for %s needed by %s", name, object_label(w, loader)) < 0)
                 return -ENOMEM;
-        int r = report(w, w->cache_file, reason);
-        if (r < 0)
-                return r;
-
-        r = ld_cache_load(w->cache_file, &w->cache);
-        if (r < 0)
-                log_debug_errno(r, "%s unusable, ld.so ignores it: %m", w->cache_file);
-        return 0;
+        return report(w, w->cache_file, reason);
 }
 
 static bool in_system_dir(Walk *w, const char *path) {
-        STRV_FOREACH(d, w->host.system_dirs)
+        STRV_FOREACH(d, w->host->system_dirs)
                 if (startswith(path, *d))
                         return true;
         return false;
@@ -694,7 +999,7 @@ static int try_cache(Walk *w, size_t loader, const char *name, bool *other_class
         if (r < 0 || !w->cache)
                 return r;
 
-        const char *hit = ld_cache_lookup(w->cache, name, &w->host.cache_query);
+        const char *hit = ld_cache_lookup(w->cache, name, &w->host->cache_query);
         if (!hit)
                 return 0;
         if (object(w, loader)->elf.nodeflib && in_system_dir(w, hit)) {
@@ -721,7 +1026,7 @@ static int try_default_dirs(Walk *w, size_t loader, const char *name, bool *othe
         if (object(w, loader)->elf.nodeflib)
                 return 0;
 
-        _cleanup_free_ char *joined = strv_join(w->host.system_dirs, ":");
+        _cleanup_free_ char *joined = strv_join(w->host->system_dirs, ":");
         if (!joined)
                 return -ENOMEM;
         return try_list(w, NO_OBJECT, joined, ":", "default dir", name, other_class, ret_path, ret_via);
@@ -785,31 +1090,37 @@ static char *origin_of(const char *path) {
         return strndup(path, slash == path ? 1 : (size_t) (slash - path));
 }
 
+static void object_elf_done(LoadedObject *o) {
+        if (!o->elf_borrowed)
+                elf_file_done(&o->elf);
+        o->elf = (ElfFile) {};
+}
+
 static int add_object(Walk *w, const char *path, const char *name, size_t loader, size_t *ret) {
         LoadedObject o = { .loader = loader };
         const char *why = NULL;
         struct stat st;
         int r;
 
-        r = elf_file_read_full(path, &o.elf, &why);
+        r = walk_read_elf(w, path, &o.elf, &o.elf_borrowed, &why);
         if (r < 0) {
                 if (r == -EBADMSG)
                         return walk_fail(w, r, "%s: malformed ELF: %s", path, why ?: "unknown");
                 return walk_fail(w, r, "%s: %s", path, elf_file_strerror(r));
         }
         if (o.elf.type != ET_DYN) {
-                elf_file_done(&o.elf);
+                object_elf_done(&o);
                 return walk_fail(w, -ENOEXEC, "%s: cannot dynamically load executable", path);
         }
         if (!o.elf.has_dynamic) {
-                elf_file_done(&o.elf);
+                object_elf_done(&o);
                 return walk_fail(w, -ENOEXEC, "%s: object file has no dynamic section", path);
         }
         if (o.elf.flags_1 & DF_1_PIE) {
-                elf_file_done(&o.elf);
+                object_elf_done(&o);
                 return walk_fail(w, -ENOEXEC, "%s: cannot dynamically load position-independent executable", path);
         }
-        if (stat(path, &st) >= 0)
+        if (walk_stat(w, path, &st) >= 0)
                 o.have_id = true, o.dev = st.st_dev, o.ino = st.st_ino;
 
         o.path = strdup(path);
@@ -818,7 +1129,7 @@ static int add_object(Walk *w, const char *path, const char *name, size_t loader
                 free(o.path);
                 free(o.origin);
                 strv_free(o.names);
-                elf_file_done(&o.elf);
+                object_elf_done(&o);
                 return -ENOMEM;
         }
 
@@ -827,7 +1138,7 @@ static int add_object(Walk *w, const char *path, const char *name, size_t loader
                 free(o.path);
                 free(o.origin);
                 strv_free(o.names);
-                elf_file_done(&o.elf);
+                object_elf_done(&o);
                 return -ENOMEM;
         }
         w->objects = m;
@@ -895,7 +1206,7 @@ static int map_object(Walk *w, size_t loader, const char *name, const char *what
 
         /* ld.so opened this path; if it is a file already loaded under another name, it is reused. */
         struct stat st;
-        if (stat(path, &st) >= 0 && (i = find_by_file_id(w, st.st_dev, st.st_ino)) != NO_OBJECT) {
+        if (walk_stat(w, path, &st) >= 0 && (i = find_by_file_id(w, st.st_dev, st.st_ino)) != NO_OBJECT) {
                 _cleanup_free_ char *same = NULL;
                 if (asprintf(&same, "%s, same file as %s", reason, object_label(w, i)) < 0)
                         return -ENOMEM;
@@ -1120,13 +1431,14 @@ static int add_interpreter(Walk *w, const char *interp) {
 
         if (asprintf(&reason, "PT_INTERP of %s", w->program) < 0)
                 return -ENOMEM;
-        if (stat(interp, &st) < 0)
-                return walk_fail(w, -errno, "%s: interpreter %s: %m", w->program, interp);
+        r = walk_stat(w, interp, &st);
+        if (r < 0)
+                return walk_fail(w, r, "%s: interpreter %s: %s", w->program, interp, strerror(-r));
         r = report(w, interp, reason);
         if (r < 0)
                 return r;
 
-        r = elf_file_read_full(interp, &o.elf, &why);
+        r = walk_read_elf(w, interp, &o.elf, &o.elf_borrowed, &why);
         if (r < 0)
                 return walk_fail(w, r, "%s: interpreter %s: %s%s%s", w->program, interp,
                                  elf_file_strerror(r), why ? ": " : "", why ?: "");
@@ -1136,7 +1448,7 @@ static int add_interpreter(Walk *w, const char *interp) {
         LoadedObject *m = reallocarray(w->objects, w->n_objects + 1, sizeof(LoadedObject));
         if (!o.path || !m) {
                 free(o.path);
-                elf_file_done(&o.elf);
+                object_elf_done(&o);
                 if (m)
                         w->objects = m;
                 return -ENOMEM;
@@ -1151,12 +1463,13 @@ static void walk_done(Walk *w) {
                 free(w->objects[i].path);
                 free(w->objects[i].origin);
                 strv_free(w->objects[i].names);
-                elf_file_done(&w->objects[i].elf);
+                object_elf_done(&w->objects[i]);
         }
         free(w->objects);
         free(w->list);
-        ld_cache_free(w->cache);
-        loader_host_done(&w->host);
+        walk_record_free(w->record);
+        ld_cache_free(w->cache_owned);
+        loader_host_done(&w->host_storage);
         free(w->error);
 }
 
@@ -1172,6 +1485,39 @@ static const char *standard_interpreter(uint8_t elf_class, uint16_t machine) {
 static int program_check(Walk *w, const ElfFile *e) {
         if (e->type != ET_EXEC && e->type != ET_DYN)
                 return walk_fail(w, -ENOEXEC, "%s: ELF of type %u is not a program", w->program, e->type);
+        return 0;
+}
+
+static void loader_host_free(void *p) {
+        loader_host_done(p);
+        free(p);
+}
+
+/* loader_host_init(), once per run and kind of program with a run cache: CPU detection
+ * (cpuid traps to the hypervisor in a VM) and the subdir lists are the same every time. */
+static int walk_host_init(Walk *w, const ElfFile *elf) {
+        _cleanup_free_ char *key = w->cfg->default_dirs ? NULL
+                : cache_key(w, "host:%u:%u:%s", elf->elf_class, elf->machine, elf->interp);
+        const LoaderHost *h = key ? loader_cache_get(w->run_cache, key) : NULL;
+
+        if (h) {
+                w->host = h;
+                return 0;
+        }
+        int r = loader_host_init(&w->host_storage, elf->elf_class, elf->machine, elf->interp, w->cfg->default_dirs);
+        if (r < 0 || !key)
+                return r;
+
+        LoaderHost *kept = malloc(sizeof(LoaderHost));
+        if (!kept)
+                return 0;
+        *kept = w->host_storage;
+        if (loader_cache_put(w->run_cache, key, kept, loader_host_free) < 0) {
+                free(kept);
+                return 0;
+        }
+        w->host_storage = (LoaderHost) {};
+        w->host = kept;
         return 0;
 }
 
@@ -1195,7 +1541,7 @@ static int walk_run(Walk *w, ElfFile *elf) {
         if (!elf->interp)
                 return 0;
 
-        r = loader_host_init(&w->host, elf->elf_class, elf->machine, elf->interp, w->cfg->default_dirs);
+        r = walk_host_init(w, elf);
         if (r == -ENOEXEC)
                 return walk_fail(w, r, "%s: ELF for machine %u (%s) cannot run here", w->program, elf->machine,
                                  elf->elf_class == ELFCLASS64 ? "64-bit" : "32-bit");
@@ -1222,28 +1568,117 @@ static int walk_run(Walk *w, ElfFile *elf) {
         return r;
 }
 
+/* Appends s to the key, length first, so that no two configurations share a key. */
+static void key_add(FILE *f, const char *s) {
+        if (s)
+                fprintf(f, "%zu:%s", strlen(s), s);
+        else
+                fputc('-', f);
+}
+
+static void key_add_strv(FILE *f, char * const *l) {
+        if (!l) {
+                fputc('-', f);
+                return;
+        }
+        fprintf(f, "%zu[", strv_length(l));
+        STRV_FOREACH(s, l)
+                key_add(f, *s);
+        fputc(']', f);
+}
+
+/* Everything a walk depends on besides the files (and the working directory, which a run
+ * does not change): the program as named, since reasons and $ORIGIN come from it. */
+static char *closure_key(const LoaderConfig *cfg, const char *program) {
+        char *key = NULL;
+        size_t size = 0;
+
+        if (!cfg->run_cache)
+                return NULL;
+        FILE *f = open_memstream(&key, &size);
+        if (!f)
+                return NULL;
+        fputs("closure:", f);
+        key_add(f, program);
+        key_add_strv(f, cfg->library_path);
+        key_add_strv(f, cfg->preload);
+        key_add(f, cfg->preload_file);
+        key_add(f, cfg->cache_file);
+        key_add_strv(f, cfg->default_dirs);
+        fputc(cfg->as_library ? 'L' : 'P', f);
+        if (fclose(f) != 0) {
+                free(key);
+                return NULL;
+        }
+        return key;
+}
+
+/* A walk done before for the same key: the same reports, the same end. */
+static int walk_replay(Walk *w, const WalkRecord *rec) {
+        for (size_t i = 0; rec->paths && rec->paths[i]; i++) {
+                int r = report(w, rec->paths[i], rec->reasons[i]);
+                if (r < 0)
+                        return r;
+        }
+        if (rec->result < 0 && rec->error)
+                return walk_fail(w, rec->result, "%s", rec->error);
+        return rec->result;
+}
+
+static int walk_program(Walk *w) {
+        ElfFile elf = {};
+        const char *why = NULL;
+        int r;
+
+        r = elf_file_read_full(w->program, &elf, &why);
+        if (r == -EBADMSG)
+                r = walk_fail(w, r, "%s: malformed ELF: %s", w->program, why ?: "unknown");
+        else if (r < 0)
+                r = walk_fail(w, r, "%s: %s", w->program, elf_file_strerror(r));
+        else
+                r = walk_run(w, &elf);
+        elf_file_done(&elf);
+        return r < 0 ? r : 0;
+}
+
+/* Keeps a finished walk for replay, unless the caller stopped it or memory ran out: then
+ * it says nothing about the files. */
+static void walk_keep(Walk *w, const char *key, int r) {
+        WalkRecord *rec = TAKE_PTR(w->record);
+
+        if (!rec)
+                return;
+        rec->result = r;
+        if (w->aborted || r == -ENOMEM || (w->error && !(rec->error = strdup(w->error))) ||
+            loader_cache_put(w->run_cache, key, rec, walk_record_free) < 0)
+                walk_record_free(rec);
+}
+
 int loader_closure(const LoaderConfig *cfg, const char *program, loader_found_fn found, void *userdata, char **ret_error) {
         static const LoaderConfig empty = {};
         Walk w = {
                 .cfg = cfg ?: &empty,
                 .program = program,
+                .host = &w.host_storage,
                 .found = found,
                 .userdata = userdata,
         };
-        ElfFile elf = {};
-        const char *why = NULL;
         int r;
 
         w.cache_file = w.cfg->cache_file ?: "/etc/ld.so.cache";
+        w.run_cache = w.cfg->run_cache;
 
-        r = elf_file_read_full(program, &elf, &why);
-        if (r == -EBADMSG)
-                r = walk_fail(&w, r, "%s: malformed ELF: %s", program, why ?: "unknown");
-        else if (r < 0)
-                r = walk_fail(&w, r, "%s: %s", program, elf_file_strerror(r));
-        else
-                r = walk_run(&w, &elf);
-        elf_file_done(&elf);
+        _cleanup_free_ char *key = closure_key(w.cfg, program);
+        const WalkRecord *memo = key ? loader_cache_get(w.run_cache, key) : NULL;
+        if (memo)
+                r = walk_replay(&w, memo);
+        else {
+                if (key)
+                        w.record = calloc(1, sizeof(WalkRecord)); /* NULL: the walk is just not kept */
+                r = walk_program(&w);
+                if (key)
+                        walk_keep(&w, key, r);
+        }
 
         if (r < 0 && ret_error) {
                 *ret_error = w.error ?: strdup(strerror(-r));

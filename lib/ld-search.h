@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "ld-cache.h"
+#include "loader-cache.h"
 
 typedef struct LoaderConfig {
         char **library_path;      /* LD_LIBRARY_PATH entries from the unit's environment (may be NULL) */
@@ -22,6 +23,8 @@ typedef struct LoaderConfig {
         bool as_library;          /* "program" is a shared library some program dlopen()s: resolve its
                                    * DT_NEEDED with the standard interpreter for its class and machine,
                                    * $ORIGIN from the path given (as dlopen() takes it) */
+        LoaderCache *run_cache;   /* what earlier calls of this run learnt (loader-cache.h); NULL: read
+                                   * every file afresh, for callers that change files between calls */
 } LoaderConfig;
 
 /* Called for every file ld.so would open for the program, in load order, with the path as

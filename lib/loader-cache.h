@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* A memo for one generator run: what loader_closure() learns about files (parsed
+ * ELF objects, which search candidates exist, the parsed ld.so.cache, the CPU's
+ * features, whole closures) is worth keeping while the run goes over hundreds of
+ * programs that share their libraries. It assumes the files do not change during
+ * the run, which is why only a generator run creates one: callers that change
+ * files between calls (the tests) pass none and get fresh reads every time.
+ *
+ * A string-keyed map; each entry owns its value and frees it with the function
+ * given when it was put. ld-search.c decides what the keys and values mean. */
+
+#include <stddef.h>
+
+typedef struct LoaderCache LoaderCache;
+
+typedef void (*loader_cache_free_fn)(void *value);
+
+int loader_cache_new(LoaderCache **ret);
+LoaderCache *loader_cache_free(LoaderCache *c);
+static inline void loader_cache_freep(LoaderCache **c) {
+        loader_cache_free(*c);
+}
+#define _cleanup_loader_cache_free_ __attribute__((cleanup(loader_cache_freep)))
+
+/* The value stored under key, or NULL. */
+void *loader_cache_get(const LoaderCache *c, const char *key);
+/* Stores value (not NULL) under key, which must not be there yet, and takes it over, to
+ * free it with free_value (may be NULL) with the cache. On failure (-ENOMEM, -EEXIST) the
+ * caller keeps it: a cache that cannot grow only makes the run slower. */
+int loader_cache_put(LoaderCache *c, const char *key, void *value, loader_cache_free_fn free_value);
+size_t loader_cache_size(const LoaderCache *c);
+
+/* The cache of the generator run in progress, NULL outside one. closure_init() picks it up:
+ * the run reaches the closure through unit_confine(), whose arguments do not carry it. */
+LoaderCache *loader_cache_current(void);
+void loader_cache_set_current(LoaderCache *c);
