@@ -13,6 +13,7 @@
 #include "exec-command.h"
 #include "log.h"
 #include "path-util.h"
+#include "profiles.h"
 #include "strv.h"
 #include "unit-env.h"
 
@@ -242,6 +243,7 @@ static int add_bin_sh(UnitConfinement *uc) {
 }
 
 static int add_config_roots(UnitConfinement *uc) {
+        uc->closure.dlopen_recommended = uc->config.dlopen_recommended;
         int r = add_bin_sh(uc);
         if (r < 0)
                 return r;
@@ -250,7 +252,7 @@ static int add_config_roots(UnitConfinement *uc) {
                 if (r < 0)
                         return r;
         }
-        return 0;
+        return profiles_add(&uc->closure, uc->config.profiles, uc->env);
 }
 
 /* FullUnit=yes: files named by the unit's environment are roots too (never
