@@ -2,6 +2,7 @@
 #include "unit-confine.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -287,9 +288,18 @@ static int add_unit_text_references(UnitConfinement *uc) {
         for (size_t i = 0; i < n; i++) {
                 _cleanup_free_ char *text = NULL, *reason = NULL;
                 size_t size = 0;
-                _cleanup_fclose_ FILE *f = fopen(files[i], "re");
+                struct stat st;
+                /* O_NONBLOCK and regular files only, as load_text() reads them:
+                 * a FIFO would block the generator for ever. */
+                _cleanup_close_ int fd = open(files[i], O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+                if (fd < 0 || fstat(fd, &st) < 0)
+                        return fail(uc, -errno, "unreadable-unit", "%s: %m", files[i]);
+                if (!S_ISREG(st.st_mode))
+                        continue; /* systemd does not read it either */
+                _cleanup_fclose_ FILE *f = fdopen(fd, "re");
                 if (!f)
                         return fail(uc, -errno, "unreadable-unit", "%s: %m", files[i]);
+                fd = -1; /* owned by f now */
                 if (getdelim(&text, &size, 0, f) < 0 && ferror(f))
                         return fail(uc, -EIO, "unreadable-unit", "%s: read error", files[i]);
                 if (asprintf(&reason, "FullUnit=: named in %s", files[i]) < 0)

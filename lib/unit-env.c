@@ -2,12 +2,14 @@
 #include "unit-env.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <glob.h>
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "exec-command.h"
@@ -212,17 +214,31 @@ int env_file_parse(const char *data, size_t size, char ***ret) {
         return 0;
 }
 
+/* systemd's READ_FULL_BYTES_MAX: read_full_stream() fails larger files (/dev/zero). */
+#define ENV_FILE_MAX (64U * 1024U * 1024U - 1U)
+
 int env_file_load(const char *path, char ***ret) {
-        _cleanup_fclose_ FILE *f = fopen(path, "re");
+        /* O_NONBLOCK: a FIFO must not block the generator for ever. */
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+        _cleanup_fclose_ FILE *f = NULL;
+        struct stat st;
         Buffer b = {};
         char chunk[65536];
         size_t n;
         int r = 0;
 
+        if (fd < 0 || fstat(fd, &st) < 0)
+                return -errno;
+        if (S_ISDIR(st.st_mode))
+                return -EISDIR;
+        if (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode))
+                return -EBADFD;
+        f = fdopen(fd, "re");
         if (!f)
                 return -errno;
+        fd = -1; /* owned by f now */
         while (r >= 0 && (n = fread(chunk, 1, sizeof chunk, f)) > 0)
-                r = buffer_append(&b, chunk, n);
+                r = b.len + n > ENV_FILE_MAX ? -E2BIG : buffer_append(&b, chunk, n);
         if (r >= 0 && ferror(f))
                 r = errno > 0 ? -errno : -EIO;
         if (r >= 0)

@@ -2,11 +2,13 @@
 #include "unit-file.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include "log.h"
 #include "macro.h"
@@ -363,9 +365,20 @@ int unit_text_load_buffer(UnitText *u, const char *data, size_t size, const char
 }
 
 int unit_text_load_file(UnitText *u, const char *path) {
-        _cleanup_fclose_ FILE *f = fopen(path, "re");
+        /* Only regular files, as systemd lists unit files and drop-ins: a FIFO
+         * would block the generator for ever, /dev/zero feed it for ever. */
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+        struct stat st;
+        if (fd < 0 || fstat(fd, &st) < 0)
+                return -errno;
+        if (S_ISDIR(st.st_mode))
+                return -EISDIR;
+        if (!S_ISREG(st.st_mode))
+                return -EBADFD;
+        _cleanup_fclose_ FILE *f = fdopen(fd, "re");
         if (!f)
                 return -errno;
+        fd = -1; /* owned by f now */
 
         Reader reader = { .f = f, .pushback = -1 };
         return parse_stream(u, &reader, path);

@@ -16,6 +16,8 @@
 
 #include "macro.h"
 #include "test-util.h"
+#include "unit-env.h"
+#include "unit-file.h"
 
 /* Each fuzz-*.c defines LLVMFuzzerTestOneInput (and maybe
  * LLVMFuzzerInitialize): include each under its own names. */
@@ -143,6 +145,31 @@ START_TEST(store_scan_inputs) {
 }
 END_TEST
 
+/* Found by the fail-closed matrix: a FIFO as a unit file, a drop-in or an
+ * EnvironmentFile= blocked the generator for ever, /dev/zero fed it for ever.
+ * Each must fail at once (CK_DEFAULT_TIMEOUT catches a hang). */
+START_TEST(fifo_and_dev_zero_are_refused_without_blocking) {
+        _cleanup_free_ char *dir = tu_mkdtemp(), *fifo = asprintf_safe("%s/x.service", dir);
+        UnitText u = {};
+        char **env = NULL;
+
+        ck_assert_int_eq(mkfifo(fifo, 0644), 0);
+        ck_assert_int_eq(unit_text_load_file(&u, fifo), -EBADFD);
+        ck_assert_int_eq(unit_text_load_file(&u, "/dev/zero"), -EBADFD);
+        ck_assert_int_eq(unit_text_load_file(&u, "/dev/null"), -EBADFD);
+        ck_assert_int_eq(u.n, 0);
+        unit_text_done(&u);
+        ck_assert_int_eq(env_file_load(fifo, &env), -EBADFD);
+        ck_assert_int_eq(env_file_load("/dev/zero", &env), -E2BIG);
+        ck_assert_int_eq(env_file_load("/", &env), -EISDIR);
+        ck_assert_int_eq(env_file_load("/dev/null", &env), 0); /* empty, as systemd reads it */
+        ck_assert_ptr_nonnull(env);
+        ck_assert_ptr_null(env[0]);
+        strv_free(env);
+        tu_rm_rf(dir);
+}
+END_TEST
+
 int main(void) {
         Suite *s = suite_create("regressions");
         TCase *tc = tcase_create("fuzz inputs");
@@ -153,5 +180,8 @@ int main(void) {
         tcase_add_test(tc, shebang_inputs);
         tcase_add_test(tc, store_scan_inputs);
         suite_add_tcase(s, tc);
+        TCase *tc2 = tcase_create("hangs");
+        tcase_add_test(tc2, fifo_and_dev_zero_are_refused_without_blocking);
+        suite_add_tcase(s, tc2);
         return tu_run_suite(s);
 }
