@@ -201,15 +201,53 @@ static char *path_normalize(const char *path) {
         return r;
 }
 
-static bool same_dir(const char *a, const char *b) {
-        _cleanup_free_ char *na = path_normalize(a), *nb = path_normalize(b), *ra = NULL, *rb = NULL;
-        if (!na || !nb)
-                return false;
-        if (streq(na, nb))
-                return true;
-        ra = realpath(na, NULL);
-        rb = realpath(nb, NULL);
-        return ra && rb && streq(ra, rb);
+/* A dir as same_dir() compares it: normalised, and resolved when it exists. */
+typedef struct DirId {
+        char *normal;
+        char *real;
+} DirId;
+
+static int dir_id_init(DirId *id, const char *path) {
+        *id = (DirId) { .normal = path_normalize(path) };
+        if (!id->normal)
+                return -ENOMEM;
+        id->real = realpath(id->normal, NULL);
+        return 0;
+}
+
+static void dir_id_done(DirId *id) {
+        free(id->normal);
+        free(id->real);
+}
+
+static bool same_dir(const DirId *a, const DirId *b) {
+        return streq(a->normal, b->normal) || (a->real && b->real && streq(a->real, b->real));
+}
+
+/* Each dir is resolved once: realpath() costs a readlink() per path component. */
+static int filter_search_path(char * const *all, char * const *exclude, char ***l) {
+        size_t n = strv_length(exclude);
+        DirId ex[n + 1];
+        int r = 0;
+
+        for (size_t i = 0; i < n; i++)
+                ex[i] = (DirId) {};
+        for (size_t i = 0; i < n && r >= 0; i++)
+                r = dir_id_init(&ex[i], exclude[i]);
+        STRV_FOREACH(d, all) {
+                DirId id;
+                bool skip = false;
+                if (r < 0 || (r = dir_id_init(&id, *d)) < 0)
+                        break;
+                for (size_t i = 0; i < n; i++)
+                        skip = skip || same_dir(&id, &ex[i]);
+                dir_id_done(&id);
+                if (!skip)
+                        r = strv_extend(l, *d);
+        }
+        for (size_t i = 0; i < n; i++)
+                dir_id_done(&ex[i]);
+        return r;
 }
 
 int unit_search_path(char * const *exclude, char ***ret) {
@@ -221,16 +259,9 @@ int unit_search_path(char * const *exclude, char ***ret) {
         r = sd_path_lookup_strv(SD_PATH_SYSTEMD_SEARCH_SYSTEM_UNIT, NULL, &all);
         if (r < 0)
                 return r;
-        STRV_FOREACH(d, all) {
-                bool skip = false;
-                STRV_FOREACH(x, exclude)
-                        skip = skip || same_dir(*d, *x);
-                if (skip)
-                        continue;
-                r = strv_extend(&l, *d);
-                if (r < 0)
-                        return r;
-        }
+        r = filter_search_path(all, exclude, &l);
+        if (r < 0)
+                return r;
         *ret = TAKE_PTR(l);
         return 0;
 }
@@ -244,11 +275,19 @@ typedef struct NameEntry {
         size_t order; /* dir priority, then readdir order: the first one wins */
 } NameEntry;
 
+/* The "*.d" entries of one unit dir, seen by the same readdir() as its units: a drop-in dir
+ * not among them does not exist, and needs no stat() (a few thousand per run otherwise). */
+typedef struct DirListing {
+        bool listed;      /* false: the dir could not be read, so every name is probed */
+        char **dot_d;     /* names ending in ".d" that are, or may be, directories */
+} DirListing;
+
 typedef struct NameMap {
         NameEntry *entries;
         size_t n;
         char **search_path;
         char **expanded; /* the search path and its dirs with symlinks resolved */
+        DirListing *listings; /* one per search_path entry */
 } NameMap;
 
 static void name_map_done(NameMap *m) {
@@ -259,6 +298,9 @@ static void name_map_done(NameMap *m) {
         }
         free(m->entries);
         strv_free(m->expanded);
+        for (size_t i = 0; m->listings && m->search_path && m->search_path[i]; i++)
+                strv_free(m->listings[i].dot_d);
+        free(m->listings);
         *m = (NameMap) {};
 }
 
@@ -402,14 +444,21 @@ static int d_type_of(DIR *d, struct dirent *de) {
         return S_ISREG(st.st_mode) ? DT_REG : S_ISLNK(st.st_mode) ? DT_LNK : S_ISDIR(st.st_mode) ? DT_DIR : DT_UNKNOWN;
 }
 
-static int scan_unit_dir(NameMap *m, const char *dir, size_t *allocated) {
+static int scan_unit_dir(NameMap *m, const char *dir, DirListing *listing, size_t *allocated) {
         _cleanup_closedir_ DIR *d = opendir(dir);
         struct dirent *de;
 
+        /* A dir that does not exist has no drop-in dirs either; an unreadable one may. */
+        listing->listed = d || errno == ENOENT || errno == ENOTDIR;
         if (!d)
                 return 0; /* missing or unreadable dirs are skipped, as systemd does */
+        listing->dot_d = calloc(1, sizeof(char *));
+        if (!listing->dot_d)
+                return -ENOMEM;
         while ((de = readdir(d))) {
                 int t = d_type_of(d, de);
+                if (t != DT_REG && endswith(de->d_name, ".d") && strv_extend(&listing->dot_d, de->d_name) < 0)
+                        return -ENOMEM;
                 if ((t != DT_REG && t != DT_LNK) || !unit_name_is_valid(de->d_name, UNIT_NAME_ANY))
                         continue;
                 char *target;
@@ -439,6 +488,9 @@ static int name_map_build(NameMap *m, char * const *search_path) {
         int r;
 
         *m = (NameMap) { .search_path = (char **) search_path };
+        m->listings = calloc(strv_length(search_path) + 1, sizeof(DirListing));
+        if (!m->listings)
+                return -ENOMEM;
         STRV_FOREACH(d, search_path) {
                 r = strv_extend(&m->expanded, *d);
                 if (r < 0)
@@ -447,8 +499,8 @@ static int name_map_build(NameMap *m, char * const *search_path) {
                 if (resolved && !strv_contains(m->expanded, resolved) && (r = strv_extend(&m->expanded, resolved)) < 0)
                         return r;
         }
-        STRV_FOREACH(d, search_path)
-                if ((r = scan_unit_dir(m, *d, &allocated)) < 0)
+        for (size_t i = 0; search_path[i]; i++)
+                if ((r = scan_unit_dir(m, search_path[i], &m->listings[i], &allocated)) < 0)
                         return r;
 
         /* Keep only the first entry of each name: the highest-priority dir wins. */
@@ -489,11 +541,13 @@ static int name_map_resolve(const NameMap *m, const char *name, const char **ret
         return -ELOOP;
 }
 
+static bool stat_null_or_empty(const struct stat *st) {
+        return S_ISCHR(st->st_mode) || S_ISBLK(st->st_mode) || (S_ISREG(st->st_mode) && st->st_size == 0);
+}
+
 static bool null_or_empty(const char *path) {
         struct stat st;
-        if (stat(path, &st) < 0)
-                return false;
-        return S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) || (S_ISREG(st.st_mode) && st.st_size == 0);
+        return stat(path, &st) >= 0 && stat_null_or_empty(&st);
 }
 
 static const char *base_name(const char *path) {
@@ -511,7 +565,7 @@ static int resolve_id(const NameMap *m, const char *name, char **ret) {
         if (name_map_resolve(m, name, &fragment) < 0)
                 return 0;
         struct stat st;
-        if (stat(fragment, &st) < 0 || null_or_empty(fragment))
+        if (stat(fragment, &st) < 0 || stat_null_or_empty(&st))
                 return 0;
         const char *d = base_name(fragment);
         if (unit_name_is_valid(d, UNIT_NAME_TEMPLATE) && unit_name_to_instance(name, &inst) == UNIT_NAME_INSTANCE)
@@ -587,16 +641,29 @@ static bool is_dir(const char *path) {
 typedef struct DropinDirs {
         char **names; /* "foo.service.d", ..., as consulted */
         char **paths; /* existing dirs, resolved, in systemd's order */
+        const NameMap *map;
 } DropinDirs;
+
+/* False only when the scan of unit_path saw no entry called dname. */
+static bool may_exist(const DropinDirs *dd, const char *unit_path, const char *dname) {
+        for (size_t i = 0; dd->map->search_path[i]; i++)
+                if (streq(dd->map->search_path[i], unit_path))
+                        return !dd->map->listings[i].listed || strv_contains(dd->map->listings[i].dot_d, dname);
+        return true;
+}
 
 static int consult_dir(DropinDirs *dd, const char *unit_path, const char *name) {
         _cleanup_free_ char *dname = NULL, *path = NULL, *resolved = NULL;
         int r;
 
-        if (asprintf(&dname, "%s.d", name) < 0 || asprintf(&path, "%s/%s", unit_path, dname) < 0)
+        if (asprintf(&dname, "%s.d", name) < 0)
                 return -ENOMEM;
         if ((r = add_name(&dd->names, dname)) < 0)
                 return r;
+        if (!may_exist(dd, unit_path, dname))
+                return 0;
+        if (asprintf(&path, "%s/%s", unit_path, dname) < 0)
+                return -ENOMEM;
         if (!is_dir(path) || !(resolved = realpath(path, NULL)))
                 return 0;
         return add_name(&dd->paths, resolved);
@@ -675,8 +742,9 @@ static int list_conf_files(char * const *dirs, char ***ret) {
         return 0;
 }
 
-static int find_dropins(char * const *search_path, const char *id, char * const *aliases, UnitInfo *info) {
-        DropinDirs dd = {};
+static int find_dropins(const NameMap *m, const char *id, char * const *aliases, UnitInfo *info) {
+        char * const *search_path = m->search_path;
+        DropinDirs dd = { .map = m };
         int r = 0;
 
         STRV_FOREACH(p, search_path)
@@ -753,7 +821,7 @@ static int lookup_in_map(const NameMap *m, const char *name, UnitInfo *ret) {
         }
         if (r >= 0) {
                 strv_sort(u.aliases);
-                r = find_dropins(m->search_path, u.name, u.aliases, &u);
+                r = find_dropins(m, u.name, u.aliases, &u);
         }
         if (r < 0) {
                 unit_info_done(&u);
@@ -766,6 +834,9 @@ static int lookup_in_map(const NameMap *m, const char *name, UnitInfo *ret) {
 struct UnitLookup {
         NameMap map;
         char **search_path;
+        /* unit_lookup_may_mention()'s verdict on all drop-ins, for this needle */
+        char *dropins_needle;
+        bool dropins_mention;
 };
 
 int unit_lookup_new(char * const *search_path, UnitLookup **ret) {
@@ -783,6 +854,7 @@ UnitLookup *unit_lookup_free(UnitLookup *l) {
         if (l) {
                 name_map_done(&l->map);
                 strv_free(l->search_path);
+                free(l->dropins_needle);
                 free(l);
         }
         return NULL;
@@ -800,6 +872,88 @@ int unit_lookup(char * const *search_path, const char *name, UnitInfo *ret) {
                 return -EINVAL;
         int r = unit_lookup_new(search_path, &l);
         return r < 0 ? r : unit_lookup_find(l, name, ret);
+}
+
+static bool file_may_mention(const char *path, const char *needle) {
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+        struct stat st;
+
+        /* Anything odd is a "maybe": the caller's full read decides. */
+        if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > 4 * 1024 * 1024)
+                return true;
+        _cleanup_free_ char *buf = malloc(st.st_size + 1);
+        size_t size = 0;
+        if (!buf)
+                return true;
+        for (;;) {
+                ssize_t n = read(fd, buf + size, st.st_size + 1 - size);
+                if (n < 0)
+                        return true;
+                if (n == 0)
+                        break;
+                size += n;
+                if (size > (size_t) st.st_size)
+                        return true; /* it grew: read it properly */
+        }
+        return memmem(buf, size, needle, strlen(needle)) != NULL;
+}
+
+/* Whether any .conf in any service drop-in dir of the search path (each "*.service.d", the
+ * prefix dirs included, and "service.d") may contain needle. */
+static bool dropins_may_mention(const UnitLookup *l, const char *needle) {
+        for (size_t i = 0; l->search_path[i]; i++) {
+                const DirListing *dl = &l->map.listings[i];
+                if (!dl->listed)
+                        return true;
+                STRV_FOREACH(dname, dl->dot_d) {
+                        _cleanup_free_ char *dir = NULL;
+                        _cleanup_strv_free_ char **files = NULL;
+                        if (!endswith(*dname, ".service.d") && !streq(*dname, "service.d"))
+                                continue;
+                        if (asprintf(&dir, "%s/%s", l->search_path[i], *dname) < 0 ||
+                            list_conf_files((char *[]) { dir, NULL }, &files) < 0)
+                                return true;
+                        STRV_FOREACH(f, files)
+                                if (file_may_mention(*f, needle))
+                                        return true;
+                }
+        }
+        return false;
+}
+
+/* The fragment as lookup_in_map() finds it. */
+static const char *fragment_of(const UnitLookup *l, const char *name) {
+        _cleanup_free_ char *template = NULL;
+        const char *fragment = NULL;
+        if (name_map_resolve(&l->map, name, &fragment) < 0 && unit_name_to_instance(name, NULL) == UNIT_NAME_INSTANCE &&
+            unit_name_template(name, &template) >= 0)
+                (void) name_map_resolve(&l->map, template, &fragment);
+        return fragment;
+}
+
+bool unit_lookup_may_mention(UnitLookup *l, const char *name, const char *needle) {
+        UnitInfo u;
+
+        if (!unit_name_is_valid(name, UNIT_NAME_ANY))
+                return true;
+        /* Drop-ins are few and shared: read once, and when none names needle a unit's
+         * fragment alone decides, without looking its drop-in dirs up. */
+        if (!l->dropins_needle || !streq(l->dropins_needle, needle)) {
+                free(l->dropins_needle);
+                l->dropins_needle = strdup(needle);
+                l->dropins_mention = !l->dropins_needle || dropins_may_mention(l, needle);
+        }
+        if (!l->dropins_mention) {
+                const char *fragment = fragment_of(l, name);
+                return fragment && file_may_mention(fragment, needle);
+        }
+        if (unit_lookup_find(l, name, &u) < 0)
+                return true;
+        bool may = u.masked || (u.fragment && file_may_mention(u.fragment, needle));
+        STRV_FOREACH(d, u.dropins)
+                may = may || file_may_mention(*d, needle);
+        unit_info_done(&u);
+        return may;
 }
 
 void unit_info_done(UnitInfo *u) {

@@ -71,6 +71,10 @@ static inline void unit_lookup_freep(UnitLookup **l) {
 }
 int unit_lookup_find(const UnitLookup *l, const char *name, UnitInfo *ret);
 int unit_lookup_list_services(const UnitLookup *l, char ***ret);
+/* Whether the files of name (fragment and drop-ins) may contain the bytes of needle: false
+ * only when each was read and none does. A run looking for one rare section passes most
+ * units by with this instead of parsing them. */
+bool unit_lookup_may_mention(UnitLookup *l, const char *name, const char *needle);
 void unit_info_done(UnitInfo *u);
 
 /* Every .service name that could carry an [X-Confinement] section: unit files (templates
