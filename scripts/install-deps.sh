@@ -6,7 +6,8 @@ set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 
 packages=(build-essential cmake pkg-config libsystemd-dev libmount-dev check
-          systemd-container python3 clang patchelf memcached nix-bin)
+          systemd-container python3 clang patchelf memcached nix-bin
+          openssl ca-certificates man-db groff-base dpkg-dev binutils)
 missing=()
 for p in "${packages[@]}"; do
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
