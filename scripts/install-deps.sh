@@ -7,7 +7,8 @@ export DEBIAN_FRONTEND=noninteractive
 
 packages=(build-essential cmake pkg-config libsystemd-dev libmount-dev check
           systemd-container python3 clang patchelf memcached nix-bin
-          openssl ca-certificates man-db groff-base dpkg-dev binutils)
+          openssl ca-certificates man-db groff-base dpkg-dev binutils
+          strace libclang-rt-14-dev)
 missing=()
 for p in "${packages[@]}"; do
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
