@@ -393,11 +393,26 @@ int closure_add_program(Closure *c, const char *path, const char *reason) {
         return r;
 }
 
+/* The service gets its own /run, /tmp and /var/tmp: what the host has there
+ * (a PID file left by an earlier start) must never be bound over them. */
+static bool in_private_tree(const char *path) {
+        static const char *const trees[] = { "/run", "/var/run", "/tmp", "/var/tmp" };
+        _cleanup_free_ char *p = path_normalize(path);
+        for (size_t i = 0; p && i < ELEMENTSOF(trees); i++)
+                if (path_startswith_dir(p, trees[i]))
+                        return true;
+        return false;
+}
+
 int closure_add_argument(Closure *c, const char *path, const char *reason) {
         struct stat st;
         enum file_kind kind;
         if (path[0] != '/' || stat(path, &st) < 0 || !S_ISREG(st.st_mode))
                 return 0;
+        if (in_private_tree(path)) {
+                log_debug("  %s (%s): in the service's private /run or /tmp, not bound from the host", path, reason);
+                return 0;
+        }
         if ((st.st_mode & 0111) && sniff(path, &kind) >= 0 && kind != KIND_OTHER)
                 return closure_add_program(c, path, reason);
         return closure_add_file(c, path, reason);

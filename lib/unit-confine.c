@@ -401,11 +401,55 @@ static void write_mode_defaults(FILE *f, const UnitConfinement *uc) {
                 fputs("PrivateUsers=yes\n", f);
 }
 
-/* PID 1 reads PIDFile= on the host, while the service writes it into its own
- * /run, which is CONFINEMENT_RUN on the host. */
+/* ProtectSystem=yes/full remount /usr (and /etc) read-only, which fails when
+ * the root has no /etc or /usr (226/NAMESPACE on 252). Inside the root every
+ * host path is a read-only bind already; strict gives at least the same
+ * protection, keeps the unit's writable binds writable, and needs no path. */
+static void write_protect_system(FILE *f, const UnitConfinement *uc) {
+        const char *v = unit_text_get(uc->text, "Service", "ProtectSystem");
+        if (!v || !(streq(v, "full") || parse_boolean(v) > 0))
+                return;
+        fprintf(f, "# ProtectSystem=%s: strict gives the same protection inside the root.\n"
+                   "ProtectSystem=strict\n", v);
+}
+
+/* The unit's own dirs under /run that systemd binds from the host into the
+ * root: its RuntimeDirectory= entries, and BindPaths=/ReadWritePaths= of /run. */
+static int host_run_dirs(const UnitConfinement *uc, const Specifiers *sp, char ***ret) {
+        static const char *const keys[] = { "RuntimeDirectory", "BindPaths", "ReadWritePaths" };
+        _cleanup_strv_free_ char **dirs = NULL;
+        for (size_t k = 0; k < ELEMENTSOF(keys); k++) {
+                _cleanup_strv_free_ char **values = NULL;
+                int r = unit_text_get_list(uc->text, "Service", keys[k], &values);
+                if (r < 0)
+                        return r;
+                STRV_FOREACH(v, values)
+                        for (const char *p = *v;;) {
+                                _cleanup_free_ char *word = NULL, *expanded = NULL, *error = NULL, *path = NULL;
+                                if (extract_first_word(&p, &word, NULL, EXTRACT_UNQUOTE) <= 0)
+                                        break;
+                                const char *w = word + strspn(word, "-+");
+                                w = strndupa(w, strcspn(w, ":")); /* BindPaths=SRC:DST: only SRC=DST counts below */
+                                if (specifier_expand(w, sp, &expanded, &error) < 0)
+                                        continue;
+                                path = streq(keys[k], "RuntimeDirectory") ? path_join_normalize("/run", expanded)
+                                                                          : path_normalize(expanded);
+                                if (path && (path_startswith_dir(path, "/run") || path_startswith_dir(path, "/var/run")) &&
+                                    strv_consume(&dirs, TAKE_PTR(path)) < 0)
+                                        return -ENOMEM;
+                        }
+        }
+        *ret = TAKE_PTR(dirs);
+        return 0;
+}
+
+/* PID 1 reads PIDFile= on the host. A PID file in the service's private /run
+ * is CONFINEMENT_RUN on the host; one in a dir the unit binds from the host
+ * (its RuntimeDirectory=, a BindPaths= of /run/x) is the host's file itself. */
 static int write_pid_file(FILE *f, const UnitConfinement *uc, const Specifiers *sp) {
         const char *v = unit_text_get(uc->text, "Service", "PIDFile");
         _cleanup_free_ char *expanded = NULL, *error = NULL, *path = NULL, *escaped = NULL;
+        _cleanup_strv_free_ char **host_dirs = NULL;
         if (isempty(v))
                 return 0;
         int r = specifier_expand(v, sp, &expanded, &error);
@@ -421,10 +465,44 @@ static int write_pid_file(FILE *f, const UnitConfinement *uc, const Specifiers *
                 rest = path + strlen("/var/run");
         if (!rest)
                 return 0;
+        r = host_run_dirs(uc, sp, &host_dirs);
+        if (r < 0)
+                return r;
+        STRV_FOREACH(d, host_dirs) {
+                const char *d_rest = startswith(*d, "/var/run") ?: startswith(*d, "/run");
+                _cleanup_free_ char *in_run = asprintf_safe("/run%s", d_rest ?: "");
+                if (in_run && path_startswith_dir(path_startswith_dir(path, "/var/run") ? path + 4 : path, in_run))
+                        return 0; /* the same file on the host */
+        }
         escaped = unit_escape_text(rest);
         if (!escaped)
                 return -ENOMEM;
         fprintf(f, "PIDFile=%s%s\n", CONFINEMENT_RUN, escaped);
+        return 0;
+}
+
+/* /var/run is a link to /run on the host and daemons use both spellings; in the
+ * root both are binds of the private /run, so a dir the unit binds from the host
+ * under one spelling (RuntimeDirectory=redis, BindPaths=/run/postgresql) is
+ * bound at the other one too. */
+static int write_var_run_mirrors(FILE *f, const UnitConfinement *uc, const Specifiers *sp) {
+        _cleanup_strv_free_ char **dirs = NULL, **done = NULL;
+        int r = host_run_dirs(uc, sp, &dirs);
+        if (r < 0)
+                return r;
+        STRV_FOREACH(d, dirs) {
+                bool var = path_startswith_dir(*d, "/var/run");
+                const char *rest = *d + strlen(var ? "/var/run" : "/run");
+                if (isempty(rest) || strv_contains(done, rest))
+                        continue;
+                _cleanup_free_ char *src = asprintf_safe("/run%s", rest), *esc_src = NULL, *esc_dst = NULL;
+                _cleanup_free_ char *dst = asprintf_safe("%s%s", var ? "/run" : "/var/run", rest);
+                if (!src || !dst || !(esc_src = unit_escape_path(src)) || !(esc_dst = unit_escape_path(dst)))
+                        return -ENOMEM;
+                fprintf(f, "BindPaths=-%s:%s\n", esc_src, esc_dst);
+                if (strv_extend(&done, rest) < 0)
+                        return -ENOMEM;
+        }
         return 0;
 }
 
@@ -532,6 +610,7 @@ static int write_dropin(FILE *f, UnitConfinement *uc) {
               "-/run/systemd/journal/dev-log\n",
               f);
         write_mode_defaults(f, uc);
+        write_protect_system(f, uc);
         if (uc->origin_path && !strv_env_get(uc->env, "LD_ORIGIN_PATH")) {
                 _cleanup_free_ char *esc = unit_escape_text(uc->origin_path);
                 if (!esc)
@@ -543,6 +622,8 @@ static int write_dropin(FILE *f, UnitConfinement *uc) {
         r = write_pid_file(f, uc, &sp);
         if (r >= 0)
                 r = write_writable_paths(f, uc, &sp);
+        if (r >= 0)
+                r = write_var_run_mirrors(f, uc, &sp);
         if (r >= 0)
                 r = write_binds(f, uc);
         return r;

@@ -360,8 +360,18 @@ START_TEST(package_that_is_a_file_is_bound_like_an_argument) {
 }
 END_TEST
 
+/* A scratch dir outside /tmp: arguments under /tmp, /var/tmp and /run are never
+ * bound (the service has its own), see below. */
+static char *mkdtemp_outside_tmp(void) {
+        char tmpl[] = "confinement-test.XXXXXX";
+        ck_assert_ptr_nonnull(mkdtemp(tmpl));
+        char *d = realpath(tmpl, NULL);
+        ck_assert_ptr_nonnull(d);
+        return d;
+}
+
 START_TEST(argument_binds_files_and_programs_and_ignores_dirs_and_missing_paths) {
-        _cleanup_free_ char *d = tu_mkdtemp(), *missing = NULL;
+        _cleanup_free_ char *d = mkdtemp_outside_tmp(), *missing = NULL;
         _cleanup_free_ char *conf = tu_write(d, "etc/app.conf", "key=value\n");
         _cleanup_free_ char *conf_link = tu_symlink("app.conf", d, "etc/link.conf");
         ck_assert_int_ge(asprintf(&missing, "%s/missing.conf", d), 0);
@@ -386,6 +396,21 @@ START_TEST(argument_binds_files_and_programs_and_ignores_dirs_and_missing_paths)
         _cleanup_strv_free_ char **got = closure_set(&c), **want = ldd_set("/usr/bin/id", NULL);
         ck_assert_int_eq(strv_extend(&want, conf_link), 0);
         assert_sets_equal(got, want, "arguments");
+        closure_done(&c);
+        tu_sh("rm -rf '%s'", d);
+}
+END_TEST
+
+START_TEST(argument_in_private_run_or_tmp_is_never_bound_from_the_host) {
+        /* A PID file an earlier start left in /run, passed as "-p /run/x.pid". */
+        char tmpl[] = "/tmp/confinement-test.XXXXXX";
+        ck_assert_ptr_nonnull(mkdtemp(tmpl));
+        _cleanup_free_ char *d = strdup(tmpl), *f = tu_write(d, "left-over.pid", "42\n");
+        Closure c;
+        init(&c, NULL);
+        ck_assert_int_eq(closure_add_argument(&c, f, "arg"), 0);
+        ck_assert_uint_eq(path_set_size(c.binds), 0);
+        ck_assert_ptr_null(c.error);
         closure_done(&c);
         tu_rm_rf(d);
 }
@@ -430,6 +455,7 @@ int main(void) {
         tcase_add_test(tc, package_dir_is_bound_with_the_closure_of_what_it_holds);
         tcase_add_test(tc, package_that_is_a_file_is_bound_like_an_argument);
         tcase_add_test(tc, argument_binds_files_and_programs_and_ignores_dirs_and_missing_paths);
+        tcase_add_test(tc, argument_in_private_run_or_tmp_is_never_bound_from_the_host);
         suite_add_tcase(s, tc);
         return tu_run_suite(s);
 }

@@ -40,6 +40,7 @@ class Suite:
         self.driver = []  # shell lines run inside the container, in order
         self.boot_wants = []  # units e2e.target pulls in at boot, beside the driver
         self.extra_binds = []  # extra (source, destination) read-only binds into the container
+        self.overlay = False  # a throw-away copy of this machine's /etc and /var, private network
         for d in (self.units, self.opt, self.results):
             os.makedirs(d, exist_ok=True)
 
@@ -149,6 +150,8 @@ class Suite:
                "--bind-ro", f"{self.work}/sysusers.conf:/etc/sysusers.d/e2e.conf"]
         if self.generator:
             cmd += ["--generator", self.generator]
+        if self.overlay:
+            cmd += ["--overlay"]
         for src, dst in self.extra_binds:
             cmd += ["--bind-ro", f"{src}:{dst}"]
         if getattr(self, "store", None):

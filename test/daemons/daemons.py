@@ -1,0 +1,223 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""Debian's daemons confined as they ship: each stock unit, started in a
+throw-away copy of this machine (nspawn overlay of /etc and /var, private
+network, host /usr read-only) first unconfined, then with one drop-in that
+adds only what the generator cannot know, must answer a real client from
+outside its root both times. Prints a table and 'N passed, N failed'.
+Usage: daemons.py GENERATOR [--keep DIR] [--only NAME,...]"""
+import os
+import re
+import shutil
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "e2e"))
+import e2e  # noqa: E402
+
+# name, unit, what it is, the drop-in a user writes, a client command (run
+# outside the root, in the container) that exits 0 only on a real answer.
+DAEMONS = [
+    dict(name="nginx", unit="nginx.service", kind="web server",
+         dropin="""
+            [X-Confinement]
+            Packages=/etc/nginx /usr/share/nginx /var/www
+            Profiles=users
+            BindPaths=/var/log/nginx /var/lib/nginx
+         """,
+         client="curl -fsS -o /dev/null http://127.0.0.1/"),
+    dict(name="memcached", unit="memcached.service", kind="key-value cache",
+         dropin="""
+            [X-Confinement]
+            # the wrapper is a Perl script (its interpreter's modules) that runs memcached by name
+            Packages=/etc/memcached.conf /usr/lib/x86_64-linux-gnu/perl-base /usr/bin/memcached
+            Profiles=users
+         """,
+         client="probe_tcp 11211 version | grep -q '^VERSION '"),
+    dict(name="redis", unit="redis-server.service", kind="key-value store",
+         dropin="""
+            [X-Confinement]
+            Packages=/etc/redis
+         """,
+         client="redis-cli -h 127.0.0.1 ping | grep -q PONG"),
+    dict(name="mosquitto", unit="mosquitto.service", kind="message broker",
+         dropin="""
+            [X-Confinement]
+            Packages=/etc/mosquitto
+            Profiles=users
+            [Service]
+            BindPaths=/var/log/mosquitto /var/lib/mosquitto
+         """,
+         client="mosquitto_pub -h 127.0.0.1 -t e2e -m hello"),
+    dict(name="haproxy", unit="haproxy.service", kind="load balancer",
+         dropin="""
+            [X-Confinement]
+            # haproxy.cfg chroots into /var/lib/haproxy
+            Packages=/etc/haproxy /var/lib/haproxy
+            Profiles=users
+            # made by tmpfiles on the host; the service's own /run is private
+            BindPaths=/run/haproxy
+         """,
+         # Debian's haproxy.cfg has no frontend: give it one that answers.
+         setup="printf 'frontend stats\\n    bind 127.0.0.1:8404\\n    mode http\\n    stats enable\\n"
+               "    stats uri /stats\\n' >> /etc/haproxy/haproxy.cfg",
+         client="probe_tcp 8404 'GET /stats HTTP/1.0' | grep -q '^HTTP/1.. 200'"),
+    dict(name="unbound", unit="unbound.service", kind="DNS server",
+         dropin="""
+            [X-Confinement]
+            # its ExecStartPre= helper script runs these by name
+            Packages=/etc/unbound /usr/share/dns /usr/bin/setpriv /usr/bin/cp /usr/bin/mv
+            Profiles=users
+            BindPaths=/var/lib/unbound
+         """,
+         client="dig +time=2 +tries=1 @127.0.0.1 localhost A | grep -q 'status: NOERROR'"),
+    dict(name="sshd", unit="ssh.service", kind="SSH server",
+         dropin="""
+            [X-Confinement]
+            Packages=/etc/ssh /usr/share/openssh
+            Profiles=users
+         """,
+         client="probe_tcp 22 | grep -q '^SSH-2.0-OpenSSH'"),
+    dict(name="rsyslog", unit="rsyslog.service", kind="syslog daemon",
+         dropin="""
+            [X-Confinement]
+            Packages=/etc/rsyslog.conf /etc/rsyslog.d /usr/lib/x86_64-linux-gnu/rsyslog
+            BindPaths=/var/log
+         """,
+         client="logger -t e2e-syslog \"probe-$$\" && sleep 1 && grep -q \"probe-$$\" /var/log/syslog"),
+    dict(name="opensmtpd", unit="opensmtpd.service", kind="mail transfer agent",
+         dropin="""
+            [X-Confinement]
+            Packages=/etc/smtpd.conf /etc/aliases /etc/mailname /etc/hosts /var/lib/opensmtpd/empty
+            Profiles=users
+            BindPaths=/var/spool/smtpd
+         """,
+         client="probe_tcp 25 QUIT | grep -q '^220 '"),
+    dict(name="postgresql", unit="postgresql@15-main.service", kind="relational database",
+         dropin="""
+            [X-Confinement]
+            # pg_ctlcluster is a Perl script (its modules) that runs install and id by name
+            Packages=/etc/postgresql /etc/postgresql-common /usr/lib/postgresql /usr/share/postgresql /usr/share/postgresql-common /usr/share/perl5 /usr/share/perl /usr/lib/x86_64-linux-gnu/perl /usr/lib/x86_64-linux-gnu/perl-base /usr/bin/install /usr/bin/id
+            Profiles=users locale timezone dns
+            # postgresql.conf names this locale
+            Packages=/usr/lib/locale/C.utf8
+            [Service]
+            # data, logs, and the socket dir clients use (made by tmpfiles on the host)
+            BindPaths=/var/lib/postgresql /var/log/postgresql /run/postgresql
+         """,
+         client="runuser -u postgres -- psql -tA -c 'select 1' | grep -q '^1$'"),
+]
+
+
+def dropin_text(d):
+    """The user's drop-in: [X-Confinement] keys, and unit settings that go in [Service]."""
+    text = e2e.textwrap.dedent(d["dropin"]).strip() + "\n"
+    # Writable dirs are unit settings: lines after [X-Confinement] that systemd must read.
+    lines, out, section = text.splitlines(), [], None
+    service = []
+    for line in lines:
+        if line.startswith("["):
+            section = line
+            if section != "[Service]":
+                out.append(line)
+            continue
+        if line.startswith("BindPaths="):
+            service.append(line)
+        elif section == "[Service]":
+            service.append(line)
+        else:
+            out.append(line)
+    if service:
+        out += ["[Service]"] + service
+    return "\n".join(out) + "\n"
+
+
+def define(s, daemons):
+    s.overlay = True
+    # The test's unit dir hides the host's /etc/systemd/system, where the alias
+    # that syslog.socket activates (syslog.service) lives.
+    os.symlink("/lib/systemd/system/rsyslog.service", f"{s.units}/syslog.service")
+    s.step(r"""
+probe_tcp() {  # PORT [LINE]: what the server on 127.0.0.1:PORT says (to LINE), one attempt
+    timeout 4 bash -c 'exec 3<>/dev/tcp/127.0.0.1/$0 || exit 1
+        [ -n "$1" ] && printf "%s\r\n\r\n" "$1" >&3
+        timeout 2 cat <&3' "$1" "$2" 2>/dev/null
+}
+ready() {  # CLIENT: retried until it succeeds, for at most 20 s
+    local deadline=$((SECONDS + 20))
+    while [ $SECONDS -lt $deadline ]; do
+        timeout 5 bash -c "$1" >/dev/null 2>&1 && return 0
+        sleep 0.3
+    done
+    return 1
+}
+export -f probe_tcp
+""")
+    for d in daemons:
+        unit, name = d["unit"], d["name"]
+        text = dropin_text(d)
+        d["lines"] = len([l for l in text.splitlines() if l and not l.startswith("[")])
+        client = d["client"].replace("'", "'\\''")
+        s.step(f"""
+# ---- {name}
+{d.get("setup", ":")}
+systemctl start {unit}; ready '{client}'; echo $? > /results/{name}.unconfined
+systemd-analyze security --no-pager {unit} > /results/{name}.security-unconfined 2>&1
+systemctl stop {unit}
+mkdir -p /run/systemd/system/{unit}.d
+cat > /run/systemd/system/{unit}.d/confine.conf <<'DROPIN'
+{text}DROPIN
+systemctl daemon-reload
+systemctl start {unit}; ready '{client}'; echo $? > /results/{name}.confined
+systemctl show {unit} -p DropInPaths -p ActiveState > /results/{name}.show
+systemctl status --no-pager -l -n 30 {unit} > /results/{name}.status 2>&1
+systemctl status --no-pager -l -n 10 syslog.socket >> /results/{name}.status 2>&1
+journalctl -b --no-pager -o cat -u {unit} | tail -30 > /results/{name}.journal
+systemd-analyze security --no-pager {unit} > /results/{name}.security-confined 2>&1
+cp /run/systemd/generator/{unit}.d/*.conf /results/{name}.generated 2>/dev/null
+systemctl stop {unit}
+""")
+
+
+def exposure(s, name, which):
+    m = re.search(r"Overall exposure level for \S+: ([0-9.]+)", s.read(f"{name}.security-{which}", ""))
+    return float(m.group(1)) if m else None
+
+
+def main():
+    generator = os.path.abspath(sys.argv[1])
+    keep = sys.argv[sys.argv.index("--keep") + 1] if "--keep" in sys.argv else None
+    only = sys.argv[sys.argv.index("--only") + 1].split(",") if "--only" in sys.argv else None
+    work = keep or tempfile.mkdtemp(prefix="confinement-daemons.")
+    if keep:
+        shutil.rmtree(work, ignore_errors=True)
+    daemons = [d for d in DAEMONS if not only or d["name"] in only]
+    missing = [d["name"] for d in daemons if not os.path.exists(f"/lib/systemd/system/{d['unit'].split('@')[0]}"
+                                                                 + ("@.service" if "@" in d["unit"] else ""))]
+    s = e2e.Suite(generator, work)
+    s.fixtures()
+    define(s, daemons)
+    rc = s.boot()
+    print(f"daemons: boot finished with {rc}; results in {s.results}")
+    passed = failed = 0
+    print(f"{'daemon':<12} {'kind':<22} {'unconfined':<11} {'confined':<9} {'drop-in lines':<14} exposure unconfined -> confined")
+    for d in daemons:
+        n = d["name"]
+        unconf = s.read(f"{n}.unconfined", "1").strip() == "0"
+        conf = s.read(f"{n}.confined", "1").strip() == "0"
+        applied = "zz-confinement.conf" in s.read(f"{n}.show", "")
+        ok = unconf and conf and applied
+        passed, failed = passed + ok, failed + (not ok)
+        e_u, e_c = exposure(s, n, "unconfined"), exposure(s, n, "confined")
+        print(f"{n:<12} {d['kind']:<22} {'ok' if unconf else 'FAIL':<11} {'ok' if conf and applied else 'FAIL':<9} "
+              f"{d['lines']:<14} {e_u} -> {e_c}")
+        if not ok:
+            print("    " + s.read(f"{n}.status", "(no status)").replace("\n", "\n    ")[:3000])
+    if missing:
+        print("not installed: " + ", ".join(missing))
+    print(f"daemons: {passed} passed, {failed} failed")
+    sys.exit(1 if failed or rc else 0)
+
+
+if __name__ == "__main__":
+    main()
