@@ -8,7 +8,11 @@ export DEBIAN_FRONTEND=noninteractive
 packages=(build-essential cmake pkg-config libsystemd-dev libmount-dev check
           systemd-container python3 clang patchelf memcached nix-bin
           openssl ca-certificates man-db groff-base dpkg-dev binutils
-          strace libclang-rt-14-dev)
+          strace libclang-rt-14-dev
+          # the daemon suite: Debian's daemons as they ship, and their clients
+          nginx-light postgresql redis-server openssh-server unbound dns-root-data
+          mosquitto mosquitto-clients haproxy rsyslog opensmtpd curl redis-tools
+          dnsutils postgresql-client)
 missing=()
 for p in "${packages[@]}"; do
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

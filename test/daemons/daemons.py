@@ -156,7 +156,7 @@ export -f probe_tcp
     for d in daemons:
         unit, name = d["unit"], d["name"]
         text = dropin_text(d)
-        d["lines"] = len([l for l in text.splitlines() if l and not l.startswith("[")])
+        d["lines"] = len([l for l in text.splitlines() if l and not l.startswith(("[", "#"))])
         client = d["client"].replace("'", "'\\''")
         s.step(f"""
 # ---- {name}
