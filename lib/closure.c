@@ -26,7 +26,6 @@
 
 int closure_init(Closure *c, char * const *env, const PendingMounts *pending) {
         *c = (Closure) { .pending = pending };
-        c->loader.run_cache = loader_cache_current(); /* the generator run's, NULL elsewhere */
         c->binds = path_set_new();
         if (!c->binds)
                 return -ENOMEM;

@@ -38,6 +38,7 @@ typedef struct Run {
         UnitLookup *lookup;   /* one scan of the unit dirs for the whole run */
         PendingMounts *pending;
         StoreScanner *store;  /* each store path scanned once per run */
+        LoaderCache *loader_cache; /* files do not change during a run */
         Opted *opted;
         size_t n_opted;
         int write_error;
@@ -294,7 +295,8 @@ static void explain(const Opted *o, UnitConfinement *uc, const char *text) {
 static void confine_one(Run *run, const Opted *o) {
         _cleanup_(unit_confine_done) UnitConfinement uc = {};
         _cleanup_free_ char *text = NULL, *name = stem_conf(o);
-        int r = unit_confine(&uc, &o->info, &o->text, run->pending, run->store);
+        ConfineContext ctx = { .pending = run->pending, .store = run->store, .loader_cache = run->loader_cache };
+        int r = unit_confine(&uc, &o->info, &o->text, &ctx);
         if (r == -ENOMEM || !name) {
                 log_oom();
                 return;
@@ -348,10 +350,9 @@ int generator_run(const GeneratorOptions *opts) {
         if (r < 0)
                 log_warning_errno(r, "Cannot read /etc/fstab or the mount table, assuming all is mounted: %m");
 
-        /* Files do not change during a run: what the loader learns serves every unit. */
-        _cleanup_loader_cache_free_ LoaderCache *loader_cache = NULL;
-        if (loader_cache_new(&loader_cache) >= 0)
-                loader_cache_set_current(loader_cache);
+        /* Without a cache the run is only slower. */
+        if (loader_cache_new(&run.loader_cache) < 0)
+                run.loader_cache = NULL;
 
         r = store_scanner_new(NULL, &run.store);
         if (r < 0)
@@ -370,5 +371,6 @@ int generator_run(const GeneratorOptions *opts) {
         unit_lookup_free(run.lookup);
         pending_mounts_free(run.pending);
         store_scanner_free(run.store);
+        loader_cache_free(run.loader_cache);
         return r < 0 ? r : run.write_error;
 }

@@ -21,7 +21,6 @@ struct LoaderCache {
         size_t n;
 };
 
-static LoaderCache *current;
 
 static uint64_t hash_key(const char *s) {
         uint64_t h = UINT64_C(0xcbf29ce484222325); /* FNV-1a */
@@ -54,8 +53,6 @@ int loader_cache_new(LoaderCache **ret) {
 LoaderCache *loader_cache_free(LoaderCache *c) {
         if (!c)
                 return NULL;
-        if (current == c)
-                current = NULL;
         for (size_t i = 0; i < c->n_slots; i++) {
                 Entry *e = &c->slots[i];
                 if (!e->key)
@@ -107,12 +104,4 @@ int loader_cache_put(LoaderCache *c, const char *key, void *value, loader_cache_
 
 size_t loader_cache_size(const LoaderCache *c) {
         return c ? c->n : 0;
-}
-
-LoaderCache *loader_cache_current(void) {
-        return current;
-}
-
-void loader_cache_set_current(LoaderCache *c) {
-        current = c;
 }

@@ -32,7 +32,3 @@ void *loader_cache_get(const LoaderCache *c, const char *key);
 int loader_cache_put(LoaderCache *c, const char *key, void *value, loader_cache_free_fn free_value);
 size_t loader_cache_size(const LoaderCache *c);
 
-/* The cache of the generator run in progress, NULL outside one. closure_init() picks it up:
- * the run reaches the closure through unit_confine(), whose arguments do not carry it. */
-LoaderCache *loader_cache_current(void);
-void loader_cache_set_current(LoaderCache *c);

@@ -318,8 +318,7 @@ static void take_closure_error(UnitConfinement *uc) {
         }
 }
 
-int unit_confine(UnitConfinement *uc, const UnitInfo *info, const UnitText *text, const PendingMounts *pending,
-                 StoreScanner *store) {
+int unit_confine(UnitConfinement *uc, const UnitInfo *info, const UnitText *text, const ConfineContext *ctx) {
         _cleanup_free_ char *error = NULL;
         Specifiers sp = { .name = info->name, .fragment = info->fragment };
         int r;
@@ -337,10 +336,11 @@ int unit_confine(UnitConfinement *uc, const UnitInfo *info, const UnitText *text
         if (r < 0)
                 return fail(uc, r, "bad-environment", "%s", error ?: strerror(-r));
         char **env = uc->env;
-        r = closure_init(&uc->closure, env, pending);
+        r = closure_init(&uc->closure, env, ctx->pending);
         if (r < 0)
                 return r;
-        uc->closure.store = store;
+        uc->closure.store = ctx->store;
+        uc->closure.loader.run_cache = ctx->loader_cache;
 
         log_debug("%s: computing the closure (mode %s)", info->name, confinement_mode_to_string(uc->config.mode));
         r = add_config_roots(uc);

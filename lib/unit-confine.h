@@ -10,6 +10,7 @@
 
 #include "closure.h"
 #include "confinement-config.h"
+#include "loader-cache.h"
 #include "mounts.h"
 #include "specifier.h"
 #include "unit-file.h"
@@ -28,9 +29,14 @@ typedef struct UnitConfinement {
 } UnitConfinement;
 
 /* Computes the closure. Returns 0, or a negative errno with uc->error set. */
-/* store: shared by the run, so each store path is scanned once; may be NULL. */
-int unit_confine(UnitConfinement *uc, const UnitInfo *info, const UnitText *text, const PendingMounts *pending,
-                 StoreScanner *store);
+/* What all units of one generator run share; any member may be NULL. */
+typedef struct ConfineContext {
+        const PendingMounts *pending; /* fstab mounts not mounted yet */
+        StoreScanner *store;          /* each store path scanned once per run */
+        LoaderCache *loader_cache;    /* what the loader learns serves every unit */
+} ConfineContext;
+
+int unit_confine(UnitConfinement *uc, const UnitInfo *info, const UnitText *text, const ConfineContext *ctx);
 /* The drop-in text for a unit unit_confine() succeeded on. */
 int unit_confine_dropin_text(UnitConfinement *uc, char **ret);
 void unit_confine_done(UnitConfinement *uc);
