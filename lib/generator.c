@@ -9,6 +9,7 @@
 
 #include "confinement-config.h"
 #include "dropin.h"
+#include "explain.h"
 #include "loader-cache.h"
 #include "log.h"
 #include "mounts.h"
@@ -284,12 +285,9 @@ static void block_unit(Run *run, const Opted *o, const char *cause, const char *
 }
 
 static void explain(const Opted *o, UnitConfinement *uc, const char *text) {
-        printf("# %s\n%s", o->info.name, text);
-        const PathEntry **sorted = path_set_sorted(uc->closure.binds);
-        printf("\n# Why each path is in:\n");
-        for (const PathEntry **e = sorted; e && *e; e++)
-                printf("#   %s%s%s: %s\n", (*e)->dest, streq((*e)->dest, (*e)->source) ? "" : " -> ",
-                       streq((*e)->dest, (*e)->source) ? "" : (*e)->source, (*e)->reason);
+        printf("# %s\n%s\n# Why each path is in:\n", o->info.name, text);
+        if (explain_print_tree(stdout, uc->closure.binds) < 0)
+                log_oom();
 }
 
 static void confine_one(Run *run, const Opted *o) {
