@@ -363,7 +363,7 @@ END_TEST
 /* A scratch dir outside /tmp: arguments under /tmp, /var/tmp and /run are never
  * bound (the service has its own), see below. */
 static char *mkdtemp_outside_tmp(void) {
-        char tmpl[] = "confinement-test.XXXXXX";
+        char tmpl[] = "/var/lib/confinement-test.XXXXXX"; /* not the build dir: it may be in /tmp */
         ck_assert_ptr_nonnull(mkdtemp(tmpl));
         char *d = realpath(tmpl, NULL);
         ck_assert_ptr_nonnull(d);
