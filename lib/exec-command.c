@@ -16,20 +16,11 @@
 
 #define WHITESPACE " \t\n\r"
 
-static int unhex(char c) {
-        if (c >= '0' && c <= '9')
-                return c - '0';
-        if (c >= 'a' && c <= 'f')
-                return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F')
-                return c - 'A' + 10;
-        return -EINVAL;
-}
 
 static int unhex_n(const char *p, size_t n, uint32_t *ret) {
         uint32_t v = 0;
         for (size_t i = 0; i < n; i++) { /* stops at the NUL, never reads past it */
-                int d = unhex(p[i]);
+                int d = unhexchar(p[i]);
                 if (d < 0)
                         return d;
                 v = (v << 4) | (uint32_t) d;

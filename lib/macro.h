@@ -79,6 +79,17 @@ static inline bool endswith(const char *s, const char *suffix) {
         return ls >= lx && memcmp(s + ls - lx, suffix, lx) == 0;
 }
 
+/* The value of a hex digit, or -EINVAL. */
+static inline int unhexchar(char c) {
+        if (c >= '0' && c <= '9')
+                return c - '0';
+        if (c >= 'a' && c <= 'f')
+                return c - 'a' + 10;
+        if (c >= 'A' && c <= 'F')
+                return c - 'A' + 10;
+        return -EINVAL;
+}
+
 /* asprintf() that returns the string, or NULL when out of memory. */
 static inline char *asprintf_safe(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static inline char *asprintf_safe(const char *fmt, ...) {

@@ -15,6 +15,7 @@
 
 #include "log.h"
 #include "macro.h"
+#include "path-util.h"
 #include "strv.h"
 
 #define VALID_CHARS "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ:-_.\\"
@@ -101,16 +102,6 @@ int unit_name_template(const char *name, char **ret) {
         return unit_name_replace_instance(name, "", ret);
 }
 
-static int unhexchar(char c) {
-        if (c >= '0' && c <= '9')
-                return c - '0';
-        if (c >= 'a' && c <= 'f')
-                return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F')
-                return c - 'A' + 10;
-        return -EINVAL;
-}
-
 int unit_name_unescape(const char *f, char **ret) {
         char *r = malloc(strlen(f) + 1), *t = r;
         if (!r)
@@ -173,34 +164,6 @@ int unit_name_path_unescape(const char *f, char **ret) {
         return 0;
 }
 
-/* Lexical normalisation: "//", "/./" and trailing slashes go, ".." pops a component. */
-static char *path_normalize(const char *path) {
-        char *r = malloc(strlen(path) + 2), *w = r;
-        if (!r)
-                return NULL;
-        for (const char *c = path; *c;) {
-                c += strspn(c, "/");
-                size_t n = strcspn(c, "/");
-                if (n == 0)
-                        break;
-                if (n == 2 && c[0] == '.' && c[1] == '.') {
-                        while (w > r && w[-1] != '/')
-                                w--;
-                        if (w > r)
-                                w--;
-                } else if (!(n == 1 && c[0] == '.')) {
-                        *w++ = '/';
-                        memcpy(w, c, n);
-                        w += n;
-                }
-                c += n;
-        }
-        if (w == r)
-                *w++ = '/';
-        *w = 0;
-        return r;
-}
-
 /* A dir as same_dir() compares it: normalised, and resolved when it exists. */
 typedef struct DirId {
         char *normal;
@@ -208,7 +171,11 @@ typedef struct DirId {
 } DirId;
 
 static int dir_id_init(DirId *id, const char *path) {
-        *id = (DirId) { .normal = path_normalize(path) };
+        _cleanup_free_ char *cwd = path[0] == '/' ? NULL : getcwd(NULL, 0);
+        if (path[0] != '/' && !cwd)
+                return -errno;
+        /* An output dir given by hand may be relative to where we run. */
+        *id = (DirId) { .normal = cwd ? path_join_normalize(cwd, path) : path_normalize(path) };
         if (!id->normal)
                 return -ENOMEM;
         id->real = realpath(id->normal, NULL);
