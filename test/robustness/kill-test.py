@@ -40,7 +40,9 @@ def check(out, opted):
             text = open(os.path.join(d, n)).read()
             whole = text.endswith("\n") and text.startswith("# Written by systemd-confinement-generator")
             if BLOCK_MARK in text:
-                whole = whole and text.rstrip().endswith("RootDirectory=/dev/null/blocked-by-systemd-confinement-generator")
+                # The root, the assertion and the cause, the file complete to its last line.
+                whole = (whole and "RootDirectory=/dev/null/blocked-by-systemd-confinement-generator\n" in text
+                         and "\nDescription=Blocked by systemd-confinement-generator: " in text)
             else:
                 finals += 1
                 whole = whole and "[Service]" in text and "BindReadOnlyPaths=/usr/bin/true" in text
