@@ -103,15 +103,14 @@ static int load_text(const UnitInfo *info, UnitText *text) {
         return 0;
 }
 
-/* Whether a unit asked for confinement: loads its files into o->text. */
-static bool opted_in(Opted *o) {
+/* Whether a unit asked for confinement (1 or 0): loads its files into o->text.
+ * Out of memory is an error of the run, never a reason to pass a unit by. */
+static int opted_in(Opted *o) {
         if (o->info.masked)
-                return false;
+                return 0;
         int r = load_text(&o->info, &o->text);
-        if (r < 0) {
-                log_warning_errno(r, "%s: cannot read its unit files, skipping: %m", o->info.name);
-                return false;
-        }
+        if (r < 0)
+                return r;
         return unit_text_has_section(&o->text, CONFINEMENT_SECTION);
 }
 
@@ -123,9 +122,10 @@ static int load_opted(Run *run, const char *name, Opted *o) {
                 log_debug_errno(r, "%s: cannot look the unit up, skipping: %m", name);
                 return 0;
         }
-        if (!opted_in(o)) {
+        r = opted_in(o);
+        if (r <= 0) {
                 opted_done(o);
-                return 0;
+                return r;
         }
         o->stem = dropin_name_stem(o->info.dropins);
         if (!o->stem) {
@@ -141,13 +141,18 @@ static bool is_template(const char *name) {
 
 /* A template confined as a whole covers its instances, unless one of them has
  * drop-ins of its own (which may change its closure). */
+static bool is_instance_of(const Opted *o, const Opted *tmpl) {
+        _cleanup_free_ char *t = NULL;
+        return o != tmpl && o->info.instance && unit_name_template(o->info.name, &t) >= 0 &&
+               streq(t, tmpl->info.name);
+}
+
 static bool instances_need_own_dropins(Run *run, const Opted *tmpl) {
         if (depends_on_instance(&tmpl->text))
                 return true;
         for (size_t i = 0; i < run->n_opted; i++) {
                 const Opted *o = &run->opted[i];
-                if (o->info.instance && o != tmpl && o->info.dropins &&
-                    strv_length(o->info.dropins) > strv_length(tmpl->info.dropins))
+                if (is_instance_of(o, tmpl) && strv_length(o->info.dropins) > strv_length(tmpl->info.dropins))
                         return true;
         }
         return false;
@@ -204,16 +209,18 @@ static char *stem_conf(const Opted *o) {
         return asprintf(&s, "%s.conf", o->stem) < 0 ? NULL : s;
 }
 
-/* Blocks every instance of a template that has no drop-in of its own: only the
- * instances named in the unit tree could be resolved at boot. */
+/* Blocks every instance of a template that the generator did not confine on
+ * its own: only the instances named in the unit tree could be resolved at boot.
+ * The marker is written once an instance's confinement drop-in is in place. */
 static int write_template_guard(Run *run, const Opted *o) {
-        _cleanup_free_ char *text = NULL, *name = NULL;
-        if (asprintf(&text,
+        _cleanup_free_ char *text = NULL, *name = NULL, *dir = unit_escape_text(run->dir);
+        if (!dir ||
+            asprintf(&text,
                      "# Written by systemd-confinement-generator: the closure of %s depends on\n"
                      "# the instance, so only instances named in the unit tree are confined.\n"
                      "[Unit]\n"
-                     "AssertPathExists=%s/%%n.d/%s.conf\n",
-                     o->info.name, run->dir, o->stem) < 0 ||
+                     "AssertPathExists=%s/" CONFINEMENT_MARKER_DIR "/%%n\n",
+                     o->info.name, dir) < 0 ||
             asprintf(&name, "%s-instance-guard.conf", o->stem) < 0)
                 return -ENOMEM;
         return dropin_write(run->dir, o->info.name, name, text);

@@ -436,6 +436,9 @@ def define_cases(s):
     os.makedirs(f"{s.units}/e2e-instances.target.wants", exist_ok=True)
     for inst in ("a", "b"):
         os.symlink("../tmpl@.service", f"{s.units}/e2e-instances.target.wants/tmpl@{inst}.service")
+    # An instance with a drop-in of its own that sorts after the generator's usual
+    # name: its drop-in gets another name than the template's guard expects.
+    write(f"{s.units}/tmpl@b.service.d/zzzz-extra.conf", "[Service]\nEnvironment=E2E_EXTRA=1\n")
     s.step("timeout 60 systemctl start tmpl@a.service tmpl@b.service")
     s.step("record tmpl@a.service; record tmpl@b.service")
     s.start("tmpl@unnamed.service")
