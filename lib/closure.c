@@ -154,6 +154,23 @@ int closure_add_store_references(Closure *c, const char *text, size_t size, cons
         return r;
 }
 
+/* realpath(), remembered for the run: units share most of their files, and
+ * each resolution costs a readlink() per path component. */
+static int real_path(Closure *c, const char *path, char real[static PATH_MAX]) {
+        _cleanup_free_ char *key = c->loader.run_cache ? asprintf_safe("realpath:%s", path) : NULL;
+        const char *known = key ? loader_cache_get(c->loader.run_cache, key) : NULL;
+        if (known) {
+                strcpy(real, known);
+                return 0;
+        }
+        if (!realpath(path, real))
+                return -errno;
+        char *copy = key ? strdup(real) : NULL;
+        if (copy && loader_cache_put(c->loader.run_cache, key, copy, free) < 0)
+                free(copy);
+        return 0;
+}
+
 int closure_add_file(Closure *c, const char *path, const char *reason) {
         _cleanup_free_ char *dest = path_normalize(path);
         char real[PATH_MAX];
@@ -165,8 +182,9 @@ int closure_add_file(Closure *c, const char *path, const char *reason) {
         int r = check_not_pending(c, dest);
         if (r < 0)
                 return r;
-        if (!realpath(path, real)) {
-                r = -errno;
+        r = real_path(c, path, real);
+        if (r < 0) {
+                errno = -r; /* for %m */
                 if (r == -ELOOP)
                         return closure_fail(c, r, "symlink-loop", "%s (%s): too many levels of symbolic links", path, reason);
                 return closure_fail(c, r, "missing-file", "%s (%s): %m", path, reason);
@@ -245,22 +263,55 @@ static int add_dlopen_entry(Closure *c, const char *object, const DlopenEntry *e
                             object, names ?: e->sonames[0], e->feature ? " for feature " : "", e->feature ?: "");
 }
 
-/* A malformed or unreadable note is ignored (with a debug line): it is
- * optional metadata, and the file itself loaded fine. */
-static int add_dlopen_notes(Closure *c, const char *object) {
-        DlopenNote note = {};
-        int r = dlopen_note_read(object, &note);
-        if (r == -ENOMEM)
+static void dlopen_note_free(void *p) {
+        dlopen_note_done(p);
+        free(p);
+}
+
+/* The file's note, read once per run: every program that loads libc would read
+ * libc's again. An unusable note counts as none. */
+static int read_dlopen_note(Closure *c, const char *object, DlopenNote **ret, bool *ret_owned) {
+        _cleanup_free_ char *key = asprintf_safe("dlopen-note:%s", object);
+        DlopenNote *note = key && c->loader.run_cache ? loader_cache_get(c->loader.run_cache, key) : NULL;
+        if (note) {
+                *ret = note;
+                *ret_owned = false;
+                return 0;
+        }
+        note = calloc(1, sizeof(DlopenNote));
+        if (!key || !note) {
+                free(note);
+                return -ENOMEM;
+        }
+        int r = dlopen_note_read(object, note);
+        if (r == -ENOMEM) {
+                free(note);
                 return r;
+        }
         if (r < 0) {
                 if (r != -ENOEXEC)
                         log_debug_errno(r, "  %s: .note.dlopen unusable, ignored: %m", object);
-                return 0;
+                dlopen_note_done(note);
+                *note = (DlopenNote) {};
         }
-        for (size_t i = 0; i < note.n_entries && r >= 0; i++)
-                if (dlopen_wanted(c, note.entries[i].priority))
-                        r = add_dlopen_entry(c, object, &note.entries[i]);
-        dlopen_note_done(&note);
+        *ret = note;
+        *ret_owned = !c->loader.run_cache || loader_cache_put(c->loader.run_cache, key, note, dlopen_note_free) < 0;
+        return 0;
+}
+
+/* A malformed or unreadable note is ignored (with a debug line): it is
+ * optional metadata, and the file itself loaded fine. */
+static int add_dlopen_notes(Closure *c, const char *object) {
+        DlopenNote *note;
+        bool owned;
+        int r = read_dlopen_note(c, object, &note, &owned);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < note->n_entries && r >= 0; i++)
+                if (dlopen_wanted(c, note->entries[i].priority))
+                        r = add_dlopen_entry(c, object, &note->entries[i]);
+        if (owned)
+                dlopen_note_free(note);
         return r;
 }
 
