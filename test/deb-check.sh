@@ -43,7 +43,9 @@ depends=$(dpkg-deb -f "$deb" Depends)
 for d in libc6 libmount1 libsystemd0 systemd; do
         grep -qw "$d" <<<"$depends" || fail "Depends: $depends lacks $d"
 done
-dpkg-deb -f "$deb" Maintainer Description | grep -q . || fail "no Maintainer/Description"
+# Not piped into grep -q: under pipefail its early exit can SIGPIPE dpkg-deb.
+fields=$(dpkg-deb -f "$deb" Maintainer Description)
+[[ -n $fields ]] || fail "no Maintainer/Description"
 dpkg-deb --ctrl-tarfile "$deb" >/dev/null
 echo "deb-check: paths and Depends ($depends) are right"
 
