@@ -47,16 +47,21 @@ void closure_done(Closure *c) {
         c->error = (free(c->error), NULL);
 }
 
-int closure_fail(Closure *c, int r, const char *slug, const char *fmt, ...) {
+int closure_failv(Closure *c, int r, const char *slug, const char *fmt, va_list ap) {
         if (!c->error) {
-                va_list ap;
-                va_start(ap, fmt);
                 if (vasprintf(&c->error, fmt, ap) < 0)
                         c->error = NULL;
-                va_end(ap);
                 c->error_slug = slug;
         }
         return r < 0 ? r : -EINVAL;
+}
+
+int closure_fail(Closure *c, int r, const char *slug, const char *fmt, ...) {
+        va_list ap;
+        va_start(ap, fmt);
+        r = closure_failv(c, r, slug, fmt, ap);
+        va_end(ap);
+        return r;
 }
 
 /* A path below a file system that fstab mounts later resolves to the wrong

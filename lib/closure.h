@@ -9,6 +9,7 @@
  * through their #! interpreter. The first failure is kept as a one-line cause
  * and a short slug; the caller logs it once and blocks the unit. */
 
+#include <stdarg.h>
 #include <stdbool.h>
 
 #include "ld-search.h"
@@ -33,6 +34,7 @@ void closure_done(Closure *c);
 
 /* Records a failure (the first one wins) and returns r. */
 int closure_fail(Closure *c, int r, const char *slug, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+int closure_failv(Closure *c, int r, const char *slug, const char *fmt, va_list ap) __attribute__((format(printf, 4, 0)));
 
 /* A file the service opens by this path: its real path is bound there. */
 int closure_add_file(Closure *c, const char *path, const char *reason);

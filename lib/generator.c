@@ -307,7 +307,7 @@ static void confine_one(Run *run, const Opted *o) {
                 return;
         }
         if (r < 0)
-                return block_unit(run, o, uc.error ?: "unknown error", uc.error_slug ?: "error");
+                return block_unit(run, o, uc.closure.error ?: "unknown error", uc.closure.error_slug ?: "error");
         if (!uc.config.enable) {
                 log_info("%s: Enable=no, not confined", o->info.name);
                 if (writing(run))
@@ -316,7 +316,7 @@ static void confine_one(Run *run, const Opted *o) {
         }
         r = unit_confine_dropin_text(&uc, &text);
         if (r < 0)
-                return block_unit(run, o, uc.error ?: strerror(-r), uc.error_slug ?: "error");
+                return block_unit(run, o, uc.closure.error ?: strerror(-r), uc.closure.error_slug ?: "error");
         if (!utf8_is_valid(text)) /* systemd would ignore the file: never write it */
                 return block_unit(run, o, "its drop-in would not be valid UTF-8", "bad-path");
         if (!writing(run))

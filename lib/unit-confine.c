@@ -31,15 +31,11 @@ static const char *const mode_defaults[] = {
 
 static int fail(UnitConfinement *uc, int r, const char *slug, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 static int fail(UnitConfinement *uc, int r, const char *slug, const char *fmt, ...) {
-        if (!uc->error) {
-                va_list ap;
-                va_start(ap, fmt);
-                if (vasprintf(&uc->error, fmt, ap) < 0)
-                        uc->error = NULL;
-                va_end(ap);
-                uc->error_slug = slug;
-        }
-        return r < 0 ? r : -EINVAL;
+        va_list ap;
+        va_start(ap, fmt);
+        r = closure_failv(&uc->closure, r, slug, fmt, ap);
+        va_end(ap);
+        return r;
 }
 
 /* Another root for the service cannot be combined with ours. */
@@ -311,13 +307,6 @@ static int add_unit_text_references(UnitConfinement *uc) {
         return 0;
 }
 
-static void take_closure_error(UnitConfinement *uc) {
-        if (!uc->error && uc->closure.error) {
-                uc->error = TAKE_PTR(uc->closure.error);
-                uc->error_slug = uc->closure.error_slug;
-        }
-}
-
 int unit_confine(UnitConfinement *uc, const UnitInfo *info, const UnitText *text, const ConfineContext *ctx) {
         _cleanup_free_ char *error = NULL;
         Specifiers sp = { .name = info->name, .fragment = info->fragment };
@@ -350,8 +339,7 @@ int unit_confine(UnitConfinement *uc, const UnitInfo *info, const UnitText *text
                 r = add_environment_files(uc, env);
         if (r >= 0 && uc->config.full_unit)
                 r = add_unit_text_references(uc);
-        take_closure_error(uc);
-        if (r < 0 && !uc->error)
+        if (r < 0 && !uc->closure.error)
                 return fail(uc, r, "internal-error", "closure failed: %s", strerror(-r));
         return r;
 }
@@ -364,7 +352,6 @@ void unit_confine_done(UnitConfinement *uc) {
         uc->origin_path = (free(uc->origin_path), NULL);
         confinement_config_done(&uc->config);
         closure_done(&uc->closure);
-        uc->error = (free(uc->error), NULL);
 }
 
 static bool runs_unprivileged(const UnitText *t) {

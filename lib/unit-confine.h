@@ -6,7 +6,8 @@
  * Packages=, BinSh=, FullUnit=), their closure, and the settings of section 4
  * (root, per-start /run, journal sockets, the mode's defaults, PIDFile=,
  * ReadWritePaths=). A failure leaves a one-line cause and a slug for the
- * blocking drop-in; nothing is written here. */
+ * blocking drop-in in closure.error and closure.error_slug; nothing is
+ * written here. */
 
 #include "closure.h"
 #include "confinement-config.h"
@@ -24,8 +25,6 @@ typedef struct UnitConfinement {
         Closure closure;
         char **exec_lines;      /* Exec*= settings re-emitted ("Key=" resets, then values) */
         char *origin_path;      /* LD_ORIGIN_PATH for $ORIGIN where there is no /proc */
-        char *error;            /* cause, when the unit must be blocked */
-        const char *error_slug;
 } UnitConfinement;
 
 /* Computes the closure. Returns 0, or a negative errno with uc->error set. */
