@@ -1,18 +1,22 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# Installs what building and testing need on Debian 12 (run as root). Daemons
-# used by the tests are installed without being started on this machine.
+# Installs what building needs on Debian 12 (run as root); with --tests, also
+# what the tests need. Daemons the tests use are installed without being
+# started on this machine.
+# usage: install-deps.sh [--tests]
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 
-packages=(build-essential cmake pkg-config libsystemd-dev libmount-dev check
-          systemd-container python3 clang patchelf memcached nix-bin
-          openssl ca-certificates man-db groff-base dpkg-dev binutils
-          strace libclang-rt-14-dev
-          # the daemon suite: Debian's daemons as they ship, and their clients
-          nginx-light postgresql redis-server openssh-server unbound dns-root-data
-          mosquitto mosquitto-clients haproxy rsyslog opensmtpd curl redis-tools
-          dnsutils postgresql-client)
+packages=(build-essential cmake pkg-config libsystemd-dev libmount-dev check)
+if [[ ${1:-} == --tests ]]; then
+        packages+=(systemd-container python3 clang patchelf memcached nix-bin
+                   openssl ca-certificates man-db groff-base dpkg-dev binutils
+                   strace libclang-rt-14-dev openjdk-17-jre-headless
+                   # the daemon suite: Debian's daemons as they ship, and their clients
+                   nginx-light postgresql redis-server openssh-server unbound dns-root-data
+                   mosquitto mosquitto-clients haproxy rsyslog opensmtpd curl redis-tools
+                   dnsutils postgresql-client)
+fi
 missing=()
 for p in "${packages[@]}"; do
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

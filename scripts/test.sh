@@ -4,7 +4,7 @@
 # end-to-end suite under real systemd (booted in a container).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/install-deps.sh
+bash scripts/install-deps.sh --tests
 bash scripts/build.sh
 (cd build && ctest --output-on-failure)
 python3 test/ldd-parity-dropin.py build/systemd-confinement-generator
