@@ -333,6 +333,8 @@ static bool is_alnum(char c) {
 }
 
 /* Sets *ret_error to the formatted message and returns -EBADMSG. */
+static int fail(char **ret_error, bool *ret_systemd_fails, bool systemd_fails, const char *fmt, ...)
+        __attribute__((format(printf, 4, 5)));
 static int fail(char **ret_error, bool *ret_systemd_fails, bool systemd_fails, const char *fmt, ...) {
         va_list ap;
 
