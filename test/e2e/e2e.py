@@ -868,6 +868,21 @@ def define_cases_without_generator(s):
     return [guard_line_keeps_unit_from_starting_without_the_generator]
 
 
+def run_checks(checks):
+    """Runs every check, printing PASS or FAIL with the reason; returns (passed, failed)."""
+    passed = failed = 0
+    for check in checks:
+        try:
+            check()
+            passed += 1
+            print(f"PASS {check.__name__}")
+        except Exception as e:  # a case's failure must not hide the others
+            failed += 1
+            msg = str(e) if isinstance(e, AssertionError) else traceback.format_exc()
+            print(f"FAIL {check.__name__}: {msg}")
+    return passed, failed
+
+
 def main():
     generator = os.path.abspath(sys.argv[1])
     keep = sys.argv[sys.argv.index("--keep") + 1] if "--keep" in sys.argv else None
@@ -886,16 +901,7 @@ def main():
     rc_bare = bare.boot()
     print(f"e2e: boot without the generator finished with {rc_bare}")
     rc = rc or rc_bare
-    passed = failed = 0
-    for check in checks:
-        try:
-            check()
-            passed += 1
-            print(f"PASS {check.__name__}")
-        except Exception as e:  # a case's failure must not hide the others
-            failed += 1
-            msg = str(e) if isinstance(e, AssertionError) else traceback.format_exc()
-            print(f"FAIL {check.__name__}: {msg}")
+    passed, failed = run_checks(checks)
     if s.exposure:
         print("exposure (visible paths outside closure, declared dirs and API VFS): "
               + ", ".join(f"{k}={v}" for k, v in sorted(s.exposure.items())))

@@ -17,7 +17,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import traceback
 
 sys.path.insert(0, os.path.dirname(__file__))
 import e2e  # noqa: E402
@@ -153,16 +152,7 @@ def main():
     checks = define_cases(s)
     rc = s.boot()
     print(f"profiles e2e: boot finished with {rc}; results in {s.results}")
-    passed = failed = 0
-    for check in checks:
-        try:
-            check()
-            passed += 1
-            print(f"PASS {check.__name__}")
-        except Exception as e:  # one case's failure must not hide the others
-            failed += 1
-            msg = str(e) if isinstance(e, AssertionError) else traceback.format_exc()
-            print(f"FAIL {check.__name__}: {msg}")
+    passed, failed = e2e.run_checks(checks)
     if failed:
         print("driver log:\n" + s.read("driver.log", ""))
     print(f"profiles e2e: {passed} passed, {failed} failed")
