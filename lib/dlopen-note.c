@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "macro.h"
+#include "memstream.h"
 #include "strv.h"
 
 /* Deeper than any real note nests; bounds the recursion on hostile input. */
@@ -161,23 +162,14 @@ static int string_body(Json *j, FILE *f) {
         return -EBADMSG;
 }
 
+static int write_string_body(FILE *f, void *userdata) {
+        return string_body(userdata, f);
+}
+
 static int parse_string(Json *j, char **ret) {
-        char *buf = NULL;
-        size_t size = 0;
         if (!eat(j, '"'))
                 return -EBADMSG;
-        FILE *f = open_memstream(&buf, &size);
-        if (!f)
-                return -ENOMEM;
-        int r = string_body(j, f);
-        if (fclose(f) != 0 && r >= 0)
-                r = -ENOMEM;
-        if (r < 0) {
-                free(buf);
-                return r;
-        }
-        *ret = buf;
-        return 0;
+        return memstream_collect(write_string_body, j, ret);
 }
 
 static bool eat_digits(Json *j) {

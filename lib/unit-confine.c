@@ -13,6 +13,7 @@
 #include "dropin.h"
 #include "exec-command.h"
 #include "log.h"
+#include "memstream.h"
 #include "path-util.h"
 #include "profiles.h"
 #include "strv.h"
@@ -571,7 +572,8 @@ static int write_mount_dependencies(FILE *f, UnitConfinement *uc) {
         return 0;
 }
 
-static int write_dropin(FILE *f, UnitConfinement *uc) {
+static int write_dropin(FILE *f, void *userdata) {
+        UnitConfinement *uc = userdata;
         Specifiers sp = { .name = uc->info->name, .fragment = uc->info->fragment };
         int r;
 
@@ -617,18 +619,5 @@ static int write_dropin(FILE *f, UnitConfinement *uc) {
 }
 
 int unit_confine_dropin_text(UnitConfinement *uc, char **ret) {
-        char *buf = NULL;
-        size_t size = 0;
-        FILE *f = open_memstream(&buf, &size);
-        if (!f)
-                return -ENOMEM;
-        int r = write_dropin(f, uc);
-        if (fclose(f) != 0 && r >= 0)
-                r = -ENOMEM;
-        if (r < 0) {
-                free(buf);
-                return r;
-        }
-        *ret = buf;
-        return 0;
+        return memstream_collect(write_dropin, uc, ret);
 }
