@@ -883,6 +883,27 @@ def run_checks(checks):
     return passed, failed
 
 
+def main_for(label, prefix, prepare):
+    """main() of a suite with one boot: prepare(suite) writes its fixtures and
+    units and returns its checks. Usage: SCRIPT GENERATOR [--keep DIR]."""
+    generator = os.path.abspath(sys.argv[1])
+    keep = sys.argv[sys.argv.index("--keep") + 1] if "--keep" in sys.argv else None
+    work = keep or tempfile.mkdtemp(prefix=prefix)
+    if keep:
+        shutil.rmtree(work, ignore_errors=True)
+    s = Suite(generator, work)
+    checks = prepare(s)
+    rc = s.boot()
+    print(f"{label}: boot finished with {rc}; results in {s.results}")
+    passed, failed = run_checks(checks)
+    if failed:
+        print("driver log:\n" + s.read("driver.log", ""))
+    print(f"{label}: {passed} passed, {failed} failed")
+    if not keep and not failed:
+        shutil.rmtree(work, ignore_errors=True)
+    sys.exit(1 if failed or rc != 0 else 0)
+
+
 def main():
     generator = os.path.abspath(sys.argv[1])
     keep = sys.argv[sys.argv.index("--keep") + 1] if "--keep" in sys.argv else None

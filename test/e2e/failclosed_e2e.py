@@ -11,10 +11,8 @@ confined neighbour in the same boot still runs. Usage: failclosed_e2e.py GENERAT
 
 Prints 'e2e-failclosed: N passed, N failed'."""
 import os
-import shutil
 import subprocess
 import sys
-import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import e2e  # noqa: E402
@@ -80,25 +78,14 @@ def define_cases(s):
             truncated_elf_is_blocked_and_no_command_runs, neighbour_in_the_same_boot_runs_confined]
 
 
-def main():
-    generator = os.path.abspath(sys.argv[1])
-    keep = sys.argv[sys.argv.index("--keep") + 1] if "--keep" in sys.argv else None
-    work = keep or tempfile.mkdtemp(prefix="confinement-failclosed-e2e.")
-    if keep:
-        shutil.rmtree(work, ignore_errors=True)
-    s = e2e.Suite(generator, work)
+def prepare(s):
     # Only what boot() binds: the full fixtures (probe, Nix store) are not needed here.
-    e2e.write(f"{work}/sysusers.conf", "u e2e-user - \"e2e static user\"\n")
-    checks = define_cases(s)
-    rc = s.boot()
-    print(f"e2e-failclosed: boot finished with {rc}; results in {s.results}")
-    passed, failed = e2e.run_checks(checks)
-    if failed:
-        print("driver log:\n" + s.read("driver.log", ""))
-    print(f"e2e-failclosed: {passed} passed, {failed} failed")
-    if not keep and not failed:
-        shutil.rmtree(work, ignore_errors=True)
-    sys.exit(1 if failed or rc != 0 else 0)
+    e2e.write(f"{s.work}/sysusers.conf", "u e2e-user - \"e2e static user\"\n")
+    return define_cases(s)
+
+
+def main():
+    e2e.main_for("e2e-failclosed", "confinement-failclosed-e2e.", prepare)
 
 
 if __name__ == "__main__":

@@ -16,7 +16,6 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 
 sys.path.insert(0, os.path.dirname(__file__))
 import e2e  # noqa: E402
@@ -141,24 +140,13 @@ def define_cases(s):
     return checks
 
 
-def main():
-    generator = os.path.abspath(sys.argv[1])
-    keep = sys.argv[sys.argv.index("--keep") + 1] if "--keep" in sys.argv else None
-    work = keep or tempfile.mkdtemp(prefix="confinement-profiles-e2e.")
-    if keep:
-        shutil.rmtree(work, ignore_errors=True)
-    s = e2e.Suite(generator, work)
+def prepare(s):
     fixtures(s)
-    checks = define_cases(s)
-    rc = s.boot()
-    print(f"profiles e2e: boot finished with {rc}; results in {s.results}")
-    passed, failed = e2e.run_checks(checks)
-    if failed:
-        print("driver log:\n" + s.read("driver.log", ""))
-    print(f"profiles e2e: {passed} passed, {failed} failed")
-    if not keep and not failed:
-        shutil.rmtree(work, ignore_errors=True)
-    sys.exit(1 if failed or rc != 0 else 0)
+    return define_cases(s)
+
+
+def main():
+    e2e.main_for("profiles e2e", "confinement-profiles-e2e.", prepare)
 
 
 if __name__ == "__main__":
