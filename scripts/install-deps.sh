@@ -12,6 +12,9 @@ if [[ ${1:-} == --tests ]]; then
         packages+=(systemd-container python3 clang patchelf memcached nix-bin
                    openssl ca-certificates man-db groff-base dpkg-dev binutils
                    strace libclang-rt-14-dev openjdk-17-jre-headless
+                   # the Check suite: an NSS module (test-profiles), a library to
+                   # link against (test-closure), 32-bit objects (test-elf-file)
+                   libnss-mymachines zlib1g-dev gcc-multilib
                    # the daemon suite: Debian's daemons as they ship, and their clients
                    nginx-light postgresql redis-server openssh-server unbound dns-root-data
                    mosquitto mosquitto-clients haproxy rsyslog opensmtpd curl redis-tools
