@@ -591,6 +591,15 @@ static int write_dropin(FILE *f, void *userdata) {
               "RuntimeDirectory=" CONFINEMENT_RUNTIME_DIR "/root " CONFINEMENT_RUNTIME_DIR "/run\n"
               "RootDirectory=" CONFINEMENT_ROOT "\n"
               "TemporaryFileSystem=/\n"
+              /* systemd binds every RuntimeDirectory= into the namespace at its own
+               * path, recursively and writable: the root itself, with every host
+               * file bound in it before /run in mount order, would be reachable,
+               * writable, at CONFINEMENT_ROOT (seen on 252). A plain bind at the
+               * same path outranks that recursive one (systemd keeps one mount per
+               * path, BIND before BIND_RECURSIVE; 252's mount table inside shows
+               * only this), so the root is never seen again: only the service's
+               * own /run, read-only. */
+              "BindReadOnlyPaths=" CONFINEMENT_RUN ":" CONFINEMENT_ROOT "\n"
               /* One /run for the whole start, ExecStartPre= to ExecStopPost=,
                * also reached as /var/run, as on the host. */
               "BindPaths=" CONFINEMENT_RUN ":/run " CONFINEMENT_RUN ":/var/run\n"

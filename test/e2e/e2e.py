@@ -40,6 +40,7 @@ class Suite:
         self.driver = []  # shell lines run inside the container, in order
         self.boot_wants = []  # units e2e.target pulls in at boot, beside the driver
         self.extra_binds = []  # extra (source, destination) read-only binds into the container
+        self.rw_binds = []  # extra (source, destination) writable binds into the container
         self.overlay = False  # a throw-away copy of this machine's /etc and /var, private network
         for d in (self.units, self.opt, self.results):
             os.makedirs(d, exist_ok=True)
@@ -154,6 +155,8 @@ class Suite:
             cmd += ["--overlay"]
         for src, dst in self.extra_binds:
             cmd += ["--bind-ro", f"{src}:{dst}"]
+        for src, dst in self.rw_binds:
+            cmd += ["--bind", f"{src}:{dst}"]
         if getattr(self, "store", None):
             cmd += ["--bind-ro", "/nix/store"]
         # java is reached through /etc/alternatives, which the volatile /etc lacks.
@@ -192,10 +195,12 @@ class Suite:
         return "\n".join(texts)
 
     def binds(self, unit):
-        """(source, dest) of every BindReadOnlyPaths= in the unit's drop-in."""
+        """(source, dest) of every BindReadOnlyPaths= in the unit's drop-in, but the
+        one that covers the root's own RuntimeDirectory= at /run/confinement/%n/root
+        (the probe does not walk /run/confinement)."""
         out = []
         for line in self.dropin(unit).splitlines():
-            if not line.startswith("BindReadOnlyPaths="):
+            if not line.startswith("BindReadOnlyPaths=") or line.endswith(":/run/confinement/%n/root"):
                 continue
             for word in re.findall(r"(?:\\.|[^\s\\])+", line[len("BindReadOnlyPaths="):]):
                 word = word.lstrip("-")
