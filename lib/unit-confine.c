@@ -24,11 +24,34 @@ static const char *const exec_keys[] = {
         "ExecReload",    "ExecStop",     "ExecStopPost",
 };
 
-/* Settings that the mode turns on or off, unless the unit says otherwise. */
-static const char *const mode_defaults[] = {
-        "PrivateMounts",        "MountAPIVFS",          "PrivateDevices",        "PrivateTmp",
-        "ProtectControlGroups", "ProtectKernelModules", "ProtectKernelTunables",
+/* Settings that the mode turns on or off, unless the unit says otherwise. All
+ * are booleans; on 252 an empty MountAPIVFS= resets it to unset, while the
+ * others' parser (config_parse_bool) rejects "" and keeps the earlier value. */
+static const struct {
+        const char *key;
+        bool empty_resets;
+} mode_defaults[] = {
+        { "PrivateMounts", false },        { "MountAPIVFS", true },
+        { "PrivateDevices", false },       { "PrivateTmp", false },
+        { "ProtectControlGroups", false }, { "ProtectKernelModules", false },
+        { "ProtectKernelTunables", false },
 };
+
+/* Parsers for unit_text_get_effective(), as systemd 252 accepts the values. */
+static int parse_any(const char *v) {
+        (void) v;
+        return 0;
+}
+
+static int parse_protect_system(const char *v) {
+        return streq(v, "full") || streq(v, "strict") ? 0 : parse_boolean(v);
+}
+
+/* The value systemd uses for a boolean setting: 1, 0, or -ENOENT when unset. */
+static int effective_boolean(const UnitText *t, const char *key) {
+        const UnitSetting *s = unit_text_get_effective(t, "Service", key, parse_boolean, false);
+        return s ? parse_boolean(s->value) : -ENOENT;
+}
 
 static int fail(UnitConfinement *uc, int r, const char *slug, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 static int fail(UnitConfinement *uc, int r, const char *slug, const char *fmt, ...) {
@@ -43,10 +66,13 @@ static int fail(UnitConfinement *uc, int r, const char *slug, const char *fmt, .
 static int check_conflicts(UnitConfinement *uc) {
         static const char *const keys[] = { "RootDirectory", "RootImage", "RootDirectoryStartOnly" };
         for (size_t i = 0; i < ELEMENTSOF(keys); i++) {
-                const UnitSetting *s = unit_text_get_setting(uc->text, "Service", keys[i]);
-                if (!s || isempty(s->value))
-                        continue;
-                if (streq(keys[i], "RootDirectoryStartOnly") && parse_boolean(s->value) <= 0)
+                /* As systemd reads them: an empty path resets; a bad boolean is
+                 * ignored, so RootDirectoryStartOnly=yes then "" or "bogus" is yes.
+                 * Any other path counts, even one systemd might reject (fail closed). */
+                bool is_bool = streq(keys[i], "RootDirectoryStartOnly");
+                const UnitSetting *s = unit_text_get_effective(uc->text, "Service", keys[i],
+                                                               is_bool ? parse_boolean : parse_any, !is_bool);
+                if (!s || (is_bool && parse_boolean(s->value) == 0))
                         continue;
                 return fail(uc, -EINVAL, "conflicting-setting", "%s=%s in %s conflicts with confinement",
                             s->key, s->value, s->file);
@@ -80,9 +106,8 @@ static int needs_real_path(const char *exe, char **ret_real) {
 /* Without /proc (chroot-only; "+" commands get no API file systems) glibc takes
  * the program's $ORIGIN from LD_ORIGIN_PATH: one value must serve them all. */
 static int note_origin_without_proc(UnitConfinement *uc, const char *key, const ExecCommand *cmd, const char *exe) {
-        const char *pso = unit_text_get(uc->text, "Service", "PermissionsStartOnly");
         bool no_proc = uc->config.mode == CONFINEMENT_CHROOT_ONLY || (cmd->flags & EXEC_PRIVILEGED) ||
-                       (pso && parse_boolean(pso) > 0 && !streq(key, "ExecStart"));
+                       (effective_boolean(uc->text, "PermissionsStartOnly") > 0 && !streq(key, "ExecStart"));
         _cleanup_free_ char *real = realpath(exe, NULL), *dir = NULL;
         if (!no_proc || !real || loader_program_uses_origin(real) <= 0)
                 return 0;
@@ -356,11 +381,10 @@ void unit_confine_done(UnitConfinement *uc) {
 }
 
 static bool runs_unprivileged(const UnitText *t) {
-        const char *dyn = unit_text_get(t, "Service", "DynamicUser");
-        const char *user = unit_text_get(t, "Service", "User");
-        if (dyn && parse_boolean(dyn) > 0)
+        const UnitSetting *user = unit_text_get_effective(t, "Service", "User", parse_any, true);
+        if (effective_boolean(t, "DynamicUser") > 0)
                 return true;
-        return !isempty(user) && !streq(user, "root") && !streq(user, "0");
+        return user && !streq(user->value, "root") && !streq(user->value, "0");
 }
 
 static bool grants_capabilities(const UnitText *t) {
@@ -382,10 +406,12 @@ static bool private_users_is_safe(const UnitConfinement *uc) {
 
 static void write_mode_defaults(FILE *f, const UnitConfinement *uc) {
         const char *on = uc->config.mode == CONFINEMENT_FULL_APIVFS ? "yes" : "no";
+        /* "Unset" as systemd reads the unit: an empty or bad value does not count. */
         for (size_t i = 0; i < ELEMENTSOF(mode_defaults); i++)
-                if (!unit_text_get(uc->text, "Service", mode_defaults[i]))
-                        fprintf(f, "%s=%s\n", mode_defaults[i], on);
-        if (!unit_text_get(uc->text, "Service", "PrivateUsers") && private_users_is_safe(uc))
+                if (!unit_text_get_effective(uc->text, "Service", mode_defaults[i].key, parse_boolean,
+                                             mode_defaults[i].empty_resets))
+                        fprintf(f, "%s=%s\n", mode_defaults[i].key, on);
+        if (effective_boolean(uc->text, "PrivateUsers") < 0 && private_users_is_safe(uc))
                 fputs("PrivateUsers=yes\n", f);
 }
 
@@ -394,7 +420,9 @@ static void write_mode_defaults(FILE *f, const UnitConfinement *uc) {
  * host path is a read-only bind already; strict gives at least the same
  * protection, keeps the unit's writable binds writable, and needs no path. */
 static void write_protect_system(FILE *f, const UnitConfinement *uc) {
-        const char *v = unit_text_get(uc->text, "Service", "ProtectSystem");
+        const UnitSetting *s = unit_text_get_effective(uc->text, "Service", "ProtectSystem", parse_protect_system,
+                                                       false);
+        const char *v = s ? s->value : NULL;
         if (!v || !(streq(v, "full") || parse_boolean(v) > 0))
                 return;
         fprintf(f, "# ProtectSystem=%s: strict gives the same protection inside the root.\n"

@@ -438,3 +438,18 @@ bool unit_text_has_section(const UnitText *u, const char *section) {
                         return true;
         return false;
 }
+
+const UnitSetting *unit_text_get_effective(const UnitText *u, const char *section, const char *key,
+                                           int (*parse)(const char *value), bool empty_resets) {
+        const UnitSetting *current = NULL;
+        for (size_t i = 0; i < u->n; i++) {
+                const UnitSetting *s = &u->items[i];
+                if (!streq(s->section, section) || !streq(s->key, key))
+                        continue;
+                if (isempty(s->value) && empty_resets)
+                        current = NULL;
+                else if (parse(s->value) >= 0)
+                        current = s;
+        }
+        return current;
+}

@@ -45,6 +45,14 @@ const UnitSetting *unit_text_get_setting(const UnitText *u, const char *section,
  * never NULL on success. */
 int unit_text_get_list(const UnitText *u, const char *section, const char *key, char ***ret);
 bool unit_text_has_section(const UnitText *u, const char *section);
+/* The assignment whose value systemd ends up using, or NULL when the setting is unset (its
+ * default). As systemd's parsers do, a value that parse() rejects (< 0) is ignored and the
+ * earlier one stands; an empty value resets the setting to unset where empty_resets, else it is
+ * rejected like any other bad value. Seen on 252 (systemctl show): PrivateDevices=yes then
+ * PrivateDevices= stays yes (config_parse_bool fails on ""), MountAPIVFS=yes then MountAPIVFS=
+ * is unset again, and PrivateDevices= alone leaves it unset. */
+const UnitSetting *unit_text_get_effective(const UnitText *u, const char *section, const char *key,
+                                           int (*parse)(const char *value), bool empty_resets);
 
 /* As systemd: 1/yes/y/true/t/on → 1; 0/no/n/false/f/off → 0 (case-insensitive); else -EINVAL. */
 int parse_boolean(const char *v);

@@ -321,6 +321,57 @@ START_TEST(user_dropin_named_like_ours_makes_the_generator_choose_a_later_name) 
 }
 END_TEST
 
+/* SPEC 4, the settings table: "set" as systemd reads it. An empty or bad value
+ * leaves a setting unset (systemd ignores it), so the mode's default still
+ * applies: PrivateDevices= empty left the host's /dev inside on 252. */
+START_TEST(emptied_or_bad_mode_settings_still_get_the_mode_defaults) {
+        static const char *const keys[] = { "PrivateDevices", "PrivateTmp", "ProtectControlGroups",
+                                            "ProtectKernelModules", "ProtectKernelTunables", "MountAPIVFS" };
+        Tree t;
+        tree_init(&t);
+        unit(&t, "emptied.service", "[Service]\nExecStart=/usr/bin/ls\n[X-Confinement]\n");
+        unit(&t, "emptied.service.d/50-empty.conf",
+             "[Service]\nPrivateDevices=\nPrivateTmp=\nProtectControlGroups=bogus\nProtectKernelModules=\n"
+             "ProtectKernelTunables=\nMountAPIVFS=yes\nMountAPIVFS=\n");
+        /* systemd ignores "" and "maybe" for a boolean: the unit's own no stands */
+        unit(&t, "kept-no.service", "[Service]\nExecStart=/usr/bin/ls\nPrivateDevices=no\nPrivateDevices=\n"
+                                    "PrivateTmp=no\nPrivateTmp=maybe\n[X-Confinement]\n");
+        run_generator(&t);
+
+        _cleanup_free_ char *dump = systemd_dump(&t, "emptied.service");
+        for (size_t i = 0; i < ELEMENTSOF(keys); i++) {
+                _cleanup_strv_free_ char **v = dump_values(dump, keys[i]);
+                ck_assert_msg(v && streq(v[0], "yes"), "%s: %s", keys[i], v ? v[0] : "(not in the dump)");
+        }
+        _cleanup_free_ char *dump_no = systemd_dump(&t, "kept-no.service");
+        _cleanup_strv_free_ char **dev = dump_values(dump_no, "PrivateDevices"), **tmp = dump_values(dump_no, "PrivateTmp");
+        ck_assert_str_eq(dev[0], "no");
+        ck_assert_str_eq(tmp[0], "no");
+        tree_done(&t);
+}
+END_TEST
+
+/* RootDirectoryStartOnly=yes then an empty or bad value keeps yes in systemd
+ * 252 (systemctl show): still a conflict. An emptied RootDirectory= is unset. */
+START_TEST(conflict_checks_read_the_settings_as_systemd_does) {
+        Tree t;
+        tree_init(&t);
+        unit(&t, "rdso.service", "[Service]\nExecStart=/usr/bin/ls\nRootDirectoryStartOnly=yes\n[X-Confinement]\n");
+        unit(&t, "rdso.service.d/50-empty.conf", "[Service]\nRootDirectoryStartOnly=\n");
+        unit(&t, "rdso-bad.service", "[Service]\nExecStart=/usr/bin/ls\nRootDirectoryStartOnly=yes\n"
+                                     "RootDirectoryStartOnly=perhaps\n[X-Confinement]\n");
+        unit(&t, "rd-reset.service", "[Service]\nExecStart=/usr/bin/ls\nRootDirectory=/srv/x\nRootDirectory=\n"
+                                     "RootDirectoryStartOnly=yes\nRootDirectoryStartOnly=no\n[X-Confinement]\n");
+        run_generator(&t);
+        _cleanup_strv_free_ char **a = dropins_of(&t, "rdso.service"), **b = dropins_of(&t, "rdso-bad.service"),
+                                 **c = dropins_of(&t, "rd-reset.service");
+        ck_assert_msg(a && strstr(a[0], "blocked-conflicting-setting"), "%s", a ? a[0] : "none");
+        ck_assert_msg(b && strstr(b[0], "blocked-conflicting-setting"), "%s", b ? b[0] : "none");
+        ck_assert_msg(c && !strstr(c[0], "blocked"), "%s", c ? c[0] : "none");
+        tree_done(&t);
+}
+END_TEST
+
 START_TEST(enable_no_in_a_later_dropin_leaves_no_dropin) {
         Tree t;
         tree_init(&t);
@@ -484,6 +535,8 @@ int main(void) {
         tcase_add_test(tc, template_with_instance_in_execstart_gets_per_instance_dropins_and_a_guard);
         tcase_add_test(tc, dropin_only_unit_is_blocked_as_unit_file_not_found);
         tcase_add_test(tc, nothing_is_written_outside_the_output_dir_and_only_whole_conf_files_in_it);
+        tcase_add_test(tc, emptied_or_bad_mode_settings_still_get_the_mode_defaults);
+        tcase_add_test(tc, conflict_checks_read_the_settings_as_systemd_does);
         suite_add_tcase(s, tc);
         return tu_run_suite(s);
 }

@@ -90,6 +90,19 @@ START_TEST(later_file_overrides_and_list_resets_on_empty) {
 }
 END_TEST
 
+START_TEST(effective_value_ignores_bad_values_and_resets_only_where_systemd_does) {
+        UnitText u = {};
+        ck_assert_int_eq(load(&u, "[Service]\nA=yes\nA=\nB=yes\nB=\nC=yes\nC=bogus\nD=\nE=no\nE=1\n"), 0);
+        ck_assert_str_eq(unit_text_get_effective(&u, "Service", "A", parse_boolean, false)->value, "yes");
+        ck_assert_ptr_null(unit_text_get_effective(&u, "Service", "B", parse_boolean, true));
+        ck_assert_str_eq(unit_text_get_effective(&u, "Service", "C", parse_boolean, true)->value, "yes");
+        ck_assert_ptr_null(unit_text_get_effective(&u, "Service", "D", parse_boolean, false));
+        ck_assert_str_eq(unit_text_get_effective(&u, "Service", "E", parse_boolean, false)->value, "1");
+        ck_assert_ptr_null(unit_text_get_effective(&u, "Service", "F", parse_boolean, false));
+        unit_text_done(&u);
+}
+END_TEST
+
 START_TEST(empty_section_still_exists) {
         UnitText u = {};
         ck_assert_int_eq(load(&u, "[Service]\nExecStart=/bin/true\n[X-Confinement]\n"), 0);
@@ -266,6 +279,7 @@ int main(void) {
         tcase_add_test(tc, binary_junk_never_crashes);
         tcase_add_test(tc, missing_file_and_directory_are_errors);
         tcase_add_test(tc, parse_boolean_as_systemd);
+        tcase_add_test(tc, effective_value_ignores_bad_values_and_resets_only_where_systemd_does);
         suite_add_tcase(s, tc);
         return tu_run_suite(s);
 }
