@@ -4,6 +4,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <grp.h>
+#include <pwd.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -531,4 +533,94 @@ int closure_add_package(Closure *c, const char *path, const char *reason) {
         if (nftw(real, walk_entry, 32, FTW_PHYS) < 0 && walk.error == 0)
                 return closure_fail(c, -errno, "unreadable-package", "%s: %m", path);
         return walk.error;
+}
+
+/* The owner's name from /etc/passwd itself: no NSS module may talk to a
+ * daemon at boot. */
+static void owner_name(uid_t uid, char *buf, size_t size) {
+        _cleanup_fclose_ FILE *f = fopen("/etc/passwd", "re");
+        struct passwd *pw;
+        snprintf(buf, size, "uid %u", (unsigned) uid);
+        while (f && (pw = fgetpwent(f)))
+                if (pw->pw_uid == uid) {
+                        snprintf(buf, size, "%s (uid %u)", pw->pw_name, (unsigned) uid);
+                        return;
+                }
+}
+
+/* dir holds entry: may anyone but root change what entry names? */
+static int check_holder(Closure *c, const char *path, const char *dir, const struct stat *d,
+                        const struct stat *entry) {
+        char who[300];
+        if (d->st_uid == 0 && !(d->st_mode & (S_IWGRP | S_IWOTH)))
+                return 0;
+        if (d->st_uid == 0 && (d->st_mode & S_ISVTX) && entry && entry->st_uid == 0)
+                return 0; /* sticky: only root may rename or remove root's entry */
+        if (d->st_uid != 0) {
+                owner_name(d->st_uid, who, sizeof who);
+                return closure_fail(c, -EPERM, "unsafe-path",
+                                    "%s: the directory %s belongs to %s, who can replace what the path names; "
+                                    "bind it with the unit's own BindReadOnlyPaths= to accept that",
+                                    path, dir, who);
+        }
+        return closure_fail(c, -EPERM, "unsafe-path",
+                            "%s: the directory %s (mode %04o, group %u) is writable by others than root, who can "
+                            "replace what the path names; bind it with the unit's own BindReadOnlyPaths= to "
+                            "accept that",
+                            path, dir, (unsigned) (d->st_mode & 07777), (unsigned) d->st_gid);
+}
+
+/* Walks path from / as the kernel resolves it, checking each directory that
+ * holds a component; a symlink restarts the walk on its target. */
+static int check_path_safe(Closure *c, const char *bound, const char *path, unsigned *links) {
+        _cleanup_free_ char *norm = path_normalize(path);
+        char cur[PATH_MAX] = "/";
+        struct stat d, e;
+        if (!norm)
+                return -ENOMEM;
+        if (lstat("/", &d) < 0)
+                return 0;
+        for (const char *p = norm; *p;) {
+                p += strspn(p, "/");
+                size_t n = strcspn(p, "/");
+                if (n == 0)
+                        break;
+                char child[PATH_MAX];
+                if (snprintf(child, sizeof child, "%s/%.*s", streq(cur, "/") ? "" : cur, (int) n, p) >= (int) sizeof child)
+                        return closure_fail(c, -ENAMETOOLONG, "bad-path", "%s: path too long", bound);
+                bool missing = lstat(child, &e) < 0;
+                int r = check_holder(c, bound, cur, &d, missing ? NULL : &e);
+                if (r < 0 || missing)
+                        return r; /* a missing source is systemd's to report */
+                p += n;
+                if (S_ISLNK(e.st_mode)) {
+                        char target[PATH_MAX];
+                        ssize_t l = readlink(child, target, sizeof target - 1);
+                        if (l < 0 || ++*links > 40)
+                                return closure_fail(c, l < 0 ? -errno : -ELOOP, "bad-path",
+                                                    "%s: cannot follow %s", bound, child);
+                        target[l] = 0;
+                        _cleanup_free_ char *next = NULL;
+                        if (asprintf(&next, "%s/%s/%s", target[0] == '/' ? "" : cur, target, p) < 0)
+                                return -ENOMEM;
+                        return check_path_safe(c, bound, next, links);
+                }
+                if (snprintf(cur, sizeof cur, "%s", child) >= (int) sizeof cur)
+                        return -ENAMETOOLONG;
+                d = e;
+        }
+        return 0;
+}
+
+int closure_check_binds_safe(Closure *c) {
+        const PathEntry **sorted = path_set_sorted(c->binds);
+        if (!sorted)
+                return -ENOMEM;
+        for (const PathEntry **e = sorted; *e; e++) {
+                unsigned links = 0;
+                int r = check_path_safe(c, (*e)->source, (*e)->source, &links);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
 }

@@ -49,5 +49,14 @@ int closure_add_package(Closure *c, const char *path, const char *reason);
 /* Store references anywhere in text (an argument, a unit file): each referenced
  * store path with its whole store closure. */
 int closure_add_store_references(Closure *c, const char *text, size_t size, const char *reason);
+/* SPEC 4 "Binds": systemd resolves each bind source again at every start,
+ * following links, so a source is bound only if every directory that holds one
+ * of its components (its parents from / down, and those of each link target on
+ * the way) is owned by root and writable by no one else. A sticky directory of
+ * root's (/tmp, a Nix store) is safe for an entry that root owns: only the owner
+ * may rename or remove it. On a violation the unit fails closed ("unsafe-path"),
+ * the cause naming the path, the directory and its owner. */
+int closure_check_binds_safe(Closure *c);
+
 /* Looks name up in the unit's PATH as execvp would; returns a new string or NULL. */
 char *closure_find_in_path(char * const *path, const char *name);

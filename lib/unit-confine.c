@@ -365,6 +365,8 @@ int unit_confine(UnitConfinement *uc, const UnitInfo *info, const UnitText *text
                 r = add_environment_files(uc, env);
         if (r >= 0 && uc->config.full_unit)
                 r = add_unit_text_references(uc);
+        if (r >= 0)
+                r = closure_check_binds_safe(&uc->closure);
         if (r < 0 && !uc->closure.error)
                 return fail(uc, r, "internal-error", "closure failed: %s", strerror(-r));
         return r;

@@ -372,6 +372,63 @@ START_TEST(conflict_checks_read_the_settings_as_systemd_does) {
 }
 END_TEST
 
+static char *dropin_text(const Tree *t, const char *unit_name) {
+        _cleanup_strv_free_ char **names = dropins_of(t, unit_name);
+        _cleanup_free_ char *p = NULL;
+        ck_assert_uint_eq(strv_length(names), 1);
+        ck_assert_int_ge(asprintf(&p, "%s/%s.d/%s", t->out, unit_name, names[0]), 0);
+        return read_text(p);
+}
+
+/* SPEC 4 "Binds": who can change the directories that hold a bound path, not
+ * who owns the path. A file in a user's dir (or reached through a link into
+ * one, or in a dir anyone may write) blocks the unit, naming dir and owner; the
+ * user's dir bound whole (as Debian's /etc/postgresql) and a root file in a
+ * sticky root dir are fine. */
+START_TEST(bind_in_a_directory_a_non_root_user_can_change_blocks_the_unit) {
+        if (geteuid() != 0)
+                return; /* needs chown */
+        Tree t;
+        tree_init(&t);
+        _cleanup_free_ char *top = NULL;
+        ck_assert_int_ge(asprintf(&top, "%s/fx", t.top), 0);
+        free(tu_write(top, "user/conf", "x\n"));
+        free(tu_write(top, "open/conf", "x\n"));
+        free(tu_write(top, "sticky/conf", "x\n"));
+        free(tu_symlink("user", top, "link"));
+        tu_sh("chmod 755 '%s' '%s' && chown 1000:1000 '%s/user' && chmod 777 '%s/open' && chmod 1777 '%s/sticky'",
+              t.top, top, top, top, top);
+        static const struct {
+                const char *name, *package;
+                bool blocked;
+                const char *cause;
+        } cases[] = {
+                { "in-user-dir.service", "user/conf", true, "/fx/user belongs to " },
+                { "via-link.service", "link/conf", true, "/fx/user belongs to " },
+                { "in-open-dir.service", "open/conf", true, "/fx/open (mode 0777, group 0) is writable" },
+                { "user-dir-whole.service", "user", false, NULL },
+                { "in-sticky-dir.service", "sticky/conf", false, NULL },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                _cleanup_free_ char *text = NULL;
+                ck_assert_int_ge(asprintf(&text, "[Service]\nExecStart=/usr/bin/ls\n[X-Confinement]\nPackages=%s/%s\n",
+                                          top, cases[i].package), 0);
+                unit(&t, cases[i].name, text);
+        }
+        run_generator(&t);
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                _cleanup_strv_free_ char **names = dropins_of(&t, cases[i].name);
+                _cleanup_free_ char *text = dropin_text(&t, cases[i].name);
+                ck_assert_msg(!!strstr(names[0], "blocked-unsafe-path") == cases[i].blocked, "%s: %s",
+                              cases[i].name, names[0]);
+                ck_assert_msg(!cases[i].cause || strstr(text, cases[i].cause), "%s: %s", cases[i].name, text);
+                ck_assert_msg((!strstr(cases[i].package, "user/") && !strstr(cases[i].package, "link/")) ||
+                              strstr(text, "(uid 1000)"), "%s: the owner is not named: %s", cases[i].name, text);
+        }
+        tree_done(&t);
+}
+END_TEST
+
 START_TEST(enable_no_in_a_later_dropin_leaves_no_dropin) {
         Tree t;
         tree_init(&t);
@@ -537,6 +594,7 @@ int main(void) {
         tcase_add_test(tc, nothing_is_written_outside_the_output_dir_and_only_whole_conf_files_in_it);
         tcase_add_test(tc, emptied_or_bad_mode_settings_still_get_the_mode_defaults);
         tcase_add_test(tc, conflict_checks_read_the_settings_as_systemd_does);
+        tcase_add_test(tc, bind_in_a_directory_a_non_root_user_can_change_blocks_the_unit);
         suite_add_tcase(s, tc);
         return tu_run_suite(s);
 }
