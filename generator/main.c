@@ -22,7 +22,8 @@ int main(int argc, char *argv[]) {
         char *no_dirs[] = { (char *) "/nonexistent", NULL };
         GeneratorOptions o = { .output_dirs = argv + 1 };
 
-        log_setup("systemd-confinement-generator");
+        bool interactive = argc >= 2 && (streq(argv[1], "--explain") || streq(argv[1], "--dry-run"));
+        log_setup("systemd-confinement-generator", !interactive);
         if (argc == 3 && streq(argv[1], "--explain"))
                 o = (GeneratorOptions) { .output_dirs = no_dirs, .explain = argv[2] };
         else if (argc == 2 && streq(argv[1], "--dry-run"))

@@ -46,7 +46,11 @@ static void open_kmsg(void) {
                 target = TARGET_CONSOLE;
 }
 
-void log_setup(const char *program_name) {
+/* As systemd's log_setup_generator() and its "auto" target: a generator that PID 1
+ * runs has stdout and stderr on /dev/null and a helper, not PID 1, as its parent
+ * (seen on 252 and 257), so only /dev/kmsg reaches the journal. With no target
+ * set, kmsg whenever stderr is not a terminal; a terminal keeps the console. */
+void log_setup(const char *program_name, bool generator) {
         if (program_name)
                 name = program_name;
 
@@ -55,9 +59,11 @@ void log_setup(const char *program_name) {
                 max_level = l;
 
         const char *t = getenv("SYSTEMD_LOG_TARGET");
-        bool under_pid1 = getppid() == 1;
-        if (!t || streq(t, "auto") || streq(t, "journal-or-kmsg") || streq(t, "journal"))
-                target = under_pid1 ? TARGET_KMSG : TARGET_CONSOLE;
+        bool kmsg_if_unattended = getppid() == 1 || !isatty(STDERR_FILENO);
+        if (!t || streq(t, "auto"))
+                target = generator && kmsg_if_unattended ? TARGET_KMSG : TARGET_CONSOLE;
+        else if (streq(t, "journal-or-kmsg") || streq(t, "journal"))
+                target = kmsg_if_unattended ? TARGET_KMSG : TARGET_CONSOLE;
         else if (streq(t, "kmsg"))
                 target = TARGET_KMSG;
         else if (streq(t, "null"))

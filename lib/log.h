@@ -3,14 +3,18 @@
 
 /* Logging as systemd's generators do it: the level comes from SYSTEMD_LOG_LEVEL
  * (a name or 0-7), the target from SYSTEMD_LOG_TARGET (console, kmsg, auto,
- * null). "auto" means /dev/kmsg when running under PID 1 (at boot, before
- * journald exists), stderr otherwise. Messages go out as "<N>name[pid]: msg". */
+ * null). Unset or "auto" in a generator run means /dev/kmsg when stderr is not a
+ * terminal or the parent is PID 1 (at boot, before journald exists, where stderr
+ * is /dev/null), as systemd's log_setup_generator() does; stderr otherwise and
+ * for the interactive commands (generator false). Messages go out to kmsg as
+ * "<N>name[pid]: msg". */
 
+#include <stdbool.h>
 #include <syslog.h>
 
 #include "macro.h"
 
-void log_setup(const char *program_name);
+void log_setup(const char *program_name, bool generator);
 void log_set_max_level(int level);
 int log_get_max_level(void);
 /* Parses "debug", "info", ... or "0".."7"; returns the level or -EINVAL. */

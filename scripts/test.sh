@@ -24,6 +24,7 @@ python3 test/robustness/failclosed-matrix.py build-asan/systemd-confinement-gene
 bash test/robustness/readonly-fs.sh build/systemd-confinement-generator
 python3 test/e2e/failclosed_e2e.py build/systemd-confinement-generator
 python3 test/e2e/hostile_e2e.py build/systemd-confinement-generator
+python3 test/e2e/settings_e2e.py build/systemd-confinement-generator
 # A short smoke run of each fuzz target where clang can link libFuzzer; the long
 # runs (10 min and more each) are done by hand: nice -n 19 scripts/fuzz.sh all 600
 if echo 'int LLVMFuzzerTestOneInput(const char *d, long n) { return 0; }' |
