@@ -8,8 +8,8 @@ adds nothing) goes into a scratch unit dir; the generator runs once over all of 
 the destinations of each drop-in's BindReadOnlyPaths= (read back as systemd reads them)
 are compared with what "ldd PROGRAM" resolves plus the program itself (for a program
 reached through a symlink, "ldd REALPATH" and the link's path). /etc/ld.so.cache and
-/etc/ld.so.preload are the loader's own files and the journal sockets are the drop-in's
-fixed binds: none of them counts.
+/etc/ld.so.preload are the loader's own files and the journal sockets and the bind that
+covers the root's own RuntimeDirectory= are the drop-in's fixed binds: none of them counts.
 
 Differences with a named reason are listed but do not fail: setuid/setgid programs (ld.so
 runs them in secure mode), programs ldd calls not dynamic (then the drop-in must hold
@@ -33,7 +33,8 @@ import tempfile
 ROOTS = ["/usr/bin", "/usr/sbin", "/usr/lib/systemd"]
 NOT_COUNTED = {"/etc/ld.so.cache", "/etc/ld.so.preload"}
 JOURNAL_SOCKETS = {"/run/systemd/journal/socket", "/run/systemd/journal/stdout",
-                   "/run/systemd/journal/dev-log"}
+                   "/run/systemd/journal/dev-log",
+                   "/run/confinement/%n/root"}  # hides the root's second view (SPEC 4, "The root")
 
 
 def is_elf_executable(path):
