@@ -408,9 +408,15 @@ static bool private_users_is_safe(const UnitConfinement *uc) {
 
 static void write_mode_defaults(FILE *f, const UnitConfinement *uc) {
         const char *on = uc->config.mode == CONFINEMENT_FULL_APIVFS ? "yes" : "no";
-        /* "Unset" as systemd reads the unit: an empty or bad value does not count. */
+        /* "Unset" as systemd reads the unit: an empty or bad value does not count.
+         * A non-boolean word may be a newer systemd's value (257: PrivateTmp=
+         * disconnected, ProtectControlGroups=private|strict): for "yes" it counts
+         * as unset, so our yes replaces it (252 would ignore it: host /tmp); for
+         * "no" it counts as set, since systemd's own default is no anyway and
+         * 257's value is more than our no. Fail closed under either. */
+        int (*parse)(const char *) = uc->config.mode == CONFINEMENT_FULL_APIVFS ? parse_boolean : parse_any;
         for (size_t i = 0; i < ELEMENTSOF(mode_defaults); i++)
-                if (!unit_text_get_effective(uc->text, "Service", mode_defaults[i].key, parse_boolean,
+                if (!unit_text_get_effective(uc->text, "Service", mode_defaults[i].key, parse,
                                              mode_defaults[i].empty_resets))
                         fprintf(f, "%s=%s\n", mode_defaults[i].key, on);
         if (effective_boolean(uc->text, "PrivateUsers") < 0 && private_users_is_safe(uc))

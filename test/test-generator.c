@@ -429,6 +429,24 @@ START_TEST(bind_in_a_directory_a_non_root_user_can_change_blocks_the_unit) {
 }
 END_TEST
 
+/* A value 252 cannot parse but 257 can (PrivateTmp=disconnected): full-apivfs
+ * writes its yes over it, chroot-only leaves it to the unit (systemd's own
+ * default is no): more confinement under either version, never less. */
+START_TEST(newer_enum_values_never_lose_confinement) {
+        Tree t;
+        tree_init(&t);
+        unit(&t, "full.service", "[Service]\nExecStart=/usr/bin/ls\nPrivateTmp=disconnected\n[X-Confinement]\n");
+        unit(&t, "chroot.service", "[Service]\nExecStart=/usr/bin/ls\nPrivateTmp=disconnected\n"
+                                   "ProtectControlGroups=strict\n[X-Confinement]\nMode=chroot-only\n");
+        run_generator(&t);
+        _cleanup_free_ char *full = dropin_text(&t, "full.service"), *chroot = dropin_text(&t, "chroot.service");
+        ck_assert_msg(strstr(full, "\nPrivateTmp=yes\n"), "%s", full);
+        ck_assert_msg(!strstr(chroot, "PrivateTmp=no") && !strstr(chroot, "ProtectControlGroups=no"), "%s", chroot);
+        ck_assert_msg(strstr(chroot, "\nPrivateDevices=no\n"), "%s", chroot);
+        tree_done(&t);
+}
+END_TEST
+
 START_TEST(enable_no_in_a_later_dropin_leaves_no_dropin) {
         Tree t;
         tree_init(&t);
@@ -595,6 +613,7 @@ int main(void) {
         tcase_add_test(tc, emptied_or_bad_mode_settings_still_get_the_mode_defaults);
         tcase_add_test(tc, conflict_checks_read_the_settings_as_systemd_does);
         tcase_add_test(tc, bind_in_a_directory_a_non_root_user_can_change_blocks_the_unit);
+        tcase_add_test(tc, newer_enum_values_never_lose_confinement);
         suite_add_tcase(s, tc);
         return tu_run_suite(s);
 }
