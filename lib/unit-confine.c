@@ -403,6 +403,23 @@ static bool private_users_is_safe(const UnitConfinement *uc) {
                !grants_capabilities(uc->text) && !keeps_root_in_a_command(uc->text);
 }
 
+const char *unit_confine_private_users_why(const UnitConfinement *uc) {
+        if (unit_text_get(uc->text, "Service", "PrivateUsers"))
+                return "not written: the unit sets PrivateUsers= itself";
+        if (uc->config.mode != CONFINEMENT_FULL_APIVFS)
+                return "not written: Mode=chroot-only";
+        if (!runs_unprivileged(uc->text))
+                return "not written: the unit runs as root (no User=, no DynamicUser=), which a user namespace "
+                       "would take away (low ports, switching to its own user)";
+        if (grants_capabilities(uc->text))
+                return "not written: the unit grants AmbientCapabilities=, which a user namespace voids";
+        if (keeps_root_in_a_command(uc->text))
+                return "not written: a command keeps root (a \"+\", \"!\" or \"!!\" prefix, or "
+                       "PermissionsStartOnly=yes), and drops privileges itself";
+        return "yes: every command runs as a non-root user with no capabilities, so uid 0 inside maps to "
+               "nobody outside";
+}
+
 static void write_mode_defaults(FILE *f, const UnitConfinement *uc) {
         const char *on = uc->config.mode == CONFINEMENT_FULL_APIVFS ? "yes" : "no";
         for (size_t i = 0; i < ELEMENTSOF(mode_defaults); i++)
