@@ -42,13 +42,17 @@ DAEMONS = [
 def define(s, todo):
     os.symlink("/lib/systemd/system/rsyslog.service", f"{s.units}/syslog.service")
     shutil.copy(LEARN, f"{s.opt}/systemd-confinement-learn")
+    # The daemon suite's clients use probe_tcp; learn runs probes with sh, so
+    # it is a program here, not a bash function.
+    e2e.write(f"{s.opt}/bin/probe_tcp", r"""
+        #!/bin/bash
+        # PORT [LINE]: what the server on 127.0.0.1:PORT says (to LINE), one attempt
+        timeout 4 bash -c 'exec 3<>/dev/tcp/127.0.0.1/$0 || exit 1
+            [ -n "$1" ] && printf "%s\r\n\r\n" "$1" >&3
+            timeout 2 cat <&3' "$1" "$2" 2>/dev/null
+    """, 0o755)
     s.step(r"""
-probe_tcp() {  # PORT [LINE]: what the server on 127.0.0.1:PORT says (to LINE), one attempt
-    timeout 4 bash -c 'exec 3<>/dev/tcp/127.0.0.1/$0 || exit 1
-        [ -n "$1" ] && printf "%s\r\n\r\n" "$1" >&3
-        timeout 2 cat <&3' "$1" "$2" 2>/dev/null
-}
-export -f probe_tcp
+export PATH=/opt/e2e/bin:$PATH
 # learn asks PID 1 over the system bus, as on any real system; e2e.target does not pull it in
 systemctl start dbus.socket
 """)
