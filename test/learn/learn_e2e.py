@@ -7,6 +7,8 @@ with its client as the probe and confined by what learn printed, applied as is
 (--apply --runtime). It must be active, confined by the generator, and answer
 its client on that first confined start (no restart). Prints per daemon the
 lines learn wrote and how many it marks CHECK, and 'N passed, N failed'.
+By default also haproxy and opensmtpd of the daemon suite (they chroot);
+with --existing all ten of it.
 Usage: learn_e2e.py GENERATOR [--keep DIR] [--only NAME,...] [--existing]"""
 import os
 import shutil
@@ -23,7 +25,10 @@ GENERATOR_IN = "/etc/systemd/system-generators/systemd-confinement-generator"
 
 # Daemons no other test names. setup: what the container lacks, not the drop-in.
 DAEMONS = [
-    dict(name="apache2", unit="apache2.service", client="curl -fsS -o /dev/null http://127.0.0.1/"),
+    # expect: lines the learned drop-in must hold (what the generator cannot know)
+    dict(name="apache2", unit="apache2.service", client="curl -fsS -o /dev/null http://127.0.0.1/",
+         expect=["Packages=/etc/apache2", "Packages=/usr/bin/mkdir", "Packages=/usr/sbin/apache2",
+                 "BindPaths=/var/log/apache2"]),
     dict(name="lighttpd", unit="lighttpd.service", client="curl -fsS -o /dev/null http://127.0.0.1/"),
     dict(name="dnsmasq", unit="dnsmasq.service",
          client="dig +time=2 +tries=1 @127.0.0.1 localhost A | grep -q 'status: NOERROR'"),
@@ -33,7 +38,9 @@ DAEMONS = [
     dict(name="chrony", unit="chrony.service", unitdropin="[Unit]\nConditionCapability=\n",
          setup="sed -i 's/^DAEMON_OPTS=.*/DAEMON_OPTS=\"-F 1 -x\"/' /etc/default/chrony",
          client="chronyc -n tracking | grep -q '^Reference ID'"),
-    dict(name="mariadb", unit="mariadb.service", client="mariadb -NBe 'select 1' | grep -q '^1$'"),
+    dict(name="mariadb", unit="mariadb.service", client="mariadb -NBe 'select 1' | grep -q '^1$'",
+         # mariadbd is named only inside the unit's sh -c string
+         expect=["Packages=/usr/sbin/mariadbd", "BindPaths=/var/lib/mysql", "BindPaths=/run/mysqld"]),
     dict(name="squid", unit="squid.service",
          client="curl -fsS -o /dev/null http://127.0.0.1:3128/squid-internal-mgr/info"),
 ]
@@ -92,6 +99,8 @@ def check(s, d):
         problems.append("not confined by the generator with the learned drop-in")
     if "NRestarts=0" not in show:
         problems.append("restarted: not the first confined start")
+    learned = s.read(f"{n}.learned", "").splitlines()
+    problems += [f"learned no line {e}" for e in d.get("expect", []) if e not in learned]
     gen = s.read(f"{n}.generated", "")
     if "RootDirectory=" not in gen:
         problems.append("the generator wrote no root")
@@ -104,8 +113,14 @@ def main():
     generator = os.path.abspath(sys.argv[1])
     keep = sys.argv[sys.argv.index("--keep") + 1] if "--keep" in sys.argv else None
     only = sys.argv[sys.argv.index("--only") + 1].split(",") if "--only" in sys.argv else None
-    todo = DAEMONS + ([dict(name=d["name"], unit=d["unit"], client=d["client"], setup=d.get("setup", ":"))
-                       for d in daemons.DAEMONS] if "--existing" in sys.argv else [])
+    # Of the daemon suite's: by default the two that chroot (haproxy, opensmtpd:
+    # the trace must follow them), with --existing all of them.
+    # opensmtpd's processes chroot into /var/lib/opensmtpd/empty: seen only if the trace follows them.
+    expect = dict(opensmtpd=["Packages=/var/lib/opensmtpd", "BindPaths=/var/spool/smtpd"])
+    existing = [dict(name=d["name"], unit=d["unit"], client=d["client"], setup=d.get("setup", ":"),
+                     expect=expect.get(d["name"], []))
+                for d in daemons.DAEMONS if "--existing" in sys.argv or d["name"] in ("haproxy", "opensmtpd")]
+    todo = DAEMONS + existing
     todo = [d for d in todo if not only or d["name"] in only]
     work = keep or tempfile.mkdtemp(prefix="confinement-learn.")
     if keep:
