@@ -34,6 +34,10 @@ TRACE = r'''100   execve("/usr/sbin/d", ["d"], 0x7ffd /* 3 vars */) = 0
 100   bind(7<socket:[1]>, {sa_family=AF_UNIX, sun_path="/run/d.sock"}, 110) = 0
 100   rename("/var/lib/d/a.tmp", "/var/lib/d/a") = 0
 100   newfstatat(AT_FDCWD</srv/d>, "rel\"q", {st_mode=S_IFREG|0644, st_size=1, ...}, 0) = 0
+100   clone(child_stack=NULL, flags=SIGCHLD) = 104
+104   chdir("/var/empty") = 0
+104   chroot(".") = 0
+104   open("/etc/localtime", O_RDONLY) = 3</var/empty/etc/localtime>
 '''
 
 failed = 0
@@ -65,6 +69,7 @@ check("a unix socket bound is a write", "/run/d.sock" in t.writes)
 check("rename writes both names", {"/var/lib/d/a.tmp", "/var/lib/d/a"} <= set(t.writes))
 check("a quoted name is unescaped and resolved against the cwd", '/srv/d/rel"q' in t.reads)
 
+check("chroot(\".\") after chdir() is the cwd", "/var/empty/etc/localtime" in t.reads)
 check("top_child: a tree below /etc is its dir", learn.top_child("/etc/apache2/mods/x.load") == "/etc/apache2")
 check("top_child: below /usr/lib/x86_64-linux-gnu", learn.top_child(
     "/usr/lib/x86_64-linux-gnu/perl-base/strict.pm") == "/usr/lib/x86_64-linux-gnu/perl-base")
