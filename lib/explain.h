@@ -11,5 +11,17 @@
 #include <stdio.h>
 
 #include "path-set.h"
+#include "specifier.h"
+#include "unit-file.h"
 
 int explain_print_tree(FILE *f, PathSet *binds);
+
+/* Why each kind of setting in DROPIN is there, and why PrivateUsers= is or is not. */
+void explain_print_settings(FILE *f, const char *dropin, const char *private_users_why);
+
+/* A "# warning:" line for each program that a "sh -c" string of the unit's
+ * Exec*= commands runs (a bare name looked up in systemd's default PATH, or an
+ * absolute path) which exists on the host and is not in BINDS: the generator
+ * does not parse shell. Returns how many. */
+int explain_print_shell_warnings(FILE *f, const UnitText *t, const Specifiers *sp, char * const *env,
+                                 const PathSet *binds);

@@ -292,7 +292,11 @@ static void block_unit(Run *run, const Opted *o, const char *cause, const char *
 }
 
 static void explain(const Opted *o, UnitConfinement *uc, const char *text) {
-        printf("# %s\n%s\n# Why each path is in:\n", o->info.name, text);
+        Specifiers sp = { .name = o->info.name, .fragment = o->info.fragment };
+        printf("# %s\n%s\n", o->info.name, text);
+        explain_print_settings(stdout, text, unit_confine_private_users_why(uc));
+        explain_print_shell_warnings(stdout, &o->text, &sp, uc->env, uc->closure.binds);
+        printf("# Why each path is in:\n");
         if (explain_print_tree(stdout, uc->closure.binds) < 0)
                 log_oom();
 }

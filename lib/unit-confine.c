@@ -399,11 +399,50 @@ static bool grants_capabilities(const UnitText *t) {
         return false;
 }
 
+/* A command that keeps root whatever User= says: systemd.service(5) "+" (full
+ * privileges), "!" and "!!" (User= not applied: the program drops privileges
+ * itself, as Debian's chrony does with ExecStart=!/usr/sbin/chronyd), and
+ * PermissionsStartOnly=yes for every command but ExecStart=. */
+static bool keeps_root_in_a_command(const UnitText *t) {
+        if (effective_boolean(t, "PermissionsStartOnly") > 0)
+                return true;
+        for (size_t i = 0; i < ELEMENTSOF(exec_keys); i++) {
+                _cleanup_strv_free_ char **values = NULL;
+                if (unit_text_get_list(t, "Service", exec_keys[i], &values) < 0)
+                        return true; /* cannot tell: do not risk breaking the service */
+                STRV_FOREACH(v, values) {
+                        const char *w = *v + strspn(*v, " \t");
+                        size_t n = strspn(w, "-@:+!|");
+                        if (memchr(w, '+', n) || memchr(w, '!', n))
+                                return true;
+                }
+        }
+        return false;
+}
+
 /* PrivateUsers=yes only where it cannot break the service: a root daemon that
- * binds a low port or switches to its own user fails in a user namespace. */
+ * binds a low port or switches to its own user fails in a user namespace, and
+ * so does a command that runs as root while the rest runs as User=. */
 static bool private_users_is_safe(const UnitConfinement *uc) {
         return uc->config.mode == CONFINEMENT_FULL_APIVFS && runs_unprivileged(uc->text) &&
-               !grants_capabilities(uc->text);
+               !grants_capabilities(uc->text) && !keeps_root_in_a_command(uc->text);
+}
+
+const char *unit_confine_private_users_why(const UnitConfinement *uc) {
+        if (effective_boolean(uc->text, "PrivateUsers") >= 0)
+                return "not written: the unit sets PrivateUsers= itself";
+        if (uc->config.mode != CONFINEMENT_FULL_APIVFS)
+                return "not written: Mode=chroot-only";
+        if (!runs_unprivileged(uc->text))
+                return "not written: the unit runs as root (no User=, no DynamicUser=), which a user namespace "
+                       "would take away (low ports, switching to its own user)";
+        if (grants_capabilities(uc->text))
+                return "not written: the unit grants AmbientCapabilities=, which a user namespace voids";
+        if (keeps_root_in_a_command(uc->text))
+                return "not written: a command keeps root (a \"+\", \"!\" or \"!!\" prefix, or "
+                       "PermissionsStartOnly=yes), and drops privileges itself";
+        return "yes: every command runs as a non-root user with no capabilities, so uid 0 inside maps to "
+               "nobody outside";
 }
 
 static void write_mode_defaults(FILE *f, const UnitConfinement *uc) {
@@ -528,6 +567,15 @@ static int write_var_run_mirrors(FILE *f, const UnitConfinement *uc, const Speci
                         return -ENOMEM;
         }
         return 0;
+}
+
+/* /var/lock is a link to /run/lock on the host (Debian's /usr/lib/tmpfiles.d/
+ * legacy.conf), and daemons lock there (apache2's APACHE_LOCK_DIR): in the root
+ * it is the private /run's lock dir, made for each start like /run itself. */
+static void write_var_lock(FILE *f) {
+        fputs("RuntimeDirectory=" CONFINEMENT_RUNTIME_DIR "/run/lock\n"
+              "BindPaths=" CONFINEMENT_RUN "/lock:/var/lock\n",
+              f);
 }
 
 /* On 252 ReadWritePaths= are resolved inside the root, where nothing from the
@@ -658,6 +706,8 @@ static int write_dropin(FILE *f, void *userdata) {
                 r = write_writable_paths(f, uc, &sp);
         if (r >= 0)
                 r = write_var_run_mirrors(f, uc, &sp);
+        if (r >= 0)
+                write_var_lock(f);
         if (r >= 0)
                 r = write_binds(f, uc);
         return r;

@@ -38,6 +38,8 @@ typedef struct ConfineContext {
 int unit_confine(UnitConfinement *uc, const UnitInfo *info, const UnitText *text, const ConfineContext *ctx);
 /* The drop-in text for a unit unit_confine() succeeded on. */
 int unit_confine_dropin_text(UnitConfinement *uc, char **ret);
+/* Why the drop-in sets PrivateUsers=yes, or why it does not (for --explain). */
+const char *unit_confine_private_users_why(const UnitConfinement *uc);
 void unit_confine_done(UnitConfinement *uc);
 
 /* Where a unit's root and per-start /run live on the host (specifiers left in). */

@@ -18,7 +18,9 @@ if [[ ${1:-} == --tests ]]; then
                    # the daemon suite: Debian's daemons as they ship, and their clients
                    nginx-light postgresql redis-server openssh-server unbound dns-root-data
                    mosquitto mosquitto-clients haproxy rsyslog opensmtpd curl redis-tools
-                   dnsutils postgresql-client)
+                   dnsutils postgresql-client
+                   # the learn suite: daemons no other test names (chrony runs as root via "!")
+                   apache2 dnsmasq chrony mariadb-server squid lighttpd)
 fi
 missing=()
 for p in "${packages[@]}"; do

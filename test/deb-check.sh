@@ -34,11 +34,13 @@ echo "deb-check: built $(basename "$deb")"
 listing=$(dpkg-deb -c "$deb")
 contents=$(awk '{print $6}' <<<"$listing")
 for path in ".$gen" ./usr/share/man/man5/systemd.confinement.5 ./usr/share/man/man8/systemd-confinement-generator.8 \
-            ./usr/share/doc/$pkg/copyright; do
+            ./usr/share/doc/$pkg/copyright ./usr/bin/systemd-confinement-learn \
+            ./usr/share/man/man1/systemd-confinement-learn.1; do
         grep -qx -- "$path" <<<"$contents" || fail "$path not in the package: $contents"
 done
 grep -q -- "^-rwxr-xr-x root/root .* \.$gen\$" <<<"$listing" || fail "generator not 0755 root:root"
-grep -E '^\./(home|tmp|etc|usr/bin|usr/lib/systemd/system-generators)/' <<<"$contents" && fail "unexpected paths"
+grep -E '^\./(home|tmp|etc|usr/lib/systemd/system-generators)/' <<<"$contents" && fail "unexpected paths"
+grep -E '^\./usr/bin/.' <<<"$contents" | grep -vx './usr/bin/systemd-confinement-learn' && fail "unexpected programs"
 depends=$(dpkg-deb -f "$deb" Depends)
 for d in libc6 libmount1 libsystemd0 systemd; do
         grep -qw "$d" <<<"$depends" || fail "Depends: $depends lacks $d"

@@ -49,11 +49,56 @@ START_TEST(reasons_naming_each_other_in_a_ring_still_print_every_path_once) {
 }
 END_TEST
 
+/* The generator does not parse shell: a program that a "sh -c" string runs by
+ * name or path, that exists on the host and is not bound, gets a warning;
+ * builtins, arguments and bound programs do not. */
+START_TEST(programs_inside_sh_c_strings_that_the_root_lacks_are_warned_about) {
+        _cleanup_free_ char *d = tu_mkdtemp();
+        _cleanup_free_ char *unit = tu_write(d, "x.service",
+                "[Service]\nExecStart=/bin/sh -c \"set -e; VAR=1 exec /usr/bin/env true; [ -x /x ] && echo hi\"\n"
+                "ExecStartPost=/bin/bash -ec 'ls / | cat'\n");
+        _cleanup_(unit_text_done) UnitText t = {};
+        ck_assert_int_eq(unit_text_load_file(&t, unit), 0);
+        PathSet *binds = path_set_new();
+        ck_assert_int_eq(path_set_add(binds, "/usr/bin/ls", "/usr/bin/ls", "Packages="), 1);
+        const Specifiers sp = { .name = "x.service" };
+        char *buf = NULL;
+        size_t size = 0;
+        FILE *f = open_memstream(&buf, &size);
+        ck_assert_int_eq(explain_print_shell_warnings(f, &t, &sp, NULL, binds), 2);
+        fclose(f);
+        ck_assert_msg(strstr(buf, "ExecStart= runs \"/usr/bin/env\""), "%s", buf);
+        ck_assert_msg(strstr(buf, "ExecStartPost= runs \"cat\" inside a sh -c string, and the root lacks /usr/bin/cat"),
+                      "%s", buf);
+        ck_assert_msg(!strstr(buf, "\"true\"") && !strstr(buf, "\"ls\"") && !strstr(buf, "\"echo\""), "%s", buf);
+        free(buf);
+        path_set_free(binds);
+        tu_rm_rf(d);
+}
+END_TEST
+
+/* PrivateUsers= is explained whether or not it is written. */
+START_TEST(settings_are_explained_with_why_private_users_is_not_written) {
+        char *buf = NULL;
+        size_t size = 0;
+        FILE *f = open_memstream(&buf, &size);
+        explain_print_settings(f, "[Service]\nRootDirectory=/run/confinement/%n/root\nPrivateTmp=yes\n",
+                               "not written: a command keeps root");
+        fclose(f);
+        ck_assert_msg(strstr(buf, "#   RootDirectory=: every command runs in that root\n"), "%s", buf);
+        ck_assert_msg(strstr(buf, "#   PrivateTmp=: a default of the mode"), "%s", buf);
+        ck_assert_msg(strstr(buf, "#   PrivateUsers=: not written: a command keeps root\n"), "%s", buf);
+        free(buf);
+}
+END_TEST
+
 int main(void) {
         Suite *s = suite_create("explain");
         TCase *tc = tcase_create("tree");
         tcase_add_test(tc, each_path_hangs_below_the_path_that_needed_it);
         tcase_add_test(tc, reasons_naming_each_other_in_a_ring_still_print_every_path_once);
+        tcase_add_test(tc, programs_inside_sh_c_strings_that_the_root_lacks_are_warned_about);
+        tcase_add_test(tc, settings_are_explained_with_why_private_users_is_not_written);
         suite_add_tcase(s, tc);
         return tu_run_suite(s);
 }

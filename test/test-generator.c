@@ -596,6 +596,39 @@ START_TEST(nothing_is_written_outside_the_output_dir_and_only_whole_conf_files_i
 }
 END_TEST
 
+/* systemd.service(5): "!", "!!" and "+" run a command as root whatever User=
+ * says; such a daemon drops privileges itself (Debian's chrony), which a user
+ * namespace breaks, so PrivateUsers=yes is only for units that never keep root. */
+START_TEST(private_users_only_for_units_whose_every_command_runs_as_the_user) {
+        static const char *const cases[][2] = {
+                { "plain.service", "" },          { "bang.service", "!" },
+                { "bangbang.service", "!!" },     { "plus.service", "+" },
+                { "minusbang.service", "-!" },
+        };
+        Tree t;
+        tree_init(&t);
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                _cleanup_free_ char *text = NULL;
+                ck_assert_int_ge(asprintf(&text, "[Service]\nUser=nobody\nExecStart=%s/usr/bin/true\n"
+                                                 "[X-Confinement]\n", cases[i][1]), 0);
+                unit(&t, cases[i][0], text);
+        }
+        run_generator(&t);
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                _cleanup_strv_free_ char **names = dropins_of(&t, cases[i][0]);
+                ck_assert_uint_eq(strv_length(names), 1);
+                _cleanup_free_ char *path = NULL;
+                ck_assert_int_ge(asprintf(&path, "%s/%s.d/%s", t.out, cases[i][0], names[0]), 0);
+                _cleanup_free_ char *dropin = read_text(path);
+                bool plain = isempty(cases[i][1]);
+                ck_assert_msg(!!strstr(dropin, "\nPrivateUsers=yes\n") == plain, "%s: %s", cases[i][0], dropin);
+                /* /var/lock is the private /run's lock dir, as on the host */
+                ck_assert(strstr(dropin, "BindPaths=/run/confinement/%n/run/lock:/var/lock\n"));
+        }
+        tree_done(&t);
+}
+END_TEST
+
 int main(void) {
         Suite *s = suite_create("generator");
         TCase *tc = tcase_create("runs");
@@ -614,6 +647,7 @@ int main(void) {
         tcase_add_test(tc, conflict_checks_read_the_settings_as_systemd_does);
         tcase_add_test(tc, bind_in_a_directory_a_non_root_user_can_change_blocks_the_unit);
         tcase_add_test(tc, newer_enum_values_never_lose_confinement);
+        tcase_add_test(tc, private_users_only_for_units_whose_every_command_runs_as_the_user);
         suite_add_tcase(s, tc);
         return tu_run_suite(s);
 }

@@ -245,7 +245,7 @@ def check_tree(s, case, unit, mode, user, private_tmp, declared):
     dests = {d for _, d in binds} | {"/run/systemd/journal/socket", "/run/systemd/journal/stdout",
                                      "/run/systemd/journal/dev-log"}
     allowed_parents = set().union(*(ancestors(d) for d in dests | set(declared)))
-    api = ["/run", "/var/run"]
+    api = ["/run", "/var/run", "/var/lock"]  # /var/lock: the private /run/lock, as the host links it
     if mode == "full":
         api += ["/dev", "/proc", "/sys"]
     if private_tmp:
@@ -264,7 +264,7 @@ def check_tree(s, case, unit, mode, user, private_tmp, declared):
             problems.append(f"setuid/setgid file visible: {path}")
         if e["writable"]:
             writable_ok = (any(under(path, d) for d in declared)
-                           or under(path, "/run") or under(path, "/var/run")
+                           or under(path, "/run") or under(path, "/var/run") or under(path, "/var/lock")
                            or (private_tmp and (under(path, "/tmp") or under(path, "/var/tmp")))
                            or (mode == "full" and (under(path, "/dev") or under(path, "/proc")
                                                    or under(path, "/sys")))
