@@ -15,6 +15,15 @@ import tempfile
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "e2e"))
 import e2e  # noqa: E402
 
+
+def postgresql_version():
+    """The major version of the postgresql the system under test ships (its one
+    cluster dir in /etc/postgresql, made by the package): 15 on Debian 12, 17 on 13."""
+    versions = sorted(os.listdir(e2e.in_root("/etc/postgresql")), key=int) if os.path.isdir(
+        e2e.in_root("/etc/postgresql")) else []
+    return versions[-1] if versions else "15"
+
+
 # name, unit, what it is, the drop-in a user writes, a client command (run
 # outside the root, in the container) that exits 0 only on a real answer.
 DAEMONS = [
@@ -92,8 +101,11 @@ DAEMONS = [
             Profiles=users
             BindPaths=/var/spool/smtpd
          """,
+         # The package's debconf makes /etc/mailname only where it asked; a fresh
+         # machine may have none, and a named path that does not exist refuses the unit.
+         setup="[ -s /etc/mailname ] || echo localhost > /etc/mailname",
          client="probe_tcp 25 QUIT | grep -q '^220 '"),
-    dict(name="postgresql", unit="postgresql@15-main.service", kind="relational database",
+    dict(name="postgresql", unit=f"postgresql@{postgresql_version()}-main.service", kind="relational database",
          dropin="""
             [X-Confinement]
             # pg_ctlcluster is a Perl script (its modules) that runs install and id by name
@@ -192,8 +204,8 @@ def main():
     if keep:
         shutil.rmtree(work, ignore_errors=True)
     daemons = [d for d in DAEMONS if not only or d["name"] in only]
-    missing = [d["name"] for d in daemons if not os.path.exists(f"/lib/systemd/system/{d['unit'].split('@')[0]}"
-                                                                 + ("@.service" if "@" in d["unit"] else ""))]
+    missing = [d["name"] for d in daemons if not os.path.exists(e2e.in_root(f"/lib/systemd/system/{d['unit'].split('@')[0]}"
+                                                                 + ("@.service" if "@" in d["unit"] else "")))]
     s = e2e.Suite(generator, work)
     s.fixtures()
     define(s, daemons)
