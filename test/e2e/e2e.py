@@ -168,6 +168,11 @@ class Suite:
             }
             """) + "\n".join(self.driver) + "\n"
         write(f"{self.opt}/driver.sh", driver, 0o755)
+        # Debian 13 on ships ldconfig.service, which makes /etc/ld.so.cache in the
+        # volatile /etc after the generator's first run: every later daemon-reload
+        # would change the drop-ins copied above. Keep the boot's first state, as on 12.
+        if not os.path.exists(f"{self.units}/ldconfig.service"):
+            os.symlink("/dev/null", f"{self.units}/ldconfig.service")
         self.unit("e2e.target", f"""
             [Unit]
             Description=end-to-end tests
