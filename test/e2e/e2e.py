@@ -49,18 +49,6 @@ def realpath_in_root(path):
     return path
 
 
-def systemd_version():
-    """The major version of the systemd that boots as PID 1 in the container."""
-    import glob
-    for f in glob.glob(in_root("/usr/lib/x86_64-linux-gnu/systemd/libsystemd-shared-*.so")) + \
-            glob.glob(in_root("/lib/systemd/libsystemd-shared-*.so")) + \
-            glob.glob(in_root("/usr/lib/systemd/libsystemd-shared-*.so")):
-        m = re.search(r"libsystemd-shared-(\d+)", f)
-        if m:
-            return int(m.group(1))
-    raise RuntimeError("no libsystemd-shared in the system under test")
-
-
 def write(path, text, mode=0o644):
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with open(path, "w") as f:
