@@ -47,6 +47,8 @@ DAEMONS = [
          dropin="""
             [X-Confinement]
             Packages=/etc/redis
+            # redis 8 sets the locale it is given (LANG=C.UTF-8 where none is configured)
+            Profiles=locale
          """,
          client="redis-cli -h 127.0.0.1 ping | grep -q PONG"),
     dict(name="mosquitto", unit="mosquitto.service", kind="message broker",
@@ -83,7 +85,8 @@ DAEMONS = [
     dict(name="sshd", unit="ssh.service", kind="SSH server",
          dropin="""
             [X-Confinement]
-            Packages=/etc/ssh /usr/share/openssh
+            # OpenSSH 10 (Debian 13) runs each session by path: /usr/lib/openssh/sshd-session
+            Packages=/etc/ssh /usr/share/openssh /usr/lib/openssh
             Profiles=users
          """,
          client="probe_tcp 22 | grep -q '^SSH-2.0-OpenSSH'"),
@@ -98,7 +101,8 @@ DAEMONS = [
          dropin="""
             [X-Confinement]
             Packages=/etc/smtpd.conf /etc/aliases /etc/mailname /etc/hosts /var/lib/opensmtpd/empty
-            Profiles=users
+            # 7.6 (Debian 13) opens the system CA file at start
+            Profiles=users tls
             BindPaths=/var/spool/smtpd
          """,
          # The package's debconf makes /etc/mailname only where it asked; a fresh
@@ -110,9 +114,8 @@ DAEMONS = [
             [X-Confinement]
             # pg_ctlcluster is a Perl script (its modules) that runs install and id by name
             Packages=/etc/postgresql /etc/postgresql-common /usr/lib/postgresql /usr/share/postgresql /usr/share/postgresql-common /usr/share/perl5 /usr/share/perl /usr/lib/x86_64-linux-gnu/perl /usr/lib/x86_64-linux-gnu/perl-base /usr/bin/install /usr/bin/id
+            # postgresql.conf names the locale initdb ran with: C.UTF-8 where none is configured
             Profiles=users locale timezone dns
-            # postgresql.conf names this locale
-            Packages=/usr/lib/locale/C.utf8
             [Service]
             # data, logs, and the socket dir clients use (made by tmpfiles on the host)
             BindPaths=/var/lib/postgresql /var/log/postgresql /run/postgresql

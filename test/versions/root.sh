@@ -29,6 +29,7 @@ if [[ ! -d $root ]]; then
         command -v debootstrap >/dev/null || apt-get install -y -qq debootstrap >/dev/null
         mkdir -p "$cache"
         tmp=$(mktemp -d "$cache/.$release.XXXXXX")
+        chmod 0755 "$tmp"  # it becomes /: mktemp's 0700 would lock out every user but root
         # bookworm's debootstrap has no script for testing: sid's works for it.
         suite=$release script=()
         [[ $release == sid || $release == testing ]] && { suite=testing; script=(/usr/share/debootstrap/scripts/sid); }
