@@ -119,6 +119,8 @@ DAEMONS = [
             [Service]
             # data, logs, and the socket dir clients use (made by tmpfiles on the host)
             BindPaths=/var/lib/postgresql /var/log/postgresql /run/postgresql
+            # the certificate a cluster made with ssl-cert installed serves (ssl = on on 13)
+            BindReadOnlyPaths=-/etc/ssl/certs/ssl-cert-snakeoil.pem -/etc/ssl/private/ssl-cert-snakeoil.key
          """,
          client="runuser -u postgres -- psql -tA -c 'select 1' | grep -q '^1$'"),
 ]
