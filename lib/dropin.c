@@ -40,13 +40,16 @@ char *unit_escape_path(const char *path) {
                 *w++ = '"';
         for (const char *p = path; *p;) {
                 size_t n = utf8_sequence_length(p);
-                if (n == 0 || *p == '\n' || *p == '\r') {
+                /* systemd 262 refuses a bind path holding a quote, escaped or
+                 * not ("Failed to parse BindReadOnlyPaths=, ignoring"): the bind
+                 * would be silently missing, so no supported version gets one. */
+                if (n == 0 || *p == '\n' || *p == '\r' || *p == '"' || *p == '\'') {
                         errno = EINVAL;
                         return NULL;
                 }
                 if (*p == '%')
                         *w++ = '%';
-                else if (strchr("\\:\"'", *p) || (!quote && strchr(" \t", *p)))
+                else if (strchr("\\:", *p) || (!quote && strchr(" \t", *p)))
                         *w++ = '\\';
                 memcpy(w, p, n);
                 w += n;

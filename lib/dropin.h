@@ -10,9 +10,10 @@
 #include <stdio.h>
 
 /* Escapes a path for one word of a space-separated path list (BindPaths=,
- * RequiresMountsFor=): backslash before '\\', ':', quotes and blanks, '%' doubled.
+ * RequiresMountsFor=): backslash before '\\', ':' and blanks, '%' doubled.
  * Returns NULL for -ENOMEM; -EINVAL (a path no unit file can hold, e.g. with a
- * newline) is reported as errno = EINVAL with a NULL return. */
+ * newline, or one a supported systemd does not take back, e.g. with a quote) is
+ * reported as errno = EINVAL with a NULL return. */
 char *unit_escape_path(const char *path);
 
 /* Escapes free text for a value systemd expands specifiers in (Description=). */

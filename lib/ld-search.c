@@ -4,6 +4,7 @@
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <gnu/libc-version.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -133,11 +134,25 @@ static const char *x86_64_platform(const CpuFeatures *f, uint64_t *hwcap) {
         return platform ?: "x86_64";
 }
 
+bool glibc_searches_legacy_hwcaps(const char *version) {
+        unsigned major = 0, minor = 0;
+
+        if (!version || sscanf(version, "%u.%u", &major, &minor) != 2)
+                return false; /* an unknown (so newer) glibc: no legacy subdirs */
+        return major < 2 || (major == 2 && minor < 37);
+}
+
 /* The legacy subdirs: every subset of {hwcap names, platform, "tls"}, in
- * glibc's power-set order (most specific first), ending with "". */
+ * glibc's power-set order (most specific first), ending with "". glibc 2.37
+ * removed them ("elf: Remove legacy hwcaps support"): from then on only ""
+ * is searched. The glibc the generator runs with is the host's, whose ld.so
+ * loads the services, so its version decides, never the build machine's. */
 static int legacy_subdirs(uint64_t hwcap, const char *platform, char ***subdirs) {
         const char *parts[ELEMENTSOF(hwcap_names) + 2];
         size_t n = 0;
+
+        if (!glibc_searches_legacy_hwcaps(gnu_get_libc_version()))
+                return strv_extend(subdirs, "");
 
         for (size_t i = 0; i < ELEMENTSOF(hwcap_names); i++)
                 if (hwcap & (UINT64_C(1) << i))

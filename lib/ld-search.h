@@ -61,5 +61,9 @@ typedef struct LoaderHost {
 
 /* Fills *ret for a program of this class/machine whose PT_INTERP is interp (may be NULL).
  * -ENOEXEC when no glibc loader for it can run here. */
+/* Whether ld.so of glibc VERSION ("2.36") searches the legacy hwcaps subdirs
+ * (tls/, x86_64/, haswell/...): before 2.37 only. */
+bool glibc_searches_legacy_hwcaps(const char *version);
+
 int loader_host_init(LoaderHost *ret, uint8_t elf_class, uint16_t machine, const char *interp, char **default_dirs);
 void loader_host_done(LoaderHost *h);

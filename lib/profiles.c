@@ -380,9 +380,23 @@ static int add_messages(Closure *c, char * const *loc) {
         return r;
 }
 
+/* Where the system sets no locale variable at all, PID 1 gives every service
+ * LANG=C.UTF-8 (systemd's SYSTEMD_DEFAULT_LOCALE, src/core/locale-setup.c; seen
+ * in 252, 257 and 262); glibc loads it from /usr/lib/locale/C.utf8. */
+static int default_locale(char ***loc) {
+        for (size_t i = 0; i < ELEMENTSOF(locale_categories); i++)
+                if (!isempty(strv_env_get(*loc, locale_categories[i])))
+                        return 0;
+        if (!isempty(strv_env_get(*loc, "LANGUAGE")))
+                return 0;
+        return strv_env_set(loc, "LANG", "C.UTF-8") < 0 ? -ENOMEM : 0;
+}
+
 static int profile_locale(Closure *c, char * const *env) {
         _cleanup_strv_free_ char **loc = NULL, **names = NULL;
         int r = read_locale_conf(&loc);
+        if (r >= 0)
+                r = default_locale(&loc);
         if (r < 0)
                 return r;
         for (size_t i = 0; i < ELEMENTSOF(locale_categories); i++) {

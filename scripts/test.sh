@@ -26,6 +26,9 @@ bash test/robustness/readonly-fs.sh build/systemd-confinement-generator
 python3 test/e2e/failclosed_e2e.py build/systemd-confinement-generator
 python3 test/e2e/hostile_e2e.py build/systemd-confinement-generator
 python3 test/e2e/settings_e2e.py build/systemd-confinement-generator
+# The same suites under Debian 13 (systemd 257, glibc 2.41) and testing (262, 2.43)
+# as PID 1, in debootstrap roots cached under /var/cache/confinement-roots.
+bash test/versions/run.sh
 # A short smoke run of each fuzz target where clang can link libFuzzer; the long
 # runs (10 min and more each) are done by hand: nice -n 19 scripts/fuzz.sh all 600
 if echo 'int LLVMFuzzerTestOneInput(const char *d, long n) { return 0; }' |

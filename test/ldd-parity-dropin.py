@@ -21,6 +21,7 @@ Usage: ldd-parity-dropin.py GENERATOR
 """
 
 import concurrent.futures
+import json
 import os
 import re
 import shlex
@@ -153,6 +154,67 @@ LDD_PATH = re.compile(r"=>\s+(/\S.*?)\s+\(0x[0-9a-f]+\)\s*$")
 LDD_INTERP = re.compile(r"^\s*(/\S+)\s+\(0x[0-9a-f]+\)\s*$")
 
 
+def dlopen_required(path):
+    """Sonames the ELF's .note.dlopen (owner FDO, type 0x407c0c0a) marks "required"."""
+    import struct
+    try:
+        with open(path, "rb") as f:
+            data = f.read()
+    except OSError:
+        return []
+    if data[:4] != b"\x7fELF" or data[4] != 2 or data[5] != 1:
+        return []  # 64-bit little-endian only: the programs of this machine
+    shoff, = struct.unpack_from("<Q", data, 0x28)
+    shentsize, shnum, shstrndx = struct.unpack_from("<HHH", data, 0x3a)
+    sections = [struct.unpack_from("<IIQQQQ", data, shoff + i * shentsize) for i in range(shnum)]
+    if not shoff or shstrndx >= shnum:
+        return []
+    strtab = sections[shstrndx][4]
+    names = []
+    for name_off, _, _, _, off, size in sections:
+        name = data[strtab + name_off:data.index(b"\0", strtab + name_off)]
+        if name != b".note.dlopen":
+            continue
+        pos = off
+        while pos + 12 <= off + size:
+            namesz, descsz, ntype = struct.unpack_from("<III", data, pos)
+            owner = data[pos + 12:pos + 12 + namesz].rstrip(b"\0")
+            desc_at = pos + 12 + ((namesz + 3) & ~3)
+            desc = data[desc_at:desc_at + descsz].rstrip(b"\0")
+            pos = desc_at + ((descsz + 3) & ~3)
+            if owner != b"FDO" or ntype != 0x407c0c0a:
+                continue
+            try:
+                for entry in json.loads(desc.decode()):
+                    if entry.get("priority", "recommended") == "required":
+                        names += entry.get("soname", [])[:1]
+            except (ValueError, AttributeError):
+                pass
+    return names
+
+
+def ldconfig_path(soname):
+    """Where ld.so's cache finds SONAME for x86-64 (as dlopen() would)."""
+    out = subprocess.run(["ldconfig", "-p"], stdout=subprocess.PIPE, text=True,
+                         env={"LC_ALL": "C", "PATH": "/usr/sbin:/sbin:/usr/bin:/bin"}).stdout
+    for line in out.splitlines():
+        m = re.match(r"\s*(\S+) \(([^)]*)\) => (\S+)", line)
+        if m and m.group(1) == soname and "x86-64" in m.group(2):
+            return m.group(3)
+    return None
+
+
+def required_dlopen_closure(program):
+    """The files the generator adds for PROGRAM's required .note.dlopen libraries."""
+    files = set()
+    for soname in dlopen_required(program):
+        path = ldconfig_path(soname)
+        if path:
+            files.add(os.path.normpath(path))
+            files |= run_ldd(path)[1]
+    return files
+
+
 def run_ldd(program):
     r = subprocess.run(["ldd", program], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                        env={"LC_ALL": "C", "PATH": "/usr/bin:/bin"})
@@ -249,6 +311,9 @@ def compare(generator, programs, top):
             report("bound at its real path too", "re-executed from there for $ORIGIN")
             continue
         problem = "missing %s; extra %s" % (" ".join(missing) or "-", " ".join(extra) or "-")
+        if not missing and extra and set(extra) <= required_dlopen_closure(real):
+            report(problem, "required .note.dlopen libraries and their closure")
+            continue
         if kind == "static":
             report("ldd: not a dynamic executable, but the drop-in holds more than the program: " + problem)
         else:

@@ -83,7 +83,8 @@ static int systemd_parse_boolean(const char *dir, const char *value) {
                 size_t size = 0;
                 ck_assert_ptr_nonnull(f);
                 ck_assert_int_ge(getdelim(&dump, &size, 0, f), 0);
-                if (strstr(dump, "\n\t\tPrivateTmp: yes\n"))
+                /* 257 made PrivateTmp= a mode: "true" dumps as "connected". */
+                if (strstr(dump, "\n\t\tPrivateTmp: yes\n") || strstr(dump, "\n\t\tPrivateTmp: connected\n"))
                         seen[before] = 1;
                 else if (strstr(dump, "\n\t\tPrivateTmp: no\n"))
                         seen[before] = 0;

@@ -2,6 +2,7 @@
 /* The loader walk against real fixtures, each compared with what glibc's own
  * ld.so resolves for it (ldd, i.e. ld.so --list, run with the same environment). */
 #include <check.h>
+#include <gnu/libc-version.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -487,6 +488,41 @@ START_TEST(glibc_hwcaps_subdir_beats_the_plain_dir) {
 }
 END_TEST
 
+START_TEST(legacy_hwcaps_subdirs_are_searched_only_before_glibc_2_37) {
+        char *d = tu_mkdtemp(), *flags;
+        make_lib(d, "lib/libleg.so", "libleg.so", "leg", NULL);
+        make_lib(d, "lib/tls/libleg.so", "libleg.so", "leg", NULL);
+        make_lib(d, "lib/x86_64/libleg.so", "libleg.so", "leg", NULL);
+        make_lib(d, "lib/haswell/libleg.so", "libleg.so", "leg", NULL);
+        ck_assert_int_ge(asprintf(&flags, "-Wl,-rpath,'$ORIGIN/../lib' -L%s/lib -l:libleg.so", d), 0);
+        char *prog = cc_prog(d, "bin/prog", flags);
+
+        /* This system's ld.so is the oracle, whichever glibc it is. */
+        assert_same_as_ldd(NULL, NULL, prog);
+        Found f;
+        char *error = NULL;
+        ck_assert_int_eq(run_closure(NULL, prog, &f, &error), 0);
+        bool plain = reason_of(&f, "lib/libleg.so") != NULL;
+        if (glibc_searches_legacy_hwcaps(gnu_get_libc_version()))
+                ck_assert_msg(!plain, "glibc %s takes a legacy subdir first", gnu_get_libc_version());
+        else
+                ck_assert_msg(plain, "glibc %s searches no legacy subdir", gnu_get_libc_version());
+        found_done(&f);
+        tu_rm_rf(d);
+}
+END_TEST
+
+START_TEST(legacy_hwcaps_end_with_glibc_2_37) {
+        ck_assert(glibc_searches_legacy_hwcaps("2.36"));
+        ck_assert(glibc_searches_legacy_hwcaps("2.28"));
+        ck_assert(!glibc_searches_legacy_hwcaps("2.37"));
+        ck_assert(!glibc_searches_legacy_hwcaps("2.41"));
+        ck_assert(!glibc_searches_legacy_hwcaps("2.43"));
+        ck_assert(!glibc_searches_legacy_hwcaps("3.0"));
+        ck_assert(!glibc_searches_legacy_hwcaps("garbage"));
+}
+END_TEST
+
 START_TEST(other_class_candidate_is_skipped) {
         char *d = tu_mkdtemp(), *flags;
         make_lib(d, "lib/libcls.so", "libcls.so", "cl", NULL);
@@ -638,6 +674,8 @@ int main(void) {
         tcase_add_test(tc, cycle_between_two_libraries_terminates);
         tcase_add_test(tc, lib_and_platform_tokens_expand_as_glibc_does);
         tcase_add_test(tc, glibc_hwcaps_subdir_beats_the_plain_dir);
+        tcase_add_test(tc, legacy_hwcaps_subdirs_are_searched_only_before_glibc_2_37);
+        tcase_add_test(tc, legacy_hwcaps_end_with_glibc_2_37);
         tcase_add_test(tc, other_class_candidate_is_skipped);
         tcase_add_test(tc, i386_program_uses_the_32bit_loader_dirs);
         tcase_add_test(tc, filter_loads_filtee_and_missing_auxiliary_is_ignored);

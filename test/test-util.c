@@ -84,3 +84,16 @@ int tu_run_suite(Suite *s) {
         srunner_free(sr);
         return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }
+
+char *tu_system_lib_dir(void) {
+        /* Where this system's ld.so finds libc through its cache: /lib/x86_64-linux-gnu
+         * on Debian 12 (ld.so.conf lists it first), /usr/lib/... where it lists only that. */
+        char line[4096] = "", *dir;
+        FILE *p = popen("ldd /bin/sh | sed -n 's/^.*libc\\.so\\.6 => \\(\\/[^ ]*\\)\\/libc\\.so\\.6 .*$/\\1/p'", "r");
+        ck_assert_ptr_nonnull(p);
+        ck_assert_ptr_nonnull(fgets(line, sizeof line, p));
+        pclose(p);
+        line[strcspn(line, "\n")] = 0;
+        ck_assert_ptr_nonnull(dir = strdup(line));
+        return dir;
+}

@@ -23,5 +23,8 @@ void tu_sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Compiles C source with "cc SRC -o dir/rel EXTRA" (EXTRA: flags such as
  * -shared -Wl,-rpath,...), returns the output path. */
 char *tu_cc(const char *dir, const char *rel, const char *source, const char *extra_flags);
+/* The dir this system's ld.so finds libc.so.6 in (the first multiarch dir of
+ * its ld.so.cache), as ldd shows it; the caller frees the string. */
+char *tu_system_lib_dir(void);
 /* Runs a Suite with CK_NORMAL output and returns the process exit code. */
 int tu_run_suite(Suite *s);

@@ -15,6 +15,15 @@ import tempfile
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "e2e"))
 import e2e  # noqa: E402
 
+
+def postgresql_version():
+    """The major version of the postgresql the system under test ships (its one
+    cluster dir in /etc/postgresql, made by the package): 15 on Debian 12, 17 on 13."""
+    versions = sorted(os.listdir(e2e.in_root("/etc/postgresql")), key=int) if os.path.isdir(
+        e2e.in_root("/etc/postgresql")) else []
+    return versions[-1] if versions else "15"
+
+
 # name, unit, what it is, the drop-in a user writes, a client command (run
 # outside the root, in the container) that exits 0 only on a real answer.
 DAEMONS = [
@@ -38,6 +47,8 @@ DAEMONS = [
          dropin="""
             [X-Confinement]
             Packages=/etc/redis
+            # redis 8 sets the locale it is given (LANG=C.UTF-8 where none is configured)
+            Profiles=locale
          """,
          client="redis-cli -h 127.0.0.1 ping | grep -q PONG"),
     dict(name="mosquitto", unit="mosquitto.service", kind="message broker",
@@ -74,7 +85,8 @@ DAEMONS = [
     dict(name="sshd", unit="ssh.service", kind="SSH server",
          dropin="""
             [X-Confinement]
-            Packages=/etc/ssh /usr/share/openssh
+            # OpenSSH 10 (Debian 13) runs each session by path: /usr/lib/openssh/sshd-session
+            Packages=/etc/ssh /usr/share/openssh /usr/lib/openssh
             Profiles=users
          """,
          client="probe_tcp 22 | grep -q '^SSH-2.0-OpenSSH'"),
@@ -89,21 +101,26 @@ DAEMONS = [
          dropin="""
             [X-Confinement]
             Packages=/etc/smtpd.conf /etc/aliases /etc/mailname /etc/hosts /var/lib/opensmtpd/empty
-            Profiles=users
+            # 7.6 (Debian 13) opens the system CA file at start
+            Profiles=users tls
             BindPaths=/var/spool/smtpd
          """,
+         # The package's debconf makes /etc/mailname only where it asked; a fresh
+         # machine may have none, and a named path that does not exist refuses the unit.
+         setup="[ -s /etc/mailname ] || echo localhost > /etc/mailname",
          client="probe_tcp 25 QUIT | grep -q '^220 '"),
-    dict(name="postgresql", unit="postgresql@15-main.service", kind="relational database",
+    dict(name="postgresql", unit=f"postgresql@{postgresql_version()}-main.service", kind="relational database",
          dropin="""
             [X-Confinement]
             # pg_ctlcluster is a Perl script (its modules) that runs install and id by name
             Packages=/etc/postgresql /etc/postgresql-common /usr/lib/postgresql /usr/share/postgresql /usr/share/postgresql-common /usr/share/perl5 /usr/share/perl /usr/lib/x86_64-linux-gnu/perl /usr/lib/x86_64-linux-gnu/perl-base /usr/bin/install /usr/bin/id
+            # postgresql.conf names the locale initdb ran with: C.UTF-8 where none is configured
             Profiles=users locale timezone dns
-            # postgresql.conf names this locale
-            Packages=/usr/lib/locale/C.utf8
             [Service]
             # data, logs, and the socket dir clients use (made by tmpfiles on the host)
             BindPaths=/var/lib/postgresql /var/log/postgresql /run/postgresql
+            # the certificate a cluster made with ssl-cert installed serves (ssl = on on 13)
+            BindReadOnlyPaths=-/etc/ssl/certs/ssl-cert-snakeoil.pem -/etc/ssl/private/ssl-cert-snakeoil.key
          """,
          client="runuser -u postgres -- psql -tA -c 'select 1' | grep -q '^1$'"),
 ]
@@ -192,8 +209,8 @@ def main():
     if keep:
         shutil.rmtree(work, ignore_errors=True)
     daemons = [d for d in DAEMONS if not only or d["name"] in only]
-    missing = [d["name"] for d in daemons if not os.path.exists(f"/lib/systemd/system/{d['unit'].split('@')[0]}"
-                                                                 + ("@.service" if "@" in d["unit"] else ""))]
+    missing = [d["name"] for d in daemons if not os.path.exists(e2e.in_root(f"/lib/systemd/system/{d['unit'].split('@')[0]}"
+                                                                 + ("@.service" if "@" in d["unit"] else "")))]
     s = e2e.Suite(generator, work)
     s.fixtures()
     define(s, daemons)

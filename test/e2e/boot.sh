@@ -6,6 +6,10 @@
 # see to /results; the boot ends when a unit powers the container off, or at the
 # timeout, and its console log is kept in RESULTS/console.log.
 #
+# With CONFINEMENT_ROOT=DIR in the environment (test/versions/), the /usr booted is
+# DIR's (its own systemd as PID 1, its glibc and packages), and --overlay copies
+# DIR's /etc and /var instead of this machine's.
+#
 # usage: boot.sh [--generator PATH] [--overlay] [--timeout SECS] [--bind SRC:DST]...
 #                UNITS_DIR RESULTS_DIR [KERNEL_ARGS...]
 set -euo pipefail
@@ -29,14 +33,21 @@ cleanup() {
         rmdir "$root/usr" "$root" 2>/dev/null || true
 }
 trap cleanup EXIT
+sut=${CONFINEMENT_ROOT:-/}
+sut=${sut%/}
 mkdir -p "$root/usr" "$results"
-mount --bind /usr "$root/usr"
+mount --bind "$sut/usr" "$root/usr"
 mount -o remount,bind,ro "$root/usr"
 
 args=(-q --directory="$root" --volatile=yes --register=no --keep-unit
       --bind-ro="$units:/etc/systemd/system" --bind="$results:/results")
 [[ -n $generator ]] && args+=(--bind-ro="$generator:/etc/systemd/system-generators/systemd-confinement-generator")
-[[ $overlay == 1 ]] && args+=(--overlay=/etc::/etc --overlay=/var::/var --private-network)
+[[ $overlay == 1 ]] && args+=(--overlay="$sut/etc::/etc" --overlay="$sut/var::/var" --private-network)
+# systemd 258 and later run on the unified cgroup hierarchy only; this nspawn
+# gives a container that unless told, on a host with the legacy layout.
+shared=$(ls "$sut"/usr/lib/x86_64-linux-gnu/systemd/libsystemd-shared-*.so "$sut"/usr/lib/systemd/libsystemd-shared-*.so 2>/dev/null | head -n1 || true)
+version=$(basename "${shared:-0}" .so); version=${version##*-}
+[[ $version =~ ^[0-9]+$ && $version -ge 258 ]] && export SYSTEMD_NSPAWN_UNIFIED_HIERARCHY=1
 args+=("${binds[@]}")
 
 rc=0

@@ -21,6 +21,32 @@ OPT = "/opt/e2e"  # where the fixtures appear inside the container
 
 USERS = {"root": "", "dyn": "DynamicUser=yes\n", "static": "User=e2e-user\n"}
 MODES = {"full": "full-apivfs", "chroot": "chroot-only"}
+# The system under test: "/" (this machine's /usr), or a root whose /usr, and for
+# the overlay its /etc and /var, boot.sh boots instead (test/versions/).
+ROOT = os.environ.get("CONFINEMENT_ROOT", "/")
+
+
+def in_root(path):
+    """PATH as seen from here in the system under test."""
+    return os.path.join(ROOT, path.lstrip("/"))
+
+
+def realpath_in_root(path):
+    """PATH's real path inside the system under test (symlinks resolved there)."""
+    for _ in range(40):
+        target = in_root(path)
+        if not os.path.islink(target):
+            parent = os.path.dirname(path)
+            if parent == path:
+                return path
+            real_parent = realpath_in_root(parent)
+            if real_parent != parent:
+                path = os.path.join(real_parent, os.path.basename(path))
+                continue
+            return path
+        link = os.readlink(target)
+        path = os.path.normpath(link if link.startswith("/") else os.path.join(os.path.dirname(path), link))
+    return path
 
 
 def write(path, text, mode=0o644):
@@ -131,6 +157,11 @@ class Suite:
             }
             """) + "\n".join(self.driver) + "\n"
         write(f"{self.opt}/driver.sh", driver, 0o755)
+        # Debian 13 on ships ldconfig.service, which makes /etc/ld.so.cache in the
+        # volatile /etc after the generator's first run: every later daemon-reload
+        # would change the drop-ins copied above. Keep the boot's first state, as on 12.
+        if not os.path.exists(f"{self.units}/ldconfig.service"):
+            os.symlink("/dev/null", f"{self.units}/ldconfig.service")
         self.unit("e2e.target", f"""
             [Unit]
             Description=end-to-end tests
@@ -160,9 +191,11 @@ class Suite:
         if getattr(self, "store", None):
             cmd += ["--bind-ro", "/nix/store"]
         # java is reached through /etc/alternatives, which the volatile /etc lacks.
-        for d in ("/etc/alternatives", "/etc/java-17-openjdk", "/etc/ssl/certs/java"):
-            if os.path.isdir(d):
-                cmd += ["--bind-ro", d]
+        import glob
+        for d in ["/etc/alternatives", "/etc/ssl/certs/java"] + \
+                [p[len(ROOT.rstrip("/")):] for p in glob.glob(in_root("/etc/java-*-openjdk"))]:
+            if os.path.isdir(in_root(d)):
+                cmd += ["--bind-ro", f"{in_root(d)}:{d}"]
         cmd += [self.units, self.results]
         return subprocess.run(cmd).returncode
 
@@ -533,7 +566,7 @@ def define_cases(s):
         assert s.read("env-shebang.out").strip() == "bash 5"
     checks.append(exec_start_pre_script_with_env_shebang_runs_and_run_persists)
 
-    if os.path.exists("/usr/bin/memcached"):
+    if os.path.exists(in_root("/usr/bin/memcached")):
         s.unit("e2e-memcached.service", """
             [Service]
             DynamicUser=yes
@@ -545,7 +578,7 @@ def define_cases(s):
         s.step("record e2e-memcached.service")
 
     def real_daemon_memcached_answers_a_client_when_confined():
-        assert os.path.exists("/usr/bin/memcached"), "memcached is not installed"
+        assert os.path.exists(in_root("/usr/bin/memcached")), "memcached is not installed"
         assert s.show("e2e-memcached.service")["ActiveState"] == "active"
         assert s.read("memcached.out").startswith("VERSION "), s.read("memcached.out")
         assert "BindReadOnlyPaths=" in s.dropin("e2e-memcached.service")
@@ -569,7 +602,7 @@ def define_cases(s):
         check.__name__ = f"origin_of_symlinked_program_resolves_as_outside_in_{mode}"
         checks.append(check)
 
-    java_home = os.path.realpath("/usr/bin/java").rsplit("/bin/", 1)[0] if os.path.exists("/usr/bin/java") else None
+    java_home = realpath_in_root("/usr/bin/java").rsplit("/bin/", 1)[0] if os.path.exists(in_root("/usr/bin/java")) else None
     if java_home:
         s.unit("java.service", f"""
             [Service]
@@ -585,7 +618,7 @@ def define_cases(s):
         assert java_home, "no java installed"
         out = s.read("java.out")
         assert "version" in out and "Runtime Environment" in out, out + s.read("cases/java.service.status")
-        assert f"@\"{os.path.realpath('/usr/bin/java')}\" /usr/bin/java" in s.dropin("java.service")
+        assert f"@\"{realpath_in_root('/usr/bin/java')}\" /usr/bin/java" in s.dropin("java.service")
     checks.append(java_through_alternatives_links_runs_confined)
 
     # A service built by Nix, in a unit that also runs an FHS program (issue 5).
@@ -726,7 +759,7 @@ def define_cases(s):
                units_own_privatetmp_no_overrides_the_mode_default]
 
     # Daemons that a user namespace would break: PrivateUsers= must stay off for them.
-    if os.path.exists("/usr/bin/memcached"):
+    if os.path.exists(in_root("/usr/bin/memcached")):
         s.unit("lowport.service", f"""
             [Service]
             ExecStart={OPT}/lowport-daemon.pl 97 65534
