@@ -31,6 +31,7 @@ typedef struct Opted {
         UnitText text;
         char *stem;
         char *unread; /* an [X-Confinement] line systemd does not read: the cause to block */
+        char *instance_cause; /* a template whose closure depends on the instance: why */
         OptedKind kind;
         bool masked_out; /* refused by a mask in the early dir: no drop-in can reach it */
 } Opted;
@@ -55,6 +56,7 @@ static void opted_done(Opted *o) {
         unit_text_done(&o->text);
         free(o->stem);
         free(o->unread);
+        free(o->instance_cause);
 }
 
 static bool writing(const Run *run) {
@@ -67,25 +69,6 @@ static void note_write(Run *run, int r, const char *unit, const char *what) {
         log_error_errno(r, "%s: cannot write %s in %s: %m", unit, what, run->dir);
         if (run->write_error == 0)
                 run->write_error = r;
-}
-
-/* Settings whose value names the instance make the closure instance-dependent. */
-static bool depends_on_instance(const UnitText *t) {
-        for (size_t i = 0; i < t->n; i++) {
-                const UnitSetting *s = &t->items[i];
-                if (!streq(s->section, "Service") && !streq(s->section, CONFINEMENT_SECTION))
-                        continue;
-                if (!startswith(s->key, "Exec") && !startswith(s->key, "Environment") &&
-                    !streq(s->section, CONFINEMENT_SECTION))
-                        continue;
-                for (const char *p = s->value; (p = strchr(p, '%')); p += 2) {
-                        if (p[1] == 0)
-                                break;
-                        if (strchr("iIjJnN", p[1]))
-                                return true;
-                }
-        }
-        return false;
 }
 
 /* The unit's text as systemd reads it: a file it stops reading early (a bad
@@ -110,6 +93,9 @@ static int load_text(const UnitInfo *info, UnitText *text) {
 }
 
 #define SECTION_LINE "[" CONFINEMENT_SECTION "]"
+/* Where the guard of an instance-dependent template looks for an instance's marker: its
+ * name is the cause that systemctl status shows for an instance the tree does not name. */
+#define INSTANCE_MARKER_SUBDIR "executable-depends-on-instance"
 
 /* "The line counts, not the parse" (SPEC 1): a line "[X-Confinement]" in a file
  * systemd consults opts the unit in, also where systemd stops reading the file
@@ -182,33 +168,44 @@ static bool is_template(const char *name) {
         return unit_name_is_valid(name, UNIT_NAME_TEMPLATE);
 }
 
-/* A template confined as a whole covers its instances, unless one of them has
- * drop-ins of its own (which may change its closure). */
-static bool is_instance_of(const Opted *o, const Opted *tmpl) {
-        _cleanup_free_ char *t = NULL;
-        return o != tmpl && o->info.instance && unit_name_template(o->info.name, &t) >= 0 &&
-               streq(t, tmpl->info.name);
+/* SPEC 2, templates: a template is confined once for all its instances, unless an
+ * executable (or what finds one) depends on the instance. */
+static int instances_need_own_dropins(Opted *tmpl) {
+        return unit_confine_instance_dependence(&tmpl->info, &tmpl->text, &tmpl->instance_cause);
 }
 
-static bool instances_need_own_dropins(Run *run, const Opted *tmpl) {
-        if (depends_on_instance(&tmpl->text))
-                return true;
-        for (size_t i = 0; i < run->n_opted; i++) {
-                const Opted *o = &run->opted[i];
-                if (is_instance_of(o, tmpl) && strv_length(o->info.dropins) > strv_length(tmpl->info.dropins))
-                        return true;
-        }
-        return false;
-}
-
-static bool covered_by_template(Run *run, const Opted *o) {
+static const Opted *template_of(Run *run, const Opted *o) {
         _cleanup_free_ char *tmpl = NULL;
         if (!o->info.instance || unit_name_template(o->info.name, &tmpl) < 0)
-                return false;
+                return NULL;
         for (size_t i = 0; i < run->n_opted; i++)
                 if (streq(run->opted[i].info.name, tmpl))
-                        return run->opted[i].kind == OPTED_UNIT;
-        return false;
+                        return &run->opted[i];
+        return NULL;
+}
+
+/* An instance without drop-ins of its own is confined by its template's drop-in; one with
+ * drop-ins of its own (which may change its closure) gets its own, which hides the
+ * template's (see hide_template_dropin()). */
+static bool covered_by_template(Run *run, const Opted *o) {
+        const Opted *t = template_of(run, o);
+        return t && t->kind == OPTED_UNIT && strv_length(o->info.dropins) <= strv_length(t->info.dropins);
+}
+
+/* In the output dir systemd consults an instance's own dir before its template's, and of
+ * same-named files the first one wins: a file named like the template's drop-in in the
+ * instance's dir hides it, so only the instance's own drop-in applies. */
+static void hide_template_dropin(Run *run, const Opted *o) {
+        const Opted *t = template_of(run, o);
+        if (!t || t->kind != OPTED_UNIT || !t->stem || !o->stem || streq(t->stem, o->stem))
+                return;
+        _cleanup_free_ char *name = asprintf_safe("%s.conf", t->stem);
+        _cleanup_free_ char *text = asprintf_safe("# Written by systemd-confinement-generator: %s has drop-ins of its own\n"
+                                                  "# and its own confinement; this file hides the one of %s.\n",
+                                                  o->info.name, t->info.name);
+        if (!name || !text)
+                return (void) log_oom();
+        note_write(run, dropin_write(run->dir, o->info.name, name, text), o->info.name, "the mask of its template's drop-in");
 }
 
 static int collect(Run *run) {
@@ -216,6 +213,10 @@ static int collect(Run *run) {
         int r = unit_lookup_new(run->search_path, &run->lookup);
         if (r >= 0)
                 r = unit_lookup_list_services(run->lookup, &names);
+        /* --explain foo@bar.service: an instance the tree need not name. */
+        if (r >= 0 && run->opts->explain && unit_name_is_valid(run->opts->explain, UNIT_NAME_INSTANCE) &&
+            !strv_contains(names, run->opts->explain))
+                r = strv_extend(&names, run->opts->explain);
         if (r < 0)
                 return log_error_errno(r, "Cannot enumerate units: %m");
 
@@ -241,10 +242,15 @@ static int collect(Run *run) {
                 run->opted[run->n_opted++] = o;
         }
 
-        for (size_t i = 0; i < run->n_opted; i++)
-                if (is_template(run->opted[i].info.name) && !run->opted[i].unread &&
-                    instances_need_own_dropins(run, &run->opted[i]))
+        for (size_t i = 0; i < run->n_opted; i++) {
+                if (!is_template(run->opted[i].info.name) || run->opted[i].unread)
+                        continue;
+                r = instances_need_own_dropins(&run->opted[i]);
+                if (r < 0)
+                        return log_oom();
+                if (r > 0)
                         run->opted[i].kind = OPTED_TEMPLATE_GUARD;
+        }
         return 0;
 }
 
@@ -343,16 +349,20 @@ static char *stem_conf(const Opted *o) {
  * its own: only the instances named in the unit tree could be resolved at boot.
  * The marker is written once an instance's confinement drop-in is in place. */
 static int write_template_guard(Run *run, const Opted *o) {
-        _cleanup_free_ char *text = NULL, *name = NULL, *dir = unit_escape_text(run->dir);
-        if (!dir ||
+        _cleanup_free_ char *text = NULL, *name = NULL, *dir = unit_escape_text(run->dir), *cause = NULL;
+        /* systemctl status shows the path an assertion wanted and the drop-ins by name:
+         * both carry the cause. */
+        if (!dir || !(cause = unit_escape_text(o->instance_cause ?: "")) ||
             asprintf(&text,
                      "# Written by systemd-confinement-generator: the closure of %s depends on\n"
-                     "# the instance, so only instances named in the unit tree are confined.\n"
+                     "# the instance (%s), so only instances named in the unit tree are confined.\n"
                      "[Unit]\n"
-                     "AssertPathExists=%s/" CONFINEMENT_MARKER_DIR "/%%n\n",
-                     o->info.name, dir) < 0 ||
-            asprintf(&name, "%s-instance-guard.conf", o->stem) < 0)
+                     "AssertPathExists=%s/" CONFINEMENT_MARKER_DIR "/" INSTANCE_MARKER_SUBDIR "/%%n\n",
+                     o->info.name, cause, dir) < 0 ||
+            asprintf(&name, "%s-instance-guard-" INSTANCE_MARKER_SUBDIR ".conf", o->stem) < 0)
                 return -ENOMEM;
+        log_info("%s: %s; its instances that the unit tree does not name are refused", o->info.name,
+                 o->instance_cause ?: "");
         return dropin_write(run->dir, o->info.name, name, text);
 }
 
@@ -386,6 +396,7 @@ static int write_initial_blocks(Run *run) {
                 }
                 if (covered_by_template(run, o))
                         continue;
+                hide_template_dropin(run, o);
                 text = dropin_blocking_text(o->info.name, "the generator did not finish computing its closure");
                 if (!name || !text)
                         return log_oom();
@@ -396,9 +407,9 @@ static int write_initial_blocks(Run *run) {
         return write_guards(run);
 }
 
-static int write_marker(Run *run, const char *unit) {
-        _cleanup_free_ char *dir = NULL, *path = NULL;
-        if (asprintf(&dir, "%s/" CONFINEMENT_MARKER_DIR, run->dir) < 0 || asprintf(&path, "%s/%s", dir, unit) < 0)
+static int write_marker_in(const char *dir, const char *unit) {
+        _cleanup_free_ char *path = NULL;
+        if (asprintf(&path, "%s/%s", dir, unit) < 0)
                 return -ENOMEM;
         if (mkdir(dir, 0755) < 0 && errno != EEXIST)
                 return -errno;
@@ -407,6 +418,19 @@ static int write_marker(Run *run, const char *unit) {
                 return -errno;
         fputs("confined\n", f);
         return fclose(f) == 0 ? 0 : -errno;
+}
+
+/* The marker of a confined unit; an instance's also where the guard of an
+ * instance-dependent template looks for it. */
+static int write_marker(Run *run, const char *unit) {
+        _cleanup_free_ char *dir = NULL, *sub = NULL;
+        if (asprintf(&dir, "%s/" CONFINEMENT_MARKER_DIR, run->dir) < 0 ||
+            asprintf(&sub, "%s/" INSTANCE_MARKER_SUBDIR, dir) < 0)
+                return -ENOMEM;
+        int r = write_marker_in(dir, unit);
+        if (r >= 0 && unit_name_is_valid(unit, UNIT_NAME_INSTANCE))
+                r = write_marker_in(sub, unit);
+        return r;
 }
 
 /* A unit whose files are on a file system that fstab mounts later waits for
@@ -486,6 +510,10 @@ static void confine_one(Run *run, const Opted *o) {
 static void confine_all(Run *run) {
         for (size_t i = 0; i < run->n_opted; i++) {
                 const Opted *o = &run->opted[i];
+                if (o->kind == OPTED_TEMPLATE_GUARD && !writing(run))
+                        printf("# %s\n# Its closure depends on the instance (%s): only the instances that the "
+                               "unit tree names are confined, each on its own (--explain INSTANCE); systemd "
+                               "refuses the others.\n", o->info.name, o->instance_cause ?: "");
                 if (o->kind == OPTED_TEMPLATE_GUARD || covered_by_template(run, o) || o->masked_out)
                         continue;
                 if (o->unread) {

@@ -98,11 +98,79 @@ static int note_origin_without_proc(UnitConfinement *uc, const char *key, const 
         return 0;
 }
 
+/* Under these a read-only bind would shadow what the service writes (its private /run and
+ * /tmp, its *Directory= dirs): a path there that depends on the instance is not carried. */
+static bool under_writable_tree(const char *path) {
+        static const char *const trees[] = { "/run", "/var/run", "/tmp", "/var/tmp", "/dev", "/proc", "/sys",
+                                             "/var/lib", "/var/log", "/var/cache", "/var/spool" };
+        for (size_t i = 0; i < ELEMENTSOF(trees); i++)
+                if (path_startswith_dir(path, trees[i]))
+                        return true;
+        return false;
+}
+
+/* Every directory from / down to dir is root's and writable by no one else: systemd follows
+ * links in a bind source at each start, so whoever can change such a dir chooses what an
+ * instance sees (SPEC 4, "Binds"). */
+static bool dir_chain_is_safe(const char *dir, char **ret_unsafe) {
+        _cleanup_free_ char *d = path_normalize(dir);
+        for (char *end = d; d && end;) {
+                struct stat st;
+                end = strchr(end + 1, '/');
+                if (end)
+                        *end = 0;
+                const char *p = d[0] ? d : "/";
+                if (lstat(p, &st) < 0)
+                        return true; /* a missing dir: "-" skips the bind; created later by root only */
+                if (S_ISLNK(st.st_mode) || st.st_uid != 0 || (st.st_mode & 022)) {
+                        if (!S_ISLNK(st.st_mode) || stat(p, &st) < 0 || st.st_uid != 0 || (st.st_mode & 022)) {
+                                *ret_unsafe = strdup(p);
+                                return false;
+                        }
+                }
+                if (end)
+                        *end = '/';
+        }
+        return true;
+}
+
+/* A template's path that depends on the instance (it holds the sentinel): handed to systemd
+ * with its specifiers, "-" because an instance's file may not exist (SPEC 2, templates). */
+static int carry_instance_path(UnitConfinement *uc, const char *path, const char *what) {
+        _cleanup_free_ char *word = NULL, *dir = NULL, *unsafe = NULL;
+        if (path[0] != '/' || under_writable_tree(path))
+                return 0;
+        int r = specifier_unexpand_path(path, uc->sentinel_name, &word);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0) {
+                log_warning("%s: %s %s depends on the instance and cannot be written as a bind path; not bound",
+                            uc->info->name, what, path);
+                return 0;
+        }
+        /* The dirs above the first one named by the instance must be safe to follow. */
+        size_t n = strcspn(word, "%");
+        dir = strndup(word, n);
+        if (!dir)
+                return -ENOMEM;
+        *(strrchr(dir, '/') ?: dir) = 0;
+        if (!dir_chain_is_safe(dir[0] ? dir : "/", &unsafe))
+                return fail(uc, -EPERM, "unsafe-path", "%s %s: %s can be changed by a user other than root",
+                            what, word, unsafe ?: dir);
+        if (strv_contains(uc->carried, word))
+                return 0;
+        log_debug("%s: %s %s is bound for each instance as systemd expands it", uc->info->name, what, word);
+        return strv_consume(&uc->carried, TAKE_PTR(word));
+}
+
 static int add_command_roots(UnitConfinement *uc, const char *key, const ExecCommand *cmd, char * const *search,
                              char **ret_real) {
         _cleanup_free_ char *exe = NULL, *reason = NULL;
         struct stat st;
         *ret_real = NULL;
+        if (specifier_has_sentinel(cmd->path))
+                return fail(uc, -EINVAL, "executable-depends-on-instance",
+                            "%s=%s: the executable depends on the instance", key, cmd->path);
         int r = resolve_executable(uc, cmd, search, &exe);
         if (r == -ENOMEM)
                 return r;
@@ -130,6 +198,12 @@ static int add_command_roots(UnitConfinement *uc, const char *key, const ExecCom
                 _cleanup_free_ char *why = NULL;
                 if (asprintf(&why, "argument of %s= of %s", key, uc->info->name) < 0)
                         return -ENOMEM;
+                if (specifier_has_sentinel(*arg)) {
+                        r = carry_instance_path(uc, *arg, why);
+                        if (r < 0)
+                                return r;
+                        continue;
+                }
                 r = closure_add_store_references(&uc->closure, *arg, strlen(*arg), why);
                 if (r >= 0 && (*arg)[0] == '/')
                         r = closure_add_argument(&uc->closure, *arg, why);
@@ -240,13 +314,26 @@ static int add_bin_sh(UnitConfinement *uc) {
         return closure_add_program(&uc->closure, sh, "BinSh=");
 }
 
-static int add_config_roots(UnitConfinement *uc) {
+static int add_config_roots(UnitConfinement *uc, const Specifiers *sp) {
         uc->closure.dlopen_recommended = uc->config.dlopen_recommended;
         int r = add_bin_sh(uc);
         if (r < 0)
                 return r;
         STRV_FOREACH(p, uc->config.packages) {
-                r = closure_add_package(&uc->closure, *p, "Packages=");
+                _cleanup_free_ char *expanded = NULL, *error = NULL;
+                /* A template's Packages= may name the instance: bound for each start (SPEC 2). */
+                if (strchr(*p, '%')) {
+                        r = specifier_expand(*p, sp, &expanded, &error);
+                        if (r < 0)
+                                return fail(uc, r, "bad-setting", "Packages=%s: %s", *p, error ?: strerror(-r));
+                        if (specifier_has_sentinel(expanded)) {
+                                r = carry_instance_path(uc, expanded, "Packages=");
+                                if (r < 0)
+                                        return r;
+                                continue;
+                        }
+                }
+                r = closure_add_package(&uc->closure, expanded ?: *p, "Packages=");
                 if (r < 0)
                         return r;
         }
@@ -314,6 +401,13 @@ int unit_confine(UnitConfinement *uc, const UnitInfo *info, const UnitText *text
         int r;
 
         *uc = (UnitConfinement) { .info = info, .text = text };
+        /* A template is confined once for every instance: what depends on the instance holds
+         * the sentinel, and is carried for systemd to expand (SPEC 2, templates). */
+        if (unit_name_is_valid(info->name, UNIT_NAME_TEMPLATE)) {
+                if (specifier_sentinel_name(info->name, &uc->sentinel_name) < 0)
+                        return -ENOMEM;
+                sp.name = uc->sentinel_name;
+        }
         r = confinement_config_parse(text, &uc->config, &error);
         if (r < 0)
                 return fail(uc, r, "bad-setting", "%s", error ?: strerror(-r));
@@ -333,7 +427,7 @@ int unit_confine(UnitConfinement *uc, const UnitInfo *info, const UnitText *text
         uc->closure.loader.run_cache = ctx->loader_cache;
 
         log_debug("%s: computing the closure (mode %s)", info->name, confinement_mode_to_string(uc->config.mode));
-        r = add_config_roots(uc);
+        r = add_config_roots(uc, &sp);
         if (r >= 0)
                 r = add_exec_roots(uc, &sp, env);
         if (r >= 0 && uc->config.full_unit)
@@ -351,6 +445,8 @@ void unit_confine_done(UnitConfinement *uc) {
         uc->exec_lines = strv_free(uc->exec_lines);
         uc->env = strv_free(uc->env);
         uc->origin_path = (free(uc->origin_path), NULL);
+        uc->sentinel_name = (free(uc->sentinel_name), NULL);
+        uc->carried = strv_free(uc->carried);
         confinement_config_done(&uc->config);
         closure_done(&uc->closure);
 }
@@ -615,9 +711,69 @@ static int write_dropin(FILE *f, void *userdata) {
                 r = write_var_run_mirrors(f, uc, &sp);
         if (r >= 0)
                 r = write_binds(f, uc);
+        if (r >= 0 && uc->carried)
+                fputs("# Named by the instance, expanded by systemd at each start:\n", f);
+        STRV_FOREACH(w, uc->carried)
+                fprintf(f, "BindReadOnlyPaths=-%s\n", *w);
         return r;
 }
 
 int unit_confine_dropin_text(UnitConfinement *uc, char **ret) {
         return memstream_collect(write_dropin, uc, ret);
+}
+
+static int env_dependence(const UnitText *text, const Specifiers *sp, char * const *env, char **ret_cause) {
+        static const char *const loader_vars[] = { "PATH", "LD_LIBRARY_PATH", "LD_PRELOAD" };
+        _cleanup_strv_free_ char **files = NULL, **search = NULL;
+        for (size_t i = 0; i < ELEMENTSOF(loader_vars); i++)
+                if (specifier_has_sentinel(strv_env_get(env, loader_vars[i])))
+                        return asprintf(ret_cause, "its %s depends on the instance", loader_vars[i]) < 0 ? -ENOMEM : 1;
+        int r = unit_text_get_list(text, "Service", "EnvironmentFile", &files);
+        if (r < 0)
+                return r;
+        STRV_FOREACH(f, files) {
+                _cleanup_free_ char *expanded = NULL, *error = NULL;
+                if (specifier_expand(*f, sp, &expanded, &error) >= 0 && specifier_has_sentinel(expanded))
+                        return asprintf(ret_cause, "EnvironmentFile=%s depends on the instance", *f) < 0 ? -ENOMEM : 1;
+        }
+        if (unit_exec_search_path(text, sp, env, &search) >= 0)
+                STRV_FOREACH(d, search)
+                        if (specifier_has_sentinel(*d))
+                                return (*ret_cause = strdup("its ExecSearchPath= depends on the instance")) ? 1 : -ENOMEM;
+        return 0;
+}
+
+int unit_confine_instance_dependence(const UnitInfo *info, const UnitText *text, char **ret_cause) {
+        _cleanup_free_ char *name = NULL, *error = NULL;
+        _cleanup_strv_free_ char **env = NULL;
+        *ret_cause = NULL;
+        if (!unit_name_is_valid(info->name, UNIT_NAME_TEMPLATE))
+                return 0;
+        if (specifier_sentinel_name(info->name, &name) < 0)
+                return -ENOMEM;
+        Specifiers sp = { .name = name, .fragment = info->fragment };
+        if (unit_environment(text, &sp, &env, &error) < 0)
+                return 0; /* unit_confine() reports it */
+        int r = env_dependence(text, &sp, env, ret_cause);
+        if (r != 0)
+                return r;
+        for (size_t k = 0; k < ELEMENTSOF(exec_keys); k++) {
+                _cleanup_strv_free_ char **values = NULL;
+                if ((r = unit_text_get_list(text, "Service", exec_keys[k], &values)) < 0)
+                        return r;
+                STRV_FOREACH(v, values) {
+                        ExecCommand *cmds = NULL;
+                        size_t n = 0;
+                        _cleanup_free_ char *err = NULL;
+                        bool dep = false;
+                        if (exec_command_parse(*v, &sp, env, &cmds, &n, &err) >= 0)
+                                for (size_t i = 0; i < n; i++)
+                                        dep = dep || specifier_has_sentinel(cmds[i].path);
+                        exec_command_free_many(cmds, n);
+                        if (dep)
+                                return asprintf(ret_cause, "%s=%s: its executable depends on the instance",
+                                                exec_keys[k], *v) < 0 ? -ENOMEM : 1;
+                }
+        }
+        return 0;
 }

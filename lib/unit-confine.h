@@ -25,6 +25,9 @@ typedef struct UnitConfinement {
         Closure closure;
         char **exec_lines;      /* Exec*= settings re-emitted ("Key=" resets, then values) */
         char *origin_path;      /* LD_ORIGIN_PATH for $ORIGIN where there is no /proc */
+        char *sentinel_name;    /* a template's name with SPECIFIER_INSTANCE_SENTINEL as instance */
+        char **carried;         /* a template's paths that depend on the instance, as words of
+                                 * BindReadOnlyPaths= with specifiers, for systemd to expand per start */
 } UnitConfinement;
 
 /* Computes the closure. Returns 0, or a negative errno with uc->error set. */
@@ -39,6 +42,13 @@ int unit_confine(UnitConfinement *uc, const UnitInfo *info, const UnitText *text
 /* The drop-in text for a unit unit_confine() succeeded on. */
 int unit_confine_dropin_text(UnitConfinement *uc, char **ret);
 void unit_confine_done(UnitConfinement *uc);
+
+/* Whether the closure of a template depends on its instance (SPEC 2, templates): an executable
+ * whose path holds an instance specifier (directly, through $VAR, or a bare name looked up in
+ * an ExecSearchPath= or PATH that does), a loader variable (LD_LIBRARY_PATH, LD_PRELOAD) or an
+ * EnvironmentFile= that does. 1 with *ret_cause, 0 when the template is confined once for all
+ * instances (specifiers in arguments and Packages= are carried into its drop-in). */
+int unit_confine_instance_dependence(const UnitInfo *info, const UnitText *text, char **ret_cause);
 
 /* Where a unit's root and per-start /run live on the host (specifiers left in). */
 #define CONFINEMENT_RUNTIME_DIR "confinement/%n"

@@ -467,6 +467,35 @@ START_TEST(unit_name_without_room_for_a_dropin_dir_is_masked) {
 }
 END_TEST
 
+/* SPEC 2, templates: %i in an argument or Packages= does not make the closure depend on the
+ * instance; it is carried into the template's drop-in for systemd to expand per start. */
+START_TEST(template_with_instance_only_in_arguments_is_confined_once_with_carried_binds) {
+        Tree t;
+        tree_init(&t);
+        unit(&t, "vpn@.service", "[Service]\nEnvironment=CONF=/etc/vpn/%I.conf\n"
+                                 "ExecStart=/usr/bin/ls $CONF /etc/vpn/%i.key --status %t/vpn/%i.log\n"
+                                 "[X-Confinement]\nPackages=/etc/vpn/%n.d\n");
+        free(tu_symlink("../vpn@.service", t.units, "multi-user.target.wants/vpn@a.service"));
+        run_generator(&t);
+        _cleanup_strv_free_ char **names = dropins_of(&t, "vpn@.service"), **inst = dropins_of(&t, "vpn@a.service");
+        ck_assert_uint_eq(strv_length(names), 1);
+        ck_assert_str_eq(names[0], "zz-confinement.conf");
+        ck_assert_uint_eq(strv_length(inst), 0); /* covered by the template's */
+        _cleanup_free_ char *path = NULL, *text = NULL;
+        ck_assert_int_ge(asprintf(&path, "%s/vpn@.service.d/zz-confinement.conf", t.out), 0);
+        text = read_text(path);
+        ck_assert_msg(strstr(text, "\nBindReadOnlyPaths=-/etc/vpn/%I.conf\n"), "%s", text);
+        ck_assert_msg(strstr(text, "\nBindReadOnlyPaths=-/etc/vpn/%i.key\n"), "%s", text);
+        ck_assert_msg(strstr(text, "\nBindReadOnlyPaths=-/etc/vpn/%n.d\n"), "%s", text);
+        ck_assert_msg(!strstr(text, "/run/vpn"), "a path under /run was bound: %s", text);
+        /* systemd expands them per instance */
+        _cleanup_free_ char *dump = systemd_dump(&t, "vpn@x-y.service");
+        ck_assert_msg(strstr(dump, "/etc/vpn/x/y.conf") && strstr(dump, "/etc/vpn/x-y.key") &&
+                      strstr(dump, "/etc/vpn/vpn@x-y.service.d"), "%s", dump);
+        tree_done(&t);
+}
+END_TEST
+
 START_TEST(dropin_only_unit_is_blocked_as_unit_file_not_found) {
         Tree t;
         tree_init(&t);
@@ -553,6 +582,7 @@ int main(void) {
         tcase_add_test(tc, masked_units_are_skipped);
         tcase_add_test(tc, template_with_instance_in_execstart_gets_per_instance_dropins_and_a_guard);
         tcase_add_test(tc, dropin_only_unit_is_blocked_as_unit_file_not_found);
+        tcase_add_test(tc, template_with_instance_only_in_arguments_is_confined_once_with_carried_binds);
         tcase_add_test(tc, opted_in_prefix_dir_guards_units_the_generator_did_not_see);
         tcase_add_test(tc, section_line_systemd_does_not_read_blocks_the_unit);
         tcase_add_test(tc, unit_name_without_room_for_a_dropin_dir_is_masked);
