@@ -447,6 +447,9 @@ static bool literal_is_plain(const char *s, size_t n) {
 }
 
 int specifier_unexpand_path(const char *s, const char *sentinel_name, char **ret) {
+        /* The name's forms only matter where the template's own name was expanded. */
+        if (!sentinel_name)
+                sentinel_name = "\x01@" SPECIFIER_INSTANCE_SENTINEL ".service";
         _cleanup_free_ char *without_suffix = strndup(sentinel_name, strrchr(sentinel_name, '.') - sentinel_name);
         if (!without_suffix)
                 return -ENOMEM;

@@ -140,6 +140,11 @@ static int carry_instance_path(UnitConfinement *uc, const char *path, const char
         _cleanup_free_ char *word = NULL, *dir = NULL, *unsafe = NULL;
         if (path[0] != '/' || under_writable_tree(path))
                 return 0;
+        /* Inside a dir that Packages= binds whole (Debian's /etc/redis is redis's own):
+         * there already, and that dir itself may belong to anyone (SPEC 4, "Binds"). */
+        STRV_FOREACH(p, uc->config.packages)
+                if (!strchr(*p, '%') && path_startswith_dir(path, *p))
+                        return 0;
         int r = specifier_unexpand_path(path, uc->sentinel_name, &word);
         if (r == -ENOMEM)
                 return r;
@@ -527,6 +532,19 @@ static int host_run_dirs(const UnitConfinement *uc, const Specifiers *sp, char *
         return 0;
 }
 
+/* A path the drop-in writes: escaped, and for a template expanded with the sentinel
+ * instance, whose part that names the instance goes back to systemd as specifiers, so
+ * that each instance gets its own (SPEC 2; expanded with an empty instance,
+ * ReadWritePaths=/var/lib/foo/%i was every instance's /var/lib/foo). NULL with errno. */
+static char *render_path(const char *expanded) {
+        char *r = NULL;
+        if (!specifier_has_sentinel(expanded))
+                return unit_escape_path(expanded);
+        int k = specifier_unexpand_path(expanded, NULL, &r);
+        errno = k < 0 ? -k : 0;
+        return r;
+}
+
 /* PID 1 reads PIDFile= on the host. A PID file in the service's private /run
  * is CONFINEMENT_RUN on the host; one in a dir the unit binds from the host
  * (its RuntimeDirectory=, a BindPaths= of /run/x) is the host's file itself. */
@@ -558,9 +576,9 @@ static int write_pid_file(FILE *f, const UnitConfinement *uc, const Specifiers *
                 if (in_run && path_startswith_dir(path_startswith_dir(path, "/var/run") ? path + 4 : path, in_run))
                         return 0; /* the same file on the host */
         }
-        escaped = unit_escape_text(rest);
-        if (!escaped)
-                return -ENOMEM;
+        if (specifier_has_sentinel(rest) ? specifier_unexpand_path(rest, NULL, &escaped) < 0
+                                         : !(escaped = unit_escape_text(rest)))
+                return fail((UnitConfinement *) uc, -EINVAL, "bad-setting", "PIDFile=%s: cannot be written back", v);
         fprintf(f, "PIDFile=%s%s\n", CONFINEMENT_RUN, escaped);
         return 0;
 }
@@ -581,8 +599,8 @@ static int write_var_run_mirrors(FILE *f, const UnitConfinement *uc, const Speci
                         continue;
                 _cleanup_free_ char *src = asprintf_safe("/run%s", rest), *esc_src = NULL, *esc_dst = NULL;
                 _cleanup_free_ char *dst = asprintf_safe("%s%s", var ? "/run" : "/var/run", rest);
-                if (!src || !dst || !(esc_src = unit_escape_path(src)) || !(esc_dst = unit_escape_path(dst)))
-                        return -ENOMEM;
+                if (!src || !dst || !(esc_src = render_path(src)) || !(esc_dst = render_path(dst)))
+                        return errno == EINVAL ? 0 : -ENOMEM; /* the unit's own dir, bound by systemd anyway */
                 fprintf(f, "BindPaths=-%s:%s\n", esc_src, esc_dst);
                 if (strv_extend(&done, rest) < 0)
                         return -ENOMEM;
@@ -614,9 +632,11 @@ static int write_writable_paths(FILE *f, const UnitConfinement *uc, const Specif
                                 if (r < 0)
                                         return fail((UnitConfinement *) uc, r, "bad-setting", "%s=%s: %s",
                                                     keys[k], *v, error ?: strerror(-r));
-                                esc = unit_escape_path(expanded);
+                                esc = render_path(expanded);
                                 if (!esc)
-                                        return -ENOMEM;
+                                        return errno == EINVAL ? fail((UnitConfinement *) uc, -EINVAL, "bad-path",
+                                                                      "%s=%s: a path a unit file cannot hold", keys[k], *v)
+                                                               : -ENOMEM;
                                 fprintf(f, "BindPaths=%s%s\n", optional ? "-" : "", esc);
                         }
                 }
@@ -670,7 +690,8 @@ static int write_mount_dependencies(FILE *f, UnitConfinement *uc) {
 
 static int write_dropin(FILE *f, void *userdata) {
         UnitConfinement *uc = userdata;
-        Specifiers sp = { .name = uc->info->name, .fragment = uc->info->fragment };
+        /* A template's paths are rendered with the sentinel instance (render_path()). */
+        Specifiers sp = { .name = uc->sentinel_name ?: uc->info->name, .fragment = uc->info->fragment };
         int r;
 
         fprintf(f,

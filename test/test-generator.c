@@ -474,6 +474,7 @@ START_TEST(template_with_instance_only_in_arguments_is_confined_once_with_carrie
         tree_init(&t);
         unit(&t, "vpn@.service", "[Service]\nEnvironment=CONF=/etc/vpn/%I.conf\n"
                                  "ExecStart=/usr/bin/ls $CONF /etc/vpn/%i.key --status %t/vpn/%i.log\n"
+                                 "ReadWritePaths=/var/lib/vpn/%i\nPIDFile=/run/vpn-%i.pid\n"
                                  "[X-Confinement]\nPackages=/etc/vpn/%n.d\n");
         free(tu_symlink("../vpn@.service", t.units, "multi-user.target.wants/vpn@a.service"));
         run_generator(&t);
@@ -487,7 +488,10 @@ START_TEST(template_with_instance_only_in_arguments_is_confined_once_with_carrie
         ck_assert_msg(strstr(text, "\nBindReadOnlyPaths=-/etc/vpn/%I.conf\n"), "%s", text);
         ck_assert_msg(strstr(text, "\nBindReadOnlyPaths=-/etc/vpn/%i.key\n"), "%s", text);
         ck_assert_msg(strstr(text, "\nBindReadOnlyPaths=-/etc/vpn/%n.d\n"), "%s", text);
-        ck_assert_msg(!strstr(text, "/run/vpn"), "a path under /run was bound: %s", text);
+        ck_assert_msg(!strstr(text, "/run/vpn/"), "a path under /run was bound: %s", text);
+        /* each instance its own writable dir and PID file, not the template's empty instance */
+        ck_assert_msg(strstr(text, "\nBindPaths=/var/lib/vpn/%i\n"), "%s", text);
+        ck_assert_msg(strstr(text, "\nPIDFile=/run/confinement/%n/run/vpn-%i.pid\n"), "%s", text);
         /* systemd expands them per instance */
         _cleanup_free_ char *dump = systemd_dump(&t, "vpn@x-y.service");
         ck_assert_msg(strstr(dump, "/etc/vpn/x/y.conf") && strstr(dump, "/etc/vpn/x-y.key") &&

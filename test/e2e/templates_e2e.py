@@ -47,6 +47,8 @@ def define_cases(s):
         ln -s /etc/systemd/system/tw@.service "$1/e2e.target.wants/tw@gen.service"
     """, 0o755)
     s.extra_binds.append((f"{s.work}/e2e-wants-generator", "/etc/systemd/system-generators/e2e-wants-generator"))
+    # The boot's own starts may still run: wait for their jobs (a start of an active unit is a no-op).
+    s.step("timeout 60 systemctl start tw@wants.service tw@gen.service")
     s.step("timeout 60 systemctl start tw@later.service; echo $? > /results/cases/tw@later.service.rc")
     for inst in INSTANCES:
         s.step(f"record tw@{inst}.service")
