@@ -170,8 +170,17 @@ static bool is_template(const char *name) {
 
 /* SPEC 2, templates: a template is confined once for all its instances, unless an
  * executable (or what finds one) depends on the instance. */
-static int instances_need_own_dropins(Opted *tmpl) {
-        return unit_confine_instance_dependence(&tmpl->info, &tmpl->text, &tmpl->instance_cause);
+static const Opted *template_of(Run *run, const Opted *o);
+
+static int instances_need_own_dropins(Run *run, Opted *tmpl) {
+        int r = unit_confine_instance_dependence(&tmpl->info, &tmpl->text, &tmpl->instance_cause);
+        /* An argument carried for systemd that is a program for a named instance: the
+         * program's closure depends on the instance. */
+        for (size_t i = 0; r == 0 && i < run->n_opted; i++)
+                if (template_of(run, &run->opted[i]) == tmpl)
+                        r = unit_confine_instance_names_program(&tmpl->info, &tmpl->text, run->opted[i].info.name,
+                                                                &tmpl->instance_cause);
+        return r;
 }
 
 static const Opted *template_of(Run *run, const Opted *o) {
@@ -245,7 +254,7 @@ static int collect(Run *run) {
         for (size_t i = 0; i < run->n_opted; i++) {
                 if (!is_template(run->opted[i].info.name) || run->opted[i].unread)
                         continue;
-                r = instances_need_own_dropins(&run->opted[i]);
+                r = instances_need_own_dropins(run, &run->opted[i]);
                 if (r < 0)
                         return log_oom();
                 if (r > 0)

@@ -798,3 +798,54 @@ int unit_confine_instance_dependence(const UnitInfo *info, const UnitText *text,
         }
         return 0;
 }
+
+static bool is_program(const char *path) {
+        struct stat st;
+        return path[0] == '/' && stat(path, &st) >= 0 && S_ISREG(st.st_mode) && (st.st_mode & 0111);
+}
+
+/* The commands of one Exec*= value as systemd would run them for the unit called name. */
+static int parse_for(const UnitInfo *info, const UnitText *text, const char *name, const char *value,
+                     ExecCommand **cmds, size_t *n) {
+        _cleanup_free_ char *error = NULL;
+        _cleanup_strv_free_ char **env = NULL;
+        Specifiers sp = { .name = name, .fragment = info->fragment };
+        *cmds = NULL;
+        *n = 0;
+        if (unit_environment(text, &sp, &env, &error) < 0)
+                return 0;
+        return exec_command_parse(value, &sp, env, cmds, n, &error) < 0 ? 0 : 1;
+}
+
+int unit_confine_instance_names_program(const UnitInfo *info, const UnitText *text, const char *instance_name,
+                                        char **ret_cause) {
+        _cleanup_free_ char *sentinel = NULL;
+        int found = 0;
+        *ret_cause = NULL;
+        if (specifier_sentinel_name(info->name, &sentinel) < 0)
+                return -ENOMEM;
+        for (size_t k = 0; k < ELEMENTSOF(exec_keys) && !found; k++) {
+                _cleanup_strv_free_ char **values = NULL;
+                if (unit_text_get_list(text, "Service", exec_keys[k], &values) < 0)
+                        return -ENOMEM;
+                STRV_FOREACH(v, values) {
+                        ExecCommand *a = NULL, *b = NULL;
+                        size_t na = 0, nb = 0;
+                        if (parse_for(info, text, sentinel, *v, &a, &na) > 0 && parse_for(info, text, instance_name, *v, &b, &nb) > 0 &&
+                            na == nb)
+                                for (size_t i = 0; i < na && !found; i++)
+                                        for (size_t j = 1; a[i].argv[j] && j < strv_length(b[i].argv) && !found; j++)
+                                                if (specifier_has_sentinel(a[i].argv[j]) && is_program(b[i].argv[j])) {
+                                                        found = asprintf(ret_cause, "%s=%s: the argument %s is a program "
+                                                                         "for %s, its closure depends on the instance",
+                                                                         exec_keys[k], *v, b[i].argv[j], instance_name) < 0
+                                                                        ? -ENOMEM : 1;
+                                                }
+                        exec_command_free_many(a, na);
+                        exec_command_free_many(b, nb);
+                        if (found)
+                                break;
+                }
+        }
+        return found;
+}

@@ -49,6 +49,11 @@ void unit_confine_done(UnitConfinement *uc);
  * EnvironmentFile= that does. 1 with *ret_cause, 0 when the template is confined once for all
  * instances (specifiers in arguments and Packages= are carried into its drop-in). */
 int unit_confine_instance_dependence(const UnitInfo *info, const UnitText *text, char **ret_cause);
+/* Whether an argument that the template info carries for systemd names a program for the
+ * instance instance_name (a regular file with an execute bit): its closure then depends on the
+ * instance, computed only for the instances the tree names (SPEC 2). 1 with *ret_cause. */
+int unit_confine_instance_names_program(const UnitInfo *info, const UnitText *text, const char *instance_name,
+                                        char **ret_cause);
 
 /* Where a unit's root and per-start /run live on the host (specifiers left in). */
 #define CONFINEMENT_RUNTIME_DIR "confinement/%n"

@@ -500,6 +500,26 @@ START_TEST(template_with_instance_only_in_arguments_is_confined_once_with_carrie
 }
 END_TEST
 
+/* SPEC 2: an argument with %i that is a program for a named instance (a script given to an
+ * interpreter) has a closure of its own per instance: only named instances are confined. */
+START_TEST(template_whose_argument_is_a_program_for_a_named_instance_is_per_instance) {
+        Tree t;
+        tree_init(&t);
+        _cleanup_free_ char *script = NULL, *text = NULL;
+        free(tu_write_exec(t.top, "scripts/a.sh", "#!/usr/bin/perl\n"));
+        ck_assert_int_ge(asprintf(&text, "[Service]\nExecStart=/bin/sh %s/scripts/%%i.sh\n[X-Confinement]\n", t.top), 0);
+        unit(&t, "py@.service", text);
+        free(tu_symlink("../py@.service", t.units, "multi-user.target.wants/py@a.service"));
+        run_generator(&t);
+        _cleanup_strv_free_ char **tmpl = dropins_of(&t, "py@.service"), **inst = dropins_of(&t, "py@a.service");
+        ck_assert_uint_eq(strv_length(tmpl), 1);
+        ck_assert_msg(strstr(tmpl[0], "instance-guard"), "%s", tmpl[0]);
+        ck_assert_uint_eq(strv_length(inst), 1); /* confined on its own */
+        ck_assert_msg(!strstr(inst[0], "blocked"), "%s", inst[0]);
+        tree_done(&t);
+}
+END_TEST
+
 START_TEST(dropin_only_unit_is_blocked_as_unit_file_not_found) {
         Tree t;
         tree_init(&t);
@@ -586,6 +606,7 @@ int main(void) {
         tcase_add_test(tc, masked_units_are_skipped);
         tcase_add_test(tc, template_with_instance_in_execstart_gets_per_instance_dropins_and_a_guard);
         tcase_add_test(tc, dropin_only_unit_is_blocked_as_unit_file_not_found);
+        tcase_add_test(tc, template_whose_argument_is_a_program_for_a_named_instance_is_per_instance);
         tcase_add_test(tc, template_with_instance_only_in_arguments_is_confined_once_with_carried_binds);
         tcase_add_test(tc, opted_in_prefix_dir_guards_units_the_generator_did_not_see);
         tcase_add_test(tc, section_line_systemd_does_not_read_blocks_the_unit);
