@@ -475,7 +475,10 @@ static void block_unit(Run *run, const Opted *o, const char *cause, const char *
 }
 
 static void explain(const Opted *o, UnitConfinement *uc, const char *text) {
-        printf("# %s\n%s\n# Why each path is in:\n", o->info.name, text);
+        printf("# %s\n# Read as systemd reads it: %s", o->info.name, o->info.fragment ?: "(no unit file)");
+        STRV_FOREACH(d, o->info.dropins)
+                printf(" %s", *d);
+        printf("\n%s\n# Why each path is in:\n", text);
         if (explain_print_tree(stdout, uc->closure.binds) < 0)
                 log_oom();
 }
@@ -542,7 +545,11 @@ static void confine_all(Run *run) {
 int generator_run(const GeneratorOptions *opts) {
         Run run = { .opts = opts, .dir = opts->output_dirs[0],
                     .early_dir = opts->output_dirs[1] ? opts->output_dirs[1] : opts->output_dirs[0] };
-        int r = unit_search_path(opts->output_dirs, &run.search_path);
+        /* --explain and --dry-run on a running system: our own output of the last
+         * run is no input (it would conflict with the drop-in being explained). */
+        char *live_dirs[] = { (char *) "/run/systemd/generator", (char *) "/run/systemd/generator.early",
+                              (char *) "/run/systemd/generator.late", NULL };
+        int r = unit_search_path(writing(&run) ? opts->output_dirs : live_dirs, &run.search_path);
         if (r < 0)
                 return log_error_errno(r, "Cannot determine the unit search path: %m");
 

@@ -90,6 +90,24 @@ def define_cases(s):
     s.start("c1hidden.service")
     checks.append(confined("c1-hidden", "c1hidden.service"))
 
+    # The files the generator reads for a unit are the ones systemd reads
+    # (FragmentPath and DropInPaths, less the generators' own output).
+    read_units = ["c1pfx-a@x.service", "c1ip-b@one.service", "c1hidden.service", "c5longdropin.service",
+                  "c3pfx-real.service", "c3pfx-tpl@later.service"]
+    for u in read_units:
+        s.step(f"systemctl show -P FragmentPath -P DropInPaths {u} > /results/{u}.systemd-read;"
+               f" /etc/systemd/system-generators/systemd-confinement-generator --explain {u}"
+               f" | grep '^# Read as systemd reads it: ' > /results/{u}.generator-read")
+
+    def generator_reads_exactly_the_files_systemd_reads():
+        def files(text):
+            return {f for f in text.split() if f.startswith("/") and not f.startswith("/run/systemd/generator")}
+        for u in read_units:
+            ours = files(s.read(f"{u}.generator-read").partition(":")[2])
+            theirs = files(s.read(f"{u}.systemd-read"))
+            assert ours == theirs, f"{u}: generator {sorted(ours)} != systemd {sorted(theirs)}"
+    checks.append(generator_reads_exactly_the_files_systemd_reads)
+
     # -- Class 2: the line counts, not the parse.
     bad = {
         "c2header": "[Service\nEnvironment=A=1\n[X-Confinement]\n",
