@@ -355,6 +355,12 @@ static int add_environment_files(UnitConfinement *uc, char * const *env) {
                         continue;
                 STRV_FOREACH(w, words) {
                         struct stat st;
+                        if (specifier_has_sentinel(*w)) { /* a template's: bound per start (SPEC 2) */
+                                int r = carry_instance_path(uc, *w, "FullUnit=: named in the environment");
+                                if (r < 0)
+                                        return r;
+                                continue;
+                        }
                         if ((*w)[0] != '/' || stat(*w, &st) < 0 || !S_ISREG(st.st_mode))
                                 continue;
                         int r = closure_add_argument(&uc->closure, *w, "FullUnit=: named in the environment");
