@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -104,6 +105,18 @@ char *dropin_name_stem(char * const *dropin_paths) {
         size_t n = strlen(last);
         if (endswith(last, ".conf"))
                 n -= strlen(".conf");
+        if (n + 1 + strlen(DEFAULT_STEM) > DROPIN_STEM_MAX) {
+                /* A long name: cut it where a "~" sorts after it instead, so that ours stays
+                 * short enough for NAME_MAX with any suffix (a 240-character drop-in once made
+                 * the generator's name too long to write, and the unit ran unconfined). */
+                n = 0;
+                while (last[n] && (unsigned char) last[n] >= '~')
+                        n++;
+                if (!last[n] || n + 1 + strlen(DEFAULT_STEM) > DROPIN_STEM_MAX) {
+                        errno = ENAMETOOLONG;
+                        return NULL;
+                }
+        }
         if (asprintf(&stem, "%.*s~" DEFAULT_STEM, (int) n, last) < 0)
                 return NULL;
         return stem;
@@ -140,11 +153,14 @@ static int mkdir_unit_dir(const char *dir, const char *unit, char **ret) {
 int dropin_write(const char *dir, const char *unit, const char *name, const char *content) {
         _cleanup_free_ char *d = NULL, *tmp = NULL, *final = NULL;
         _cleanup_close_ int fd = -1;
+        if (strlen(unit) + 2 > NAME_MAX || strlen(name) > NAME_MAX)
+                return -ENAMETOOLONG;
         int r = mkdir_unit_dir(dir, unit, &d);
         if (r < 0)
                 return r;
-        /* Not ending in .conf: systemd ignores it should we die before rename(). */
-        if (asprintf(&tmp, "%s/.#%s.XXXXXX", d, name) < 0 || asprintf(&final, "%s/%s", d, name) < 0)
+        /* Not ending in .conf: systemd ignores it should we die before rename(). Short,
+         * so that a name near NAME_MAX still has a temporary name. */
+        if (asprintf(&tmp, "%s/.#confinement.XXXXXX", d) < 0 || asprintf(&final, "%s/%s", d, name) < 0)
                 return -ENOMEM;
         fd = mkostemp(tmp, O_CLOEXEC);
         if (fd < 0)
@@ -189,7 +205,22 @@ char *dropin_blocking_text(const char *unit, const char *cause) {
 
 char *dropin_blocking_name(const char *stem, const char *cause_slug) {
         char *s;
-        if (asprintf(&s, "%s-blocked-%s.conf", stem, cause_slug) < 0)
+        /* The stem is at most DROPIN_STEM_MAX: the slug gets what NAME_MAX leaves. */
+        int room = NAME_MAX - (int) strlen(stem) - (int) strlen("-blocked-.conf");
+        if (asprintf(&s, "%s-blocked-%.*s.conf", stem, room > 0 ? room : 0, cause_slug) < 0)
                 return NULL;
         return s;
+}
+
+int dropin_mask_unit(const char *dir, const char *unit) {
+        _cleanup_free_ char *p = NULL;
+        if (strlen(unit) > NAME_MAX || asprintf(&p, "%s/%s", dir, unit) < 0)
+                return strlen(unit) > NAME_MAX ? -ENAMETOOLONG : -ENOMEM;
+        for (int attempt = 0; attempt < 2; attempt++) {
+                if (symlink("/dev/null", p) >= 0)
+                        return 0;
+                if (errno != EEXIST || unlink(p) < 0)
+                        return -errno;
+        }
+        return -EEXIST;
 }

@@ -23,6 +23,9 @@ char *unit_escape_text(const char *text);
  * of every drop-in the unit already has (dropin_paths: full paths, any dirs), so
  * that the generator's file is read last and no same-named file can hide it. */
 char *dropin_name_stem(char * const *dropin_paths);
+/* The longest stem dropin_name_stem() returns (NULL with errno ENAMETOOLONG when no name that
+ * short sorts last), leaving room for any suffix within NAME_MAX. */
+#define DROPIN_STEM_MAX 191
 
 /* Writes content to DIR/UNIT.d/NAME atomically, replacing whatever was there. */
 int dropin_write(const char *dir, const char *unit, const char *name, const char *content);
@@ -38,3 +41,8 @@ char *dropin_blocking_text(const char *unit, const char *cause);
 /* File name of the blocking drop-in: stem + "-blocked-" + a slug of the cause
  * (systemctl status lists drop-ins by name, so the name carries the reason). */
 char *dropin_blocking_name(const char *stem, const char *cause_slug);
+
+/* Masks unit with a symlink DIR/UNIT -> /dev/null: the way to refuse a unit that no drop-in
+ * can reach (a name that leaves no room for "UNIT.d/"), in the early output dir, which outranks
+ * /etc. */
+int dropin_mask_unit(const char *dir, const char *unit);

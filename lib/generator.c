@@ -2,6 +2,7 @@
 #include "generator.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,14 +30,19 @@ typedef struct Opted {
         UnitInfo info;
         UnitText text;
         char *stem;
+        char *unread; /* an [X-Confinement] line systemd does not read: the cause to block */
+        char *instance_cause; /* a template whose closure depends on the instance: why */
         OptedKind kind;
+        bool masked_out; /* refused by a mask in the early dir: no drop-in can reach it */
 } Opted;
 
 typedef struct Run {
         const GeneratorOptions *opts;
         const char *dir;      /* where drop-ins go */
+        const char *early_dir; /* where masks go: it outranks /etc */
         char **search_path;
         UnitLookup *lookup;   /* one scan of the unit dirs for the whole run */
+        char *guard_name;     /* the file name of the guards for units the generator cannot see */
         PendingMounts *pending;
         StoreScanner *store;  /* each store path scanned once per run */
         LoaderCache *loader_cache; /* files do not change during a run */
@@ -49,6 +55,8 @@ static void opted_done(Opted *o) {
         unit_info_done(&o->info);
         unit_text_done(&o->text);
         free(o->stem);
+        free(o->unread);
+        free(o->instance_cause);
 }
 
 static bool writing(const Run *run) {
@@ -61,25 +69,6 @@ static void note_write(Run *run, int r, const char *unit, const char *what) {
         log_error_errno(r, "%s: cannot write %s in %s: %m", unit, what, run->dir);
         if (run->write_error == 0)
                 run->write_error = r;
-}
-
-/* Settings whose value names the instance make the closure instance-dependent. */
-static bool depends_on_instance(const UnitText *t) {
-        for (size_t i = 0; i < t->n; i++) {
-                const UnitSetting *s = &t->items[i];
-                if (!streq(s->section, "Service") && !streq(s->section, CONFINEMENT_SECTION))
-                        continue;
-                if (!startswith(s->key, "Exec") && !startswith(s->key, "Environment") &&
-                    !streq(s->section, CONFINEMENT_SECTION))
-                        continue;
-                for (const char *p = s->value; (p = strchr(p, '%')); p += 2) {
-                        if (p[1] == 0)
-                                break;
-                        if (strchr("iIjJnN", p[1]))
-                                return true;
-                }
-        }
-        return false;
 }
 
 /* The unit's text as systemd reads it: a file it stops reading early (a bad
@@ -103,6 +92,33 @@ static int load_text(const UnitInfo *info, UnitText *text) {
         return 0;
 }
 
+#define SECTION_LINE "[" CONFINEMENT_SECTION "]"
+/* Where the guard of an instance-dependent template looks for an instance's marker: its
+ * name is the cause that systemctl status shows for an instance the tree does not name. */
+#define INSTANCE_MARKER_SUBDIR "executable-depends-on-instance"
+
+/* "The line counts, not the parse" (SPEC 1): a line "[X-Confinement]" in a file
+ * systemd consults opts the unit in, also where systemd stops reading the file
+ * before it or folds it into a value (a bad header, a line over 1 MiB, a value
+ * ending in "\"); 252 then starts the unit with the rest of that drop-in
+ * skipped, so such a unit is blocked, naming the file and line. Returns 1 when
+ * the file has the line, with *unread set to the cause of the first unread one. */
+static int scan_section_lines(const UnitText *text, const char *file, char **unread) {
+        _cleanup_free_ unsigned *lines = NULL;
+        size_t n = 0;
+        int r = unit_file_find_lines(file, SECTION_LINE, &lines, &n);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0)
+                return 0; /* systemd cannot read it either */
+        for (size_t i = 0; i < n && !*unread; i++)
+                if (!unit_text_has_header_at(text, CONFINEMENT_SECTION, file, lines[i]) &&
+                    asprintf(unread, "%s:%u: " SECTION_LINE " where systemd does not read it (a line before it "
+                             "ends the file for systemd or continues into it)", file, lines[i]) < 0)
+                        return -ENOMEM;
+        return n > 0;
+}
+
 /* Whether a unit asked for confinement (1 or 0): loads its files into o->text.
  * Out of memory is an error of the run, never a reason to pass a unit by. */
 static int opted_in(Opted *o) {
@@ -111,7 +127,20 @@ static int opted_in(Opted *o) {
         int r = load_text(&o->info, &o->text);
         if (r < 0)
                 return r;
-        return unit_text_has_section(&o->text, CONFINEMENT_SECTION);
+        bool any = unit_text_has_section(&o->text, CONFINEMENT_SECTION);
+        const char *files[strv_length(o->info.dropins) + 2];
+        size_t n = 0;
+        if (o->info.fragment)
+                files[n++] = o->info.fragment;
+        STRV_FOREACH(d, o->info.dropins)
+                files[n++] = *d;
+        for (size_t i = 0; i < n; i++) {
+                r = scan_section_lines(&o->text, files[i], &o->unread);
+                if (r < 0)
+                        return r;
+                any = any || r > 0;
+        }
+        return any;
 }
 
 /* Loads a service; returns 1 and fills o when it opted in, 0 when not. */
@@ -128,44 +157,64 @@ static int load_opted(Run *run, const char *name, Opted *o) {
                 return r;
         }
         o->stem = dropin_name_stem(o->info.dropins);
-        if (!o->stem) {
+        if (!o->stem && errno != ENAMETOOLONG) {
                 opted_done(o);
                 return -ENOMEM;
         }
-        return 1;
+        return 1; /* a NULL stem: no drop-in name sorts last, the unit is masked instead */
 }
 
 static bool is_template(const char *name) {
         return unit_name_is_valid(name, UNIT_NAME_TEMPLATE);
 }
 
-/* A template confined as a whole covers its instances, unless one of them has
- * drop-ins of its own (which may change its closure). */
-static bool is_instance_of(const Opted *o, const Opted *tmpl) {
-        _cleanup_free_ char *t = NULL;
-        return o != tmpl && o->info.instance && unit_name_template(o->info.name, &t) >= 0 &&
-               streq(t, tmpl->info.name);
+/* SPEC 2, templates: a template is confined once for all its instances, unless an
+ * executable (or what finds one) depends on the instance. */
+static const Opted *template_of(Run *run, const Opted *o);
+
+static int instances_need_own_dropins(Run *run, Opted *tmpl) {
+        int r = unit_confine_instance_dependence(&tmpl->info, &tmpl->text, &tmpl->instance_cause);
+        /* An argument carried for systemd that is a program for a named instance: the
+         * program's closure depends on the instance. */
+        for (size_t i = 0; r == 0 && i < run->n_opted; i++)
+                if (template_of(run, &run->opted[i]) == tmpl)
+                        r = unit_confine_instance_names_program(&tmpl->info, &tmpl->text, run->opted[i].info.name,
+                                                                &tmpl->instance_cause);
+        return r;
 }
 
-static bool instances_need_own_dropins(Run *run, const Opted *tmpl) {
-        if (depends_on_instance(&tmpl->text))
-                return true;
-        for (size_t i = 0; i < run->n_opted; i++) {
-                const Opted *o = &run->opted[i];
-                if (is_instance_of(o, tmpl) && strv_length(o->info.dropins) > strv_length(tmpl->info.dropins))
-                        return true;
-        }
-        return false;
-}
-
-static bool covered_by_template(Run *run, const Opted *o) {
+static const Opted *template_of(Run *run, const Opted *o) {
         _cleanup_free_ char *tmpl = NULL;
         if (!o->info.instance || unit_name_template(o->info.name, &tmpl) < 0)
-                return false;
+                return NULL;
         for (size_t i = 0; i < run->n_opted; i++)
                 if (streq(run->opted[i].info.name, tmpl))
-                        return run->opted[i].kind == OPTED_UNIT;
-        return false;
+                        return &run->opted[i];
+        return NULL;
+}
+
+/* An instance without drop-ins of its own is confined by its template's drop-in; one with
+ * drop-ins of its own (which may change its closure) gets its own, which hides the
+ * template's (see hide_template_dropin()). */
+static bool covered_by_template(Run *run, const Opted *o) {
+        const Opted *t = template_of(run, o);
+        return t && t->kind == OPTED_UNIT && strv_length(o->info.dropins) <= strv_length(t->info.dropins);
+}
+
+/* In the output dir systemd consults an instance's own dir before its template's, and of
+ * same-named files the first one wins: a file named like the template's drop-in in the
+ * instance's dir hides it, so only the instance's own drop-in applies. */
+static void hide_template_dropin(Run *run, const Opted *o) {
+        const Opted *t = template_of(run, o);
+        if (!t || t->kind != OPTED_UNIT || !t->stem || !o->stem || streq(t->stem, o->stem))
+                return;
+        _cleanup_free_ char *name = asprintf_safe("%s.conf", t->stem);
+        _cleanup_free_ char *text = asprintf_safe("# Written by systemd-confinement-generator: %s has drop-ins of its own\n"
+                                                  "# and its own confinement; this file hides the one of %s.\n",
+                                                  o->info.name, t->info.name);
+        if (!name || !text)
+                return (void) log_oom();
+        note_write(run, dropin_write(run->dir, o->info.name, name, text), o->info.name, "the mask of its template's drop-in");
 }
 
 static int collect(Run *run) {
@@ -173,6 +222,10 @@ static int collect(Run *run) {
         int r = unit_lookup_new(run->search_path, &run->lookup);
         if (r >= 0)
                 r = unit_lookup_list_services(run->lookup, &names);
+        /* --explain foo@bar.service: an instance the tree need not name. */
+        if (r >= 0 && run->opts->explain && unit_name_is_valid(run->opts->explain, UNIT_NAME_INSTANCE) &&
+            !strv_contains(names, run->opts->explain))
+                r = strv_extend(&names, run->opts->explain);
         if (r < 0)
                 return log_error_errno(r, "Cannot enumerate units: %m");
 
@@ -198,10 +251,102 @@ static int collect(Run *run) {
                 run->opted[run->n_opted++] = o;
         }
 
-        for (size_t i = 0; i < run->n_opted; i++)
-                if (is_template(run->opted[i].info.name) && instances_need_own_dropins(run, &run->opted[i]))
+        for (size_t i = 0; i < run->n_opted; i++) {
+                if (!is_template(run->opted[i].info.name) || run->opted[i].unread)
+                        continue;
+                r = instances_need_own_dropins(run, &run->opted[i]);
+                if (r < 0)
+                        return log_oom();
+                if (r > 0)
                         run->opted[i].kind = OPTED_TEMPLATE_GUARD;
+        }
         return 0;
+}
+
+/* ---- Units the generator cannot see (SPEC 1): transient units, instances started later. ---- */
+
+/* Whether any file of a shared drop-in dir has the section line (parsed or not). */
+static int dir_opts_in(Run *run, const char *dname) {
+        _cleanup_strv_free_ char **files = NULL;
+        int r = unit_lookup_dir_files(run->lookup, dname, &files);
+        if (r < 0)
+                return r;
+        STRV_FOREACH(f, files) {
+                _cleanup_free_ unsigned *lines = NULL;
+                size_t n = 0;
+                r = unit_file_find_lines(*f, SECTION_LINE, &lines, &n);
+                if (r == -ENOMEM)
+                        return r;
+                if (r >= 0 && n > 0)
+                        return 1;
+        }
+        return 0;
+}
+
+/* One name for every guard, after every drop-in of the search path: no user's file hides it
+ * or clears its assertion by sorting after it. */
+static int choose_guard_name(Run *run) {
+        _cleanup_strv_free_ char **all = NULL;
+        int r = unit_lookup_all_dropins(run->lookup, &all);
+        if (r < 0)
+                return r;
+        _cleanup_free_ char *stem = dropin_name_stem(all);
+        if (!stem && errno != ENAMETOOLONG)
+                return -ENOMEM;
+        if (!stem) /* still a guard, only one that a later file could clear */
+                log_warning("No guard name within NAME_MAX sorts after every drop-in; using a fixed one.");
+        return asprintf(&run->guard_name, "%s-guard.conf", stem ?: "zz-confinement") < 0 ? -ENOMEM : 0;
+}
+
+/* For every prefix dir ("foo-.service.d", "foo-@.service.d", "foo-@bar.service.d") and
+ * "service.d" that opts units in, a guard of the same name in the output dir: every unit it
+ * applies to must have the marker the generator writes once it confined the unit. A unit the
+ * generator handled otherwise hides the guard with a file of the same name in a dir systemd
+ * consults first (its own, or its template's): see write_guard_mask(). */
+static int write_guards(Run *run) {
+        _cleanup_strv_free_ char **dirs = NULL;
+        _cleanup_free_ char *dir = unit_escape_text(run->dir), *text = NULL;
+        int r = unit_lookup_shared_dirs(run->lookup, &dirs);
+        if (r < 0 || !dir)
+                return r < 0 ? r : -ENOMEM;
+        if (asprintf(&text,
+                     "# Written by systemd-confinement-generator: drop-ins of this prefix ask for\n"
+                     "# confinement, also for units that did not exist when the generator ran\n"
+                     "# (transient units, instances started later); those must not start.\n"
+                     "[Unit]\n"
+                     "AssertPathExists=%s/" CONFINEMENT_MARKER_DIR "/%%n\n", dir) < 0)
+                return -ENOMEM;
+        STRV_FOREACH(d, dirs) {
+                r = dir_opts_in(run, *d);
+                if (r < 0)
+                        return r;
+                if (r == 0)
+                        continue;
+                if (!run->guard_name && (r = choose_guard_name(run)) < 0)
+                        return r;
+                _cleanup_free_ char *unit = strndup(*d, strlen(*d) - 2);
+                if (!unit)
+                        return -ENOMEM;
+                log_debug("%s: opts units in by prefix; guarding the units the generator cannot see", *d);
+                note_write(run, dropin_write(run->dir, unit, run->guard_name, text), *d, "its guard");
+        }
+        return 0;
+}
+
+/* A unit that the generator handled without a marker (Enable=no), and a template confined as
+ * a whole (its instances have no marker of their own), hide the guards: in the output dir
+ * systemd consults a unit's own dir, then its template's, before the prefix dirs, and of
+ * same-named files the first one wins. */
+static void write_guard_mask(Run *run, const Opted *o, const char *why) {
+        if (!run->guard_name || !writing(run))
+                return;
+        _cleanup_free_ char *text = asprintf_safe("# Written by systemd-confinement-generator: %s %s;\n"
+                                                  "# this file hides the guard of its prefix dirs.\n",
+                                                  o->info.name, why);
+        if (!text)
+                return (void) log_oom();
+        note_write(run, dropin_write(run->dir, o->info.name, run->guard_name, text), o->info.name,
+                   "the mask of its guard");
 }
 
 static char *stem_conf(const Opted *o) {
@@ -213,42 +358,67 @@ static char *stem_conf(const Opted *o) {
  * its own: only the instances named in the unit tree could be resolved at boot.
  * The marker is written once an instance's confinement drop-in is in place. */
 static int write_template_guard(Run *run, const Opted *o) {
-        _cleanup_free_ char *text = NULL, *name = NULL, *dir = unit_escape_text(run->dir);
-        if (!dir ||
+        _cleanup_free_ char *text = NULL, *name = NULL, *dir = unit_escape_text(run->dir), *cause = NULL;
+        /* systemctl status shows the path an assertion wanted and the drop-ins by name:
+         * both carry the cause. */
+        if (!dir || !(cause = unit_escape_text(o->instance_cause ?: "")) ||
             asprintf(&text,
                      "# Written by systemd-confinement-generator: the closure of %s depends on\n"
-                     "# the instance, so only instances named in the unit tree are confined.\n"
+                     "# the instance (%s), so only instances named in the unit tree are confined.\n"
                      "[Unit]\n"
-                     "AssertPathExists=%s/" CONFINEMENT_MARKER_DIR "/%%n\n",
-                     o->info.name, dir) < 0 ||
-            asprintf(&name, "%s-instance-guard.conf", o->stem) < 0)
+                     "AssertPathExists=%s/" CONFINEMENT_MARKER_DIR "/" INSTANCE_MARKER_SUBDIR "/%%n\n",
+                     o->info.name, cause, dir) < 0 ||
+            asprintf(&name, "%s-instance-guard-" INSTANCE_MARKER_SUBDIR ".conf", o->stem) < 0)
                 return -ENOMEM;
+        log_info("%s: %s; its instances that the unit tree does not name are refused", o->info.name,
+                 o->instance_cause ?: "");
         return dropin_write(run->dir, o->info.name, name, text);
+}
+
+/* A unit that no drop-in can reach (its name leaves no room for "NAME.d/", or no
+ * drop-in name sorts after the user's) is refused by a mask in the early dir, which
+ * outranks /etc (SPEC 5). */
+static void mask_out(Run *run, Opted *o, const char *cause) {
+        log_error("%s: not confined, masked: %s", o->info.name, cause);
+        o->masked_out = true;
+        int r = dropin_mask_unit(run->early_dir, o->info.name);
+        note_write(run, r, o->info.name, "its mask");
 }
 
 static int write_initial_blocks(Run *run) {
         for (size_t i = 0; i < run->n_opted; i++) {
                 Opted *o = &run->opted[i];
-                _cleanup_free_ char *name = stem_conf(o), *text = NULL;
+                _cleanup_free_ char *name = NULL, *text = NULL;
                 int r;
+                if (strlen(o->info.name) + strlen(".d") > NAME_MAX) {
+                        mask_out(run, o, "its name leaves no room for a drop-in dir");
+                        continue;
+                }
+                if (!o->stem) {
+                        mask_out(run, o, "no drop-in name within NAME_MAX sorts after its own drop-ins");
+                        continue;
+                }
+                name = stem_conf(o);
                 if (o->kind == OPTED_TEMPLATE_GUARD) {
                         note_write(run, write_template_guard(run, o), o->info.name, "the instance guard");
                         continue;
                 }
                 if (covered_by_template(run, o))
                         continue;
+                hide_template_dropin(run, o);
                 text = dropin_blocking_text(o->info.name, "the generator did not finish computing its closure");
                 if (!name || !text)
                         return log_oom();
                 r = dropin_write(run->dir, o->info.name, name, text);
-                note_write(run, r, o->info.name, "its blocking drop-in");
+                if (r < 0) /* a unit without its blocking drop-in must not start at all */
+                        mask_out(run, o, "its blocking drop-in cannot be written");
         }
-        return 0;
+        return write_guards(run);
 }
 
-static int write_marker(Run *run, const char *unit) {
-        _cleanup_free_ char *dir = NULL, *path = NULL;
-        if (asprintf(&dir, "%s/" CONFINEMENT_MARKER_DIR, run->dir) < 0 || asprintf(&path, "%s/%s", dir, unit) < 0)
+static int write_marker_in(const char *dir, const char *unit) {
+        _cleanup_free_ char *path = NULL;
+        if (asprintf(&path, "%s/%s", dir, unit) < 0)
                 return -ENOMEM;
         if (mkdir(dir, 0755) < 0 && errno != EEXIST)
                 return -errno;
@@ -257,6 +427,19 @@ static int write_marker(Run *run, const char *unit) {
                 return -errno;
         fputs("confined\n", f);
         return fclose(f) == 0 ? 0 : -errno;
+}
+
+/* The marker of a confined unit; an instance's also where the guard of an
+ * instance-dependent template looks for it. */
+static int write_marker(Run *run, const char *unit) {
+        _cleanup_free_ char *dir = NULL, *sub = NULL;
+        if (asprintf(&dir, "%s/" CONFINEMENT_MARKER_DIR, run->dir) < 0 ||
+            asprintf(&sub, "%s/" INSTANCE_MARKER_SUBDIR, dir) < 0)
+                return -ENOMEM;
+        int r = write_marker_in(dir, unit);
+        if (r >= 0 && unit_name_is_valid(unit, UNIT_NAME_INSTANCE))
+                r = write_marker_in(sub, unit);
+        return r;
 }
 
 /* A unit whose files are on a file system that fstab mounts later waits for
@@ -293,7 +476,10 @@ static void block_unit(Run *run, const Opted *o, const char *cause, const char *
 
 static void explain(const Opted *o, UnitConfinement *uc, const char *text) {
         Specifiers sp = { .name = o->info.name, .fragment = o->info.fragment };
-        printf("# %s\n%s\n", o->info.name, text);
+        printf("# %s\n# Read as systemd reads it: %s", o->info.name, o->info.fragment ?: "(no unit file)");
+        STRV_FOREACH(d, o->info.dropins)
+                printf(" %s", *d);
+        printf("\n%s\n", text);
         explain_print_settings(stdout, text, unit_confine_private_users_why(uc));
         explain_print_shell_warnings(stdout, &o->text, &sp, uc->env, uc->closure.binds);
         printf("# Why each path is in:\n");
@@ -316,6 +502,7 @@ static void confine_one(Run *run, const Opted *o) {
                 log_info("%s: Enable=no, not confined", o->info.name);
                 if (writing(run))
                         note_write(run, dropin_remove(run->dir, o->info.name, name), o->info.name, "drop-ins");
+                write_guard_mask(run, o, "has Enable=no");
                 return;
         }
         r = unit_confine_dropin_text(&uc, &text);
@@ -331,14 +518,24 @@ static void confine_one(Run *run, const Opted *o) {
         if (r < 0)
                 return;
         note_write(run, write_marker(run, o->info.name), o->info.name, "its marker");
+        if (is_template(o->info.name))
+                write_guard_mask(run, o, "is confined as a whole by the drop-in beside this file");
         log_debug("%s: confined, %zu paths bound", o->info.name, path_set_size(uc.closure.binds));
 }
 
 static void confine_all(Run *run) {
         for (size_t i = 0; i < run->n_opted; i++) {
                 const Opted *o = &run->opted[i];
-                if (o->kind == OPTED_TEMPLATE_GUARD || covered_by_template(run, o))
+                if (o->kind == OPTED_TEMPLATE_GUARD && !writing(run))
+                        printf("# %s\n# Its closure depends on the instance (%s): only the instances that the "
+                               "unit tree names are confined, each on its own (--explain INSTANCE); systemd "
+                               "refuses the others.\n", o->info.name, o->instance_cause ?: "");
+                if (o->kind == OPTED_TEMPLATE_GUARD || covered_by_template(run, o) || o->masked_out)
                         continue;
+                if (o->unread) {
+                        block_unit(run, o, o->unread, "unread-section");
+                        continue;
+                }
                 if (!o->info.fragment) {
                         block_unit(run, o,
                                    "its unit file is not visible to the generator (made by another generator?)",
@@ -350,8 +547,13 @@ static void confine_all(Run *run) {
 }
 
 int generator_run(const GeneratorOptions *opts) {
-        Run run = { .opts = opts, .dir = opts->output_dirs[0] };
-        int r = unit_search_path(opts->output_dirs, &run.search_path);
+        Run run = { .opts = opts, .dir = opts->output_dirs[0],
+                    .early_dir = opts->output_dirs[1] ? opts->output_dirs[1] : opts->output_dirs[0] };
+        /* --explain and --dry-run on a running system: our own output of the last
+         * run is no input (it would conflict with the drop-in being explained). */
+        char *live_dirs[] = { (char *) "/run/systemd/generator", (char *) "/run/systemd/generator.early",
+                              (char *) "/run/systemd/generator.late", NULL };
+        int r = unit_search_path(writing(&run) ? opts->output_dirs : live_dirs, &run.search_path);
         if (r < 0)
                 return log_error_errno(r, "Cannot determine the unit search path: %m");
 
@@ -377,6 +579,7 @@ int generator_run(const GeneratorOptions *opts) {
                 opted_done(&run.opted[i]);
         free(run.opted);
         strv_free(run.search_path);
+        free(run.guard_name);
         unit_lookup_free(run.lookup);
         pending_mounts_free(run.pending);
         store_scanner_free(run.store);

@@ -417,3 +417,71 @@ int specifier_expand_full(const char *s, const Specifiers *sp, size_t max_length
 int specifier_expand(const char *s, const Specifiers *sp, char **ret, char **ret_error) {
         return specifier_expand_full(s, sp, SIZE_MAX, ret, ret_error, NULL);
 }
+
+int specifier_sentinel_name(const char *template, char **ret) {
+        return unit_name_replace_instance(template, SPECIFIER_INSTANCE_SENTINEL, ret);
+}
+
+static const char *sentinel_unescaped(void) {
+        static char u[sizeof(SPECIFIER_INSTANCE_SENTINEL)];
+        if (!u[0]) {
+                memcpy(u, SPECIFIER_INSTANCE_SENTINEL, sizeof u);
+                for (char *c = u; *c; c++)
+                        if (*c == '-')
+                                *c = '/';
+        }
+        return u;
+}
+
+bool specifier_has_sentinel(const char *s) {
+        return s && (strstr(s, SPECIFIER_INSTANCE_SENTINEL) || strstr(s, sentinel_unescaped()));
+}
+
+static bool literal_is_plain(const char *s, size_t n) {
+        for (size_t i = 0; i < n; i++) {
+                unsigned char c = s[i];
+                if (c <= ' ' || c == 0x7f || strchr("\"'\\:;", c))
+                        return false;
+        }
+        return true;
+}
+
+int specifier_unexpand_path(const char *s, const char *sentinel_name, char **ret) {
+        /* The name's forms only matter where the template's own name was expanded. */
+        if (!sentinel_name)
+                sentinel_name = "\x01@" SPECIFIER_INSTANCE_SENTINEL ".service";
+        _cleanup_free_ char *without_suffix = strndup(sentinel_name, strrchr(sentinel_name, '.') - sentinel_name);
+        if (!without_suffix)
+                return -ENOMEM;
+        /* Longest first: %n holds %N, which holds %i. */
+        const char *const forms[][2] = {
+                { sentinel_name, "%n" },
+                { without_suffix, "%N" },
+                { SPECIFIER_INSTANCE_SENTINEL, "%i" },
+                { sentinel_unescaped(), "%I" },
+        };
+        Buffer b = {};
+        int r = buffer_append(&b, "", 0);
+        for (const char *p = s; r >= 0 && *p;) {
+                size_t k = 0;
+                while (k < ELEMENTSOF(forms) && !startswith(p, forms[k][0]))
+                        k++;
+                if (k < ELEMENTSOF(forms)) {
+                        r = buffer_append(&b, forms[k][1], 2);
+                        p += strlen(forms[k][0]);
+                } else if (!literal_is_plain(p, 1))
+                        r = -EINVAL;
+                else {
+                        r = buffer_append(&b, p, 1);
+                        if (r >= 0 && *p == '%')
+                                r = buffer_append(&b, "%", 1);
+                        p++;
+                }
+        }
+        if (r < 0) {
+                free(b.data);
+                return r;
+        }
+        *ret = b.data;
+        return 0;
+}

@@ -34,3 +34,18 @@ int specifier_expand_full(const char *s, const Specifiers *sp, size_t max_length
  * EnvironmentFile=); environment assignments use sysconf(_SC_ARG_MAX). */
 #define SPECIFIER_MAX_LINE (1024U * 1024U)
 #define SPECIFIER_MAX_PATH (4096U - 1U)
+
+/* Templates (SPEC 2): a template's closure is computed once for all instances, with the name
+ * "TEMPLATE@SENTINEL.service", so that whatever depends on the instance (%i %I %n %N %f, and
+ * $VARs set from them) holds the sentinel: such a path is no file of the host, and is handed
+ * back to systemd with its specifiers, to be expanded at each start. */
+#define SPECIFIER_INSTANCE_SENTINEL "QQconfinementQQ-QQinstanceQQ"
+/* "foo@.service" → "foo@" SPECIFIER_INSTANCE_SENTINEL ".service". */
+int specifier_sentinel_name(const char *template, char **ret);
+/* Whether s holds the sentinel in either form (%i's escaped one, %I's unescaped one). */
+bool specifier_has_sentinel(const char *s);
+/* s, expanded with sentinel_name, made back into a word of a path list setting
+ * (BindReadOnlyPaths=) that systemd expands at each start: the sentinel's forms become
+ * %n %N %i %I, a literal '%' is doubled. -EINVAL when the literal text holds characters that
+ * would need quoting in such a word (blanks, quotes, ':', '\\', control characters). */
+int specifier_unexpand_path(const char *s, const char *sentinel_name, char **ret);

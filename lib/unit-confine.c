@@ -123,11 +123,84 @@ static int note_origin_without_proc(UnitConfinement *uc, const char *key, const 
         return 0;
 }
 
+/* Under these a read-only bind would shadow what the service writes (its private /run and
+ * /tmp, its *Directory= dirs): a path there that depends on the instance is not carried. */
+static bool under_writable_tree(const char *path) {
+        static const char *const trees[] = { "/run", "/var/run", "/tmp", "/var/tmp", "/dev", "/proc", "/sys",
+                                             "/var/lib", "/var/log", "/var/cache", "/var/spool" };
+        for (size_t i = 0; i < ELEMENTSOF(trees); i++)
+                if (path_startswith_dir(path, trees[i]))
+                        return true;
+        return false;
+}
+
+/* Every directory from / down to dir is root's and writable by no one else: systemd follows
+ * links in a bind source at each start, so whoever can change such a dir chooses what an
+ * instance sees (SPEC 4, "Binds"). */
+static bool dir_chain_is_safe(const char *dir, char **ret_unsafe) {
+        _cleanup_free_ char *d = path_normalize(dir);
+        for (char *end = d; d && end;) {
+                struct stat st;
+                end = strchr(end + 1, '/');
+                if (end)
+                        *end = 0;
+                const char *p = d[0] ? d : "/";
+                if (lstat(p, &st) < 0)
+                        return true; /* a missing dir: "-" skips the bind; created later by root only */
+                if (S_ISLNK(st.st_mode) || st.st_uid != 0 || (st.st_mode & 022)) {
+                        if (!S_ISLNK(st.st_mode) || stat(p, &st) < 0 || st.st_uid != 0 || (st.st_mode & 022)) {
+                                *ret_unsafe = strdup(p);
+                                return false;
+                        }
+                }
+                if (end)
+                        *end = '/';
+        }
+        return true;
+}
+
+/* A template's path that depends on the instance (it holds the sentinel): handed to systemd
+ * with its specifiers, "-" because an instance's file may not exist (SPEC 2, templates). */
+static int carry_instance_path(UnitConfinement *uc, const char *path, const char *what) {
+        _cleanup_free_ char *word = NULL, *dir = NULL, *unsafe = NULL;
+        if (path[0] != '/' || under_writable_tree(path))
+                return 0;
+        /* Inside a dir that Packages= binds whole (Debian's /etc/redis is redis's own):
+         * there already, and that dir itself may belong to anyone (SPEC 4, "Binds"). */
+        STRV_FOREACH(p, uc->config.packages)
+                if (!strchr(*p, '%') && path_startswith_dir(path, *p))
+                        return 0;
+        int r = specifier_unexpand_path(path, uc->sentinel_name, &word);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0) {
+                log_warning("%s: %s %s depends on the instance and cannot be written as a bind path; not bound",
+                            uc->info->name, what, path);
+                return 0;
+        }
+        /* The dirs above the first one named by the instance must be safe to follow. */
+        size_t n = strcspn(word, "%");
+        dir = strndup(word, n);
+        if (!dir)
+                return -ENOMEM;
+        *(strrchr(dir, '/') ?: dir) = 0;
+        if (!dir_chain_is_safe(dir[0] ? dir : "/", &unsafe))
+                return fail(uc, -EPERM, "unsafe-path", "%s %s: %s can be changed by a user other than root",
+                            what, word, unsafe ?: dir);
+        if (strv_contains(uc->carried, word))
+                return 0;
+        log_debug("%s: %s %s is bound for each instance as systemd expands it", uc->info->name, what, word);
+        return strv_consume(&uc->carried, TAKE_PTR(word));
+}
+
 static int add_command_roots(UnitConfinement *uc, const char *key, const ExecCommand *cmd, char * const *search,
                              char **ret_real) {
         _cleanup_free_ char *exe = NULL, *reason = NULL;
         struct stat st;
         *ret_real = NULL;
+        if (specifier_has_sentinel(cmd->path))
+                return fail(uc, -EINVAL, "executable-depends-on-instance",
+                            "%s=%s: the executable depends on the instance", key, cmd->path);
         int r = resolve_executable(uc, cmd, search, &exe);
         if (r == -ENOMEM)
                 return r;
@@ -155,6 +228,12 @@ static int add_command_roots(UnitConfinement *uc, const char *key, const ExecCom
                 _cleanup_free_ char *why = NULL;
                 if (asprintf(&why, "argument of %s= of %s", key, uc->info->name) < 0)
                         return -ENOMEM;
+                if (specifier_has_sentinel(*arg)) {
+                        r = carry_instance_path(uc, *arg, why);
+                        if (r < 0)
+                                return r;
+                        continue;
+                }
                 r = closure_add_store_references(&uc->closure, *arg, strlen(*arg), why);
                 if (r >= 0 && (*arg)[0] == '/')
                         r = closure_add_argument(&uc->closure, *arg, why);
@@ -265,13 +344,26 @@ static int add_bin_sh(UnitConfinement *uc) {
         return closure_add_program(&uc->closure, sh, "BinSh=");
 }
 
-static int add_config_roots(UnitConfinement *uc) {
+static int add_config_roots(UnitConfinement *uc, const Specifiers *sp) {
         uc->closure.dlopen_recommended = uc->config.dlopen_recommended;
         int r = add_bin_sh(uc);
         if (r < 0)
                 return r;
         STRV_FOREACH(p, uc->config.packages) {
-                r = closure_add_package(&uc->closure, *p, "Packages=");
+                _cleanup_free_ char *expanded = NULL, *error = NULL;
+                /* A template's Packages= may name the instance: bound for each start (SPEC 2). */
+                if (strchr(*p, '%')) {
+                        r = specifier_expand(*p, sp, &expanded, &error);
+                        if (r < 0)
+                                return fail(uc, r, "bad-setting", "Packages=%s: %s", *p, error ?: strerror(-r));
+                        if (specifier_has_sentinel(expanded)) {
+                                r = carry_instance_path(uc, expanded, "Packages=");
+                                if (r < 0)
+                                        return r;
+                                continue;
+                        }
+                }
+                r = closure_add_package(&uc->closure, expanded ?: *p, "Packages=");
                 if (r < 0)
                         return r;
         }
@@ -288,6 +380,12 @@ static int add_environment_files(UnitConfinement *uc, char * const *env) {
                         continue;
                 STRV_FOREACH(w, words) {
                         struct stat st;
+                        if (specifier_has_sentinel(*w)) { /* a template's: bound per start (SPEC 2) */
+                                int r = carry_instance_path(uc, *w, "FullUnit=: named in the environment");
+                                if (r < 0)
+                                        return r;
+                                continue;
+                        }
                         if ((*w)[0] != '/' || stat(*w, &st) < 0 || !S_ISREG(st.st_mode))
                                 continue;
                         int r = closure_add_argument(&uc->closure, *w, "FullUnit=: named in the environment");
@@ -339,6 +437,13 @@ int unit_confine(UnitConfinement *uc, const UnitInfo *info, const UnitText *text
         int r;
 
         *uc = (UnitConfinement) { .info = info, .text = text };
+        /* A template is confined once for every instance: what depends on the instance holds
+         * the sentinel, and is carried for systemd to expand (SPEC 2, templates). */
+        if (unit_name_is_valid(info->name, UNIT_NAME_TEMPLATE)) {
+                if (specifier_sentinel_name(info->name, &uc->sentinel_name) < 0)
+                        return -ENOMEM;
+                sp.name = uc->sentinel_name;
+        }
         r = confinement_config_parse(text, &uc->config, &error);
         if (r < 0)
                 return fail(uc, r, "bad-setting", "%s", error ?: strerror(-r));
@@ -358,7 +463,7 @@ int unit_confine(UnitConfinement *uc, const UnitInfo *info, const UnitText *text
         uc->closure.loader.run_cache = ctx->loader_cache;
 
         log_debug("%s: computing the closure (mode %s)", info->name, confinement_mode_to_string(uc->config.mode));
-        r = add_config_roots(uc);
+        r = add_config_roots(uc, &sp);
         if (r >= 0)
                 r = add_exec_roots(uc, &sp, env);
         if (r >= 0 && uc->config.full_unit)
@@ -378,6 +483,8 @@ void unit_confine_done(UnitConfinement *uc) {
         uc->exec_lines = strv_free(uc->exec_lines);
         uc->env = strv_free(uc->env);
         uc->origin_path = (free(uc->origin_path), NULL);
+        uc->sentinel_name = (free(uc->sentinel_name), NULL);
+        uc->carried = strv_free(uc->carried);
         confinement_config_done(&uc->config);
         closure_done(&uc->closure);
 }
@@ -506,6 +613,19 @@ static int host_run_dirs(const UnitConfinement *uc, const Specifiers *sp, char *
         return 0;
 }
 
+/* A path the drop-in writes: escaped, and for a template expanded with the sentinel
+ * instance, whose part that names the instance goes back to systemd as specifiers, so
+ * that each instance gets its own (SPEC 2; expanded with an empty instance,
+ * ReadWritePaths=/var/lib/foo/%i was every instance's /var/lib/foo). NULL with errno. */
+static char *render_path(const char *expanded) {
+        char *r = NULL;
+        if (!specifier_has_sentinel(expanded))
+                return unit_escape_path(expanded);
+        int k = specifier_unexpand_path(expanded, NULL, &r);
+        errno = k < 0 ? -k : 0;
+        return r;
+}
+
 /* PID 1 reads PIDFile= on the host. A PID file in the service's private /run
  * is CONFINEMENT_RUN on the host; one in a dir the unit binds from the host
  * (its RuntimeDirectory=, a BindPaths= of /run/x) is the host's file itself. */
@@ -537,9 +657,9 @@ static int write_pid_file(FILE *f, const UnitConfinement *uc, const Specifiers *
                 if (in_run && path_startswith_dir(path_startswith_dir(path, "/var/run") ? path + 4 : path, in_run))
                         return 0; /* the same file on the host */
         }
-        escaped = unit_escape_text(rest);
-        if (!escaped)
-                return -ENOMEM;
+        if (specifier_has_sentinel(rest) ? specifier_unexpand_path(rest, NULL, &escaped) < 0
+                                         : !(escaped = unit_escape_text(rest)))
+                return fail((UnitConfinement *) uc, -EINVAL, "bad-setting", "PIDFile=%s: cannot be written back", v);
         fprintf(f, "PIDFile=%s%s\n", CONFINEMENT_RUN, escaped);
         return 0;
 }
@@ -560,8 +680,8 @@ static int write_var_run_mirrors(FILE *f, const UnitConfinement *uc, const Speci
                         continue;
                 _cleanup_free_ char *src = asprintf_safe("/run%s", rest), *esc_src = NULL, *esc_dst = NULL;
                 _cleanup_free_ char *dst = asprintf_safe("%s%s", var ? "/run" : "/var/run", rest);
-                if (!src || !dst || !(esc_src = unit_escape_path(src)) || !(esc_dst = unit_escape_path(dst)))
-                        return -ENOMEM;
+                if (!src || !dst || !(esc_src = render_path(src)) || !(esc_dst = render_path(dst)))
+                        return errno == EINVAL ? 0 : -ENOMEM; /* the unit's own dir, bound by systemd anyway */
                 fprintf(f, "BindPaths=-%s:%s\n", esc_src, esc_dst);
                 if (strv_extend(&done, rest) < 0)
                         return -ENOMEM;
@@ -602,9 +722,11 @@ static int write_writable_paths(FILE *f, const UnitConfinement *uc, const Specif
                                 if (r < 0)
                                         return fail((UnitConfinement *) uc, r, "bad-setting", "%s=%s: %s",
                                                     keys[k], *v, error ?: strerror(-r));
-                                esc = unit_escape_path(expanded);
+                                esc = render_path(expanded);
                                 if (!esc)
-                                        return -ENOMEM;
+                                        return errno == EINVAL ? fail((UnitConfinement *) uc, -EINVAL, "bad-path",
+                                                                      "%s=%s: a path a unit file cannot hold", keys[k], *v)
+                                                               : -ENOMEM;
                                 fprintf(f, "BindPaths=%s%s\n", optional ? "-" : "", esc);
                         }
                 }
@@ -658,7 +780,8 @@ static int write_mount_dependencies(FILE *f, UnitConfinement *uc) {
 
 static int write_dropin(FILE *f, void *userdata) {
         UnitConfinement *uc = userdata;
-        Specifiers sp = { .name = uc->info->name, .fragment = uc->info->fragment };
+        /* A template's paths are rendered with the sentinel instance (render_path()). */
+        Specifiers sp = { .name = uc->sentinel_name ?: uc->info->name, .fragment = uc->info->fragment };
         int r;
 
         fprintf(f,
@@ -710,9 +833,120 @@ static int write_dropin(FILE *f, void *userdata) {
                 write_var_lock(f);
         if (r >= 0)
                 r = write_binds(f, uc);
+        if (r >= 0 && uc->carried)
+                fputs("# Named by the instance, expanded by systemd at each start:\n", f);
+        STRV_FOREACH(w, uc->carried)
+                fprintf(f, "BindReadOnlyPaths=-%s\n", *w);
         return r;
 }
 
 int unit_confine_dropin_text(UnitConfinement *uc, char **ret) {
         return memstream_collect(write_dropin, uc, ret);
+}
+
+static int env_dependence(const UnitText *text, const Specifiers *sp, char * const *env, char **ret_cause) {
+        static const char *const loader_vars[] = { "PATH", "LD_LIBRARY_PATH", "LD_PRELOAD" };
+        _cleanup_strv_free_ char **files = NULL, **search = NULL;
+        for (size_t i = 0; i < ELEMENTSOF(loader_vars); i++)
+                if (specifier_has_sentinel(strv_env_get(env, loader_vars[i])))
+                        return asprintf(ret_cause, "its %s depends on the instance", loader_vars[i]) < 0 ? -ENOMEM : 1;
+        int r = unit_text_get_list(text, "Service", "EnvironmentFile", &files);
+        if (r < 0)
+                return r;
+        STRV_FOREACH(f, files) {
+                _cleanup_free_ char *expanded = NULL, *error = NULL;
+                if (specifier_expand(*f, sp, &expanded, &error) >= 0 && specifier_has_sentinel(expanded))
+                        return asprintf(ret_cause, "EnvironmentFile=%s depends on the instance", *f) < 0 ? -ENOMEM : 1;
+        }
+        if (unit_exec_search_path(text, sp, env, &search) >= 0)
+                STRV_FOREACH(d, search)
+                        if (specifier_has_sentinel(*d))
+                                return (*ret_cause = strdup("its ExecSearchPath= depends on the instance")) ? 1 : -ENOMEM;
+        return 0;
+}
+
+int unit_confine_instance_dependence(const UnitInfo *info, const UnitText *text, char **ret_cause) {
+        _cleanup_free_ char *name = NULL, *error = NULL;
+        _cleanup_strv_free_ char **env = NULL;
+        *ret_cause = NULL;
+        if (!unit_name_is_valid(info->name, UNIT_NAME_TEMPLATE))
+                return 0;
+        if (specifier_sentinel_name(info->name, &name) < 0)
+                return -ENOMEM;
+        Specifiers sp = { .name = name, .fragment = info->fragment };
+        if (unit_environment(text, &sp, &env, &error) < 0)
+                return 0; /* unit_confine() reports it */
+        int r = env_dependence(text, &sp, env, ret_cause);
+        if (r != 0)
+                return r;
+        for (size_t k = 0; k < ELEMENTSOF(exec_keys); k++) {
+                _cleanup_strv_free_ char **values = NULL;
+                if ((r = unit_text_get_list(text, "Service", exec_keys[k], &values)) < 0)
+                        return r;
+                STRV_FOREACH(v, values) {
+                        ExecCommand *cmds = NULL;
+                        size_t n = 0;
+                        _cleanup_free_ char *err = NULL;
+                        bool dep = false;
+                        if (exec_command_parse(*v, &sp, env, &cmds, &n, &err) >= 0)
+                                for (size_t i = 0; i < n; i++)
+                                        dep = dep || specifier_has_sentinel(cmds[i].path);
+                        exec_command_free_many(cmds, n);
+                        if (dep)
+                                return asprintf(ret_cause, "%s=%s: its executable depends on the instance",
+                                                exec_keys[k], *v) < 0 ? -ENOMEM : 1;
+                }
+        }
+        return 0;
+}
+
+static bool is_program(const char *path) {
+        struct stat st;
+        return path[0] == '/' && stat(path, &st) >= 0 && S_ISREG(st.st_mode) && (st.st_mode & 0111);
+}
+
+/* The commands of one Exec*= value as systemd would run them for the unit called name. */
+static int parse_for(const UnitInfo *info, const UnitText *text, const char *name, const char *value,
+                     ExecCommand **cmds, size_t *n) {
+        _cleanup_free_ char *error = NULL;
+        _cleanup_strv_free_ char **env = NULL;
+        Specifiers sp = { .name = name, .fragment = info->fragment };
+        *cmds = NULL;
+        *n = 0;
+        if (unit_environment(text, &sp, &env, &error) < 0)
+                return 0;
+        return exec_command_parse(value, &sp, env, cmds, n, &error) < 0 ? 0 : 1;
+}
+
+int unit_confine_instance_names_program(const UnitInfo *info, const UnitText *text, const char *instance_name,
+                                        char **ret_cause) {
+        _cleanup_free_ char *sentinel = NULL;
+        int found = 0;
+        *ret_cause = NULL;
+        if (specifier_sentinel_name(info->name, &sentinel) < 0)
+                return -ENOMEM;
+        for (size_t k = 0; k < ELEMENTSOF(exec_keys) && !found; k++) {
+                _cleanup_strv_free_ char **values = NULL;
+                if (unit_text_get_list(text, "Service", exec_keys[k], &values) < 0)
+                        return -ENOMEM;
+                STRV_FOREACH(v, values) {
+                        ExecCommand *a = NULL, *b = NULL;
+                        size_t na = 0, nb = 0;
+                        if (parse_for(info, text, sentinel, *v, &a, &na) > 0 && parse_for(info, text, instance_name, *v, &b, &nb) > 0 &&
+                            na == nb)
+                                for (size_t i = 0; i < na && !found; i++)
+                                        for (size_t j = 1; a[i].argv[j] && j < strv_length(b[i].argv) && !found; j++)
+                                                if (specifier_has_sentinel(a[i].argv[j]) && is_program(b[i].argv[j])) {
+                                                        found = asprintf(ret_cause, "%s=%s: the argument %s is a program "
+                                                                         "for %s, its closure depends on the instance",
+                                                                         exec_keys[k], *v, b[i].argv[j], instance_name) < 0
+                                                                        ? -ENOMEM : 1;
+                                                }
+                        exec_command_free_many(a, na);
+                        exec_command_free_many(b, nb);
+                        if (found)
+                                break;
+                }
+        }
+        return found;
 }

@@ -25,6 +25,9 @@ typedef struct UnitConfinement {
         Closure closure;
         char **exec_lines;      /* Exec*= settings re-emitted ("Key=" resets, then values) */
         char *origin_path;      /* LD_ORIGIN_PATH for $ORIGIN where there is no /proc */
+        char *sentinel_name;    /* a template's name with SPECIFIER_INSTANCE_SENTINEL as instance */
+        char **carried;         /* a template's paths that depend on the instance, as words of
+                                 * BindReadOnlyPaths= with specifiers, for systemd to expand per start */
 } UnitConfinement;
 
 /* Computes the closure. Returns 0, or a negative errno with uc->error set. */
@@ -41,6 +44,18 @@ int unit_confine_dropin_text(UnitConfinement *uc, char **ret);
 /* Why the drop-in sets PrivateUsers=yes, or why it does not (for --explain). */
 const char *unit_confine_private_users_why(const UnitConfinement *uc);
 void unit_confine_done(UnitConfinement *uc);
+
+/* Whether the closure of a template depends on its instance (SPEC 2, templates): an executable
+ * whose path holds an instance specifier (directly, through $VAR, or a bare name looked up in
+ * an ExecSearchPath= or PATH that does), a loader variable (LD_LIBRARY_PATH, LD_PRELOAD) or an
+ * EnvironmentFile= that does. 1 with *ret_cause, 0 when the template is confined once for all
+ * instances (specifiers in arguments and Packages= are carried into its drop-in). */
+int unit_confine_instance_dependence(const UnitInfo *info, const UnitText *text, char **ret_cause);
+/* Whether an argument that the template info carries for systemd names a program for the
+ * instance instance_name (a regular file with an execute bit): its closure then depends on the
+ * instance, computed only for the instances the tree names (SPEC 2). 1 with *ret_cause. */
+int unit_confine_instance_names_program(const UnitInfo *info, const UnitText *text, const char *instance_name,
+                                        char **ret_cause);
 
 /* Where a unit's root and per-start /run live on the host (specifiers left in). */
 #define CONFINEMENT_RUNTIME_DIR "confinement/%n"

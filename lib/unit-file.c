@@ -364,9 +364,9 @@ int unit_text_load_buffer(UnitText *u, const char *data, size_t size, const char
         return parse_stream(u, &reader, file_name ? file_name : "(buffer)");
 }
 
-int unit_text_load_file(UnitText *u, const char *path) {
-        /* Only regular files, as systemd lists unit files and drop-ins: a FIFO
-         * would block the generator for ever, /dev/zero feed it for ever. */
+/* Opens a file as systemd would read it as a unit file: regular files only (a FIFO would
+ * block the generator for ever, /dev/zero feed it for ever). */
+static int open_unit_file(const char *path, FILE **ret) {
         _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
         struct stat st;
         if (fd < 0 || fstat(fd, &st) < 0)
@@ -375,11 +375,75 @@ int unit_text_load_file(UnitText *u, const char *path) {
                 return -EISDIR;
         if (!S_ISREG(st.st_mode))
                 return -EBADFD;
-        _cleanup_fclose_ FILE *f = fdopen(fd, "re");
+        FILE *f = fdopen(fd, "re");
         if (!f)
                 return -errno;
         fd = -1; /* owned by f now */
+        *ret = f;
+        return 0;
+}
 
+int unit_file_find_lines(const char *path, const char *needle, unsigned **ret_lines, size_t *ret_n) {
+        _cleanup_fclose_ FILE *f = NULL;
+        _cleanup_free_ unsigned *lines = NULL;
+        size_t n = 0, len = 0, cap = strlen(needle);
+        _cleanup_free_ char *buf = malloc(cap + 1);
+        bool overflow = false, any = false;
+        int previous_eol = EOL_NONE, r;
+        unsigned n_line = 0;
+
+        if (!buf)
+                return -ENOMEM;
+        if ((r = open_unit_file(path, &f)) < 0)
+                return r;
+        /* Lines split as read_line() splits them, of any length: what systemd stops
+         * reading at does not stop this scan. Blanks at both ends do not count. */
+        for (;;) {
+                int c = getc_unlocked(f);
+                int eol = c == EOF ? EOL_NONE : categorize_eol(c);
+                bool end = c == EOF || (previous_eol & EOL_NUL) || (eol == EOL_NONE && previous_eol != EOL_NONE) ||
+                           (eol != EOL_NONE && (previous_eol & eol));
+                if (end && (any || previous_eol != EOL_NONE)) {
+                        n_line++;
+                        while (len > 0 && strchr(WHITESPACE, buf[len - 1]))
+                                len--;
+                        if (!overflow && len == cap && memcmp(buf, needle, cap) == 0) {
+                                unsigned *a = reallocarray(lines, n + 1, sizeof(unsigned));
+                                if (!a)
+                                        return -ENOMEM;
+                                lines = a;
+                                lines[n++] = n_line;
+                        }
+                        len = 0;
+                        overflow = any = false;
+                        previous_eol = EOL_NONE;
+                }
+                if (c == EOF)
+                        break;
+                any = true;
+                if (eol != EOL_NONE) {
+                        previous_eol |= eol;
+                        continue;
+                }
+                if (len == 0 && strchr(WHITESPACE, c))
+                        continue; /* leading blanks */
+                if (len < cap)
+                        buf[len++] = (char) c;
+                else if (!strchr(WHITESPACE, c))
+                        overflow = true; /* longer than needle; blanks after it are trailing */
+        }
+        if (ferror(f))
+                return errno > 0 ? -errno : -EIO;
+        *ret_lines = TAKE_PTR(lines);
+        *ret_n = n;
+        return 0;
+}
+
+int unit_text_load_file(UnitText *u, const char *path) {
+        _cleanup_fclose_ FILE *f = NULL;
+        int r = open_unit_file(path, &f);
+        if (r < 0)
+                return r;
         Reader reader = { .f = f, .pushback = -1 };
         return parse_stream(u, &reader, path);
 }
@@ -452,4 +516,13 @@ const UnitSetting *unit_text_get_effective(const UnitText *u, const char *sectio
                         current = s;
         }
         return current;
+}
+
+bool unit_text_has_header_at(const UnitText *u, const char *section, const char *file, unsigned line) {
+        for (size_t i = 0; i < u->n; i++) {
+                const UnitSetting *s = &u->items[i];
+                if (s->line == line && s->key[0] == 0 && streq(s->section, section) && streq(s->file, file))
+                        return true;
+        }
+        return false;
 }

@@ -38,6 +38,15 @@ int unit_text_load_file(UnitText *u, const char *path);
 int unit_text_load_buffer(UnitText *u, const char *data, size_t size, const char *file_name);
 void unit_text_done(UnitText *u);
 
+/* "The line counts, not the parse": the numbers of the lines of path that equal needle with
+ * blanks at both ends trimmed, counted as unit_text_load_file() counts them, over the whole file
+ * (also past where systemd stops reading it: a bad section header, a line over UNIT_LINE_MAX,
+ * invalid UTF-8) and also where a continuation folds the line into a value. *ret_lines is
+ * malloc'd (NULL when none). Regular files only, as unit_text_load_file(). */
+int unit_file_find_lines(const char *path, const char *needle, unsigned **ret_lines, size_t *ret_n);
+/* The header of section recorded from file at line (see UnitText). */
+bool unit_text_has_header_at(const UnitText *u, const char *section, const char *file, unsigned line);
+
 /* Last assignment of section/key or NULL; an empty assignment is returned as "". */
 const char *unit_text_get(const UnitText *u, const char *section, const char *key);
 const UnitSetting *unit_text_get_setting(const UnitText *u, const char *section, const char *key);

@@ -636,24 +636,13 @@ static int consult_dir(DropinDirs *dd, const char *unit_path, const char *name) 
         return add_name(&dd->paths, resolved);
 }
 
-/* systemd's unit_file_find_dirs(): NAME.d, the template's, then the prefix dirs, recursively. */
-static int find_dirs(DropinDirs *dd, const char *unit_path, const char *name) {
-        _cleanup_free_ char *template = NULL, *prefix = NULL, *instance = NULL, *built = NULL;
-        int r = consult_dir(dd, unit_path, name);
+/* The next shorter prefix systemd tries for name's drop-in dirs: "foo-bar-baz" → "foo-bar-",
+ * "foo-bar-" → "foo-" (a trailing dash is chopped once); 0 when there is none. */
+static int next_prefix(const char *name, char **ret) {
+        _cleanup_free_ char *prefix = NULL;
+        int r = unit_name_to_prefix(name, &prefix);
         if (r < 0)
                 return r;
-
-        int kind = unit_name_to_instance(name, &instance);
-        if (kind < 0)
-                return 0; /* a type dir such as "service" */
-        if (kind == UNIT_NAME_INSTANCE) {
-                if ((r = unit_name_template(name, &template)) < 0 || (r = find_dirs(dd, unit_path, template)) < 0)
-                        return r;
-        }
-        if ((r = unit_name_to_prefix(name, &prefix)) < 0)
-                return r;
-
-        /* "foo-bar-baz" → "foo-bar-"; "foo-bar-" → "foo-"; a trailing dash is chopped once. */
         bool chopped = false;
         for (;;) {
                 char *dash = strrchr(prefix, '-');
@@ -668,12 +657,48 @@ static int find_dirs(DropinDirs *dd, const char *unit_path, const char *name) {
         }
         if (strspn(prefix, VALID_CHARS) != strlen(prefix))
                 return 0;
+        *ret = TAKE_PTR(prefix);
+        return 1;
+}
+
+/* systemd's unit_file_find_dirs(): NAME.d, the template's, then the prefix dirs, recursively. */
+static int find_dirs(DropinDirs *dd, const char *unit_path, const char *name) {
+        _cleanup_free_ char *template = NULL, *prefix = NULL, *instance = NULL, *built = NULL;
+        int r = consult_dir(dd, unit_path, name);
+        if (r < 0)
+                return r;
+
+        int kind = unit_name_to_instance(name, &instance);
+        if (kind < 0)
+                return 0; /* a type dir such as "service" */
+        if (kind == UNIT_NAME_INSTANCE) {
+                if ((r = unit_name_template(name, &template)) < 0 || (r = find_dirs(dd, unit_path, template)) < 0)
+                        return r;
+        }
+        if ((r = next_prefix(name, &prefix)) <= 0)
+                return r;
         if (asprintf(&built, "%s%s%s.%s", prefix, kind == UNIT_NAME_INSTANCE ? "@" : "",
                      kind == UNIT_NAME_INSTANCE ? instance : "", unit_name_type(name)) < 0)
                 return -ENOMEM;
         if (!unit_name_is_valid(built, UNIT_NAME_PLAIN | UNIT_NAME_INSTANCE))
                 return 0;
         return find_dirs(dd, unit_path, built);
+}
+
+/* A template stands for every instance, also those that do not exist yet: the dirs that
+ * systemd consults for any instance "foo-bar@X.service", less those that name X. For
+ * "foo-bar@.service": foo-bar@.service.d, foo-.service.d, then the instance-prefix dir
+ * foo-@.service.d, in the order an instance consults them (unit_file_find_dirs() of 252). */
+static int find_dirs_every_instance(DropinDirs *dd, const char *unit_path, const char *template) {
+        _cleanup_free_ char *prefix = NULL, *built = NULL;
+        int r = find_dirs(dd, unit_path, template);
+        if (r < 0 || (r = next_prefix(template, &prefix)) <= 0)
+                return r;
+        if (asprintf(&built, "%s@.%s", prefix, unit_name_type(template)) < 0)
+                return -ENOMEM;
+        if (!unit_name_is_valid(built, UNIT_NAME_TEMPLATE))
+                return 0;
+        return find_dirs_every_instance(dd, unit_path, built);
 }
 
 static int cmp_basename(const void *a, const void *b) {
@@ -695,7 +720,9 @@ static int list_conf_files(char * const *dirs, char ***ret) {
                         continue;
                 while ((de = readdir(d))) {
                         char *p;
-                        if (!endswith(de->d_name, ".conf") || strv_contains(seen, de->d_name))
+                        /* FOREACH_DIRENT() skips hidden files: ".x.conf" is no drop-in. */
+                        if (de->d_name[0] == '.' || !endswith(de->d_name, ".conf") ||
+                            strv_contains(seen, de->d_name))
                                 continue;
                         if ((r = strv_extend(&seen, de->d_name)) < 0)
                                 return r;
@@ -709,6 +736,12 @@ static int list_conf_files(char * const *dirs, char ***ret) {
         return 0;
 }
 
+static int find_dirs_of(DropinDirs *dd, const char *unit_path, const char *name) {
+        if (unit_name_is_valid(name, UNIT_NAME_TEMPLATE))
+                return find_dirs_every_instance(dd, unit_path, name);
+        return find_dirs(dd, unit_path, name);
+}
+
 static int find_dropins(const NameMap *m, const char *id, char * const *aliases, UnitInfo *info) {
         char * const *search_path = m->search_path;
         DropinDirs dd = { .map = m };
@@ -716,11 +749,11 @@ static int find_dropins(const NameMap *m, const char *id, char * const *aliases,
 
         STRV_FOREACH(p, search_path)
                 if (r >= 0)
-                        r = find_dirs(&dd, *p, id);
+                        r = find_dirs_of(&dd, *p, id);
         STRV_FOREACH(a, aliases)
                 STRV_FOREACH(p, search_path)
                         if (r >= 0)
-                                r = find_dirs(&dd, *p, *a);
+                                r = find_dirs_of(&dd, *p, *a);
         STRV_FOREACH(p, search_path)
                 if (r >= 0)
                         r = consult_dir(&dd, *p, unit_name_type(id));
@@ -962,6 +995,34 @@ static int add_dependency_instances(const char *dir, char ***candidates) {
         return 0;
 }
 
+/* An instance-prefix dir with an instance ("foo-@bar.service.d") applies to "foo-x@bar.service"
+ * for every template "foo-x@.service" whose prefixes reach "foo-": those instances are units
+ * that the unit tree names. */
+static int add_prefix_instances(const NameMap *m, const char *dname, char ***candidates) {
+        _cleanup_free_ char *instance = NULL;
+        size_t n = strlen(dname) - 2;
+        if (unit_name_to_instance(strndupa(dname, n), &instance) != UNIT_NAME_INSTANCE)
+                return 0;
+        for (size_t i = 0; i < m->n; i++) {
+                _cleanup_free_ char *inst = NULL;
+                DropinDirs dd = { .map = m };
+                const char *t = m->entries[i].name;
+                if (!endswith(t, ".service") || !unit_name_is_valid(t, UNIT_NAME_TEMPLATE) ||
+                    unit_name_replace_instance(t, instance, &inst) < 0)
+                        continue;
+                /* The names alone decide: "/" exists in no unit dir listing. */
+                int r = find_dirs(&dd, "/", inst);
+                bool applies = r >= 0 && strv_contains(dd.names, dname);
+                strv_free(dd.names);
+                strv_free(dd.paths);
+                if (r < 0)
+                        return r;
+                if (applies && (r = add_name(candidates, inst)) < 0)
+                        return r;
+        }
+        return 0;
+}
+
 static int collect_candidates(const NameMap *m, char * const *search_path, char ***candidates) {
         int r;
 
@@ -987,8 +1048,13 @@ static int collect_candidates(const NameMap *m, char * const *search_path, char 
                         unit = strndup(de->d_name, strlen(de->d_name) - 2);
                         if (!unit)
                                 return -ENOMEM;
-                        if (unit_name_is_valid(unit, UNIT_NAME_ANY) && !is_prefix_name(unit) && is_dir(path) &&
-                            has_conf_file(path) && (r = add_name(candidates, unit)) < 0)
+                        if (!unit_name_is_valid(unit, UNIT_NAME_ANY) || !is_dir(path) || !has_conf_file(path))
+                                continue;
+                        if (!is_prefix_name(unit))
+                                r = add_name(candidates, unit);
+                        else if (unit_name_is_valid(unit, UNIT_NAME_INSTANCE))
+                                r = add_prefix_instances(m, de->d_name, candidates);
+                        if (r < 0)
                                 return r;
                 }
         }
@@ -1027,4 +1093,69 @@ int unit_list_services(char * const *search_path, char ***ret) {
         _cleanup_(unit_lookup_freep) UnitLookup *l = NULL;
         int r = unit_lookup_new(search_path, &l);
         return r < 0 ? r : unit_lookup_list_services(l, ret);
+}
+
+/* ---- Drop-in dirs shared by units that need not exist. ---- */
+
+static bool is_shared_dir(const char *dname) {
+        if (streq(dname, "service.d"))
+                return true;
+        if (!endswith(dname, ".service.d"))
+                return false;
+        _cleanup_free_ char *unit = strndup(dname, strlen(dname) - 2);
+        return unit && unit_name_is_valid(unit, UNIT_NAME_ANY) && is_prefix_name(unit);
+}
+
+static int list_dot_d(const UnitLookup *l, bool (*want)(const char *dname), char ***ret) {
+        _cleanup_strv_free_ char **names = calloc(1, sizeof(char *));
+        if (!names)
+                return -ENOMEM;
+        for (size_t i = 0; l->search_path[i]; i++) {
+                const DirListing *dl = &l->map.listings[i];
+                STRV_FOREACH(d, dl->dot_d) {
+                        int r = want(*d) ? add_name(&names, *d) : 0;
+                        if (r < 0)
+                                return r;
+                }
+        }
+        strv_sort(names);
+        *ret = TAKE_PTR(names);
+        return 0;
+}
+
+int unit_lookup_shared_dirs(const UnitLookup *l, char ***ret) {
+        return list_dot_d(l, is_shared_dir, ret);
+}
+
+int unit_lookup_dir_files(const UnitLookup *l, const char *dname, char ***ret) {
+        _cleanup_strv_free_ char **dirs = calloc(1, sizeof(char *));
+        if (!dirs)
+                return -ENOMEM;
+        STRV_FOREACH(p, l->search_path) {
+                _cleanup_free_ char *path = NULL;
+                int r;
+                if (asprintf(&path, "%s/%s", *p, dname) < 0)
+                        return -ENOMEM;
+                if (is_dir(path) && (r = strv_consume(&dirs, TAKE_PTR(path))) < 0)
+                        return r;
+        }
+        return list_conf_files(dirs, ret);
+}
+
+static bool is_service_dropin_dir(const char *dname) {
+        return endswith(dname, ".service.d") || streq(dname, "service.d");
+}
+
+int unit_lookup_all_dropins(const UnitLookup *l, char ***ret) {
+        _cleanup_strv_free_ char **names = NULL, **all = calloc(1, sizeof(char *));
+        int r = list_dot_d(l, is_service_dropin_dir, &names);
+        if (r < 0 || !all)
+                return r < 0 ? r : -ENOMEM;
+        STRV_FOREACH(n, names) {
+                _cleanup_strv_free_ char **files = NULL;
+                if ((r = unit_lookup_dir_files(l, *n, &files)) < 0 || (r = strv_extend_strv(&all, files)) < 0)
+                        return r;
+        }
+        *ret = TAKE_PTR(all);
+        return 0;
 }

@@ -77,6 +77,16 @@ int unit_lookup_list_services(const UnitLookup *l, char ***ret);
 bool unit_lookup_may_mention(UnitLookup *l, const char *name, const char *needle);
 void unit_info_done(UnitInfo *u);
 
+/* The drop-in dir names ("foo-.service.d", "foo-@.service.d", "foo-@bar.service.d", "service.d")
+ * that exist in some unit dir and apply to units by their prefix or type alone, so also to
+ * units that do not exist yet (transient ones, instances started later). Sorted. */
+int unit_lookup_shared_dirs(const UnitLookup *l, char ***ret);
+/* The .conf files of the drop-in dir dname over all unit dirs, as systemd lists them: hidden
+ * files skipped, the first dir's file of a name wins, sorted by file name. */
+int unit_lookup_dir_files(const UnitLookup *l, const char *dname, char ***ret);
+/* Every .conf file of every service drop-in dir ("*.service.d", "service.d") of the search path. */
+int unit_lookup_all_dropins(const UnitLookup *l, char ***ret);
+
 /* Every .service name that could carry an [X-Confinement] section: unit files (templates
  * included), names with their own "NAME.d/" dir holding a .conf even without a unit file (not
  * prefix dirs such as "foo-.service.d"), and instances named by symlinks in *.wants/, *.requires/,

@@ -10,6 +10,8 @@ bash scripts/build.sh
 python3 test/ldd-parity-dropin.py build/systemd-confinement-generator
 python3 test/robustness/kill-test.py build/systemd-confinement-generator 40
 python3 test/e2e/e2e.py build/systemd-confinement-generator
+python3 test/e2e/lookup_e2e.py build/systemd-confinement-generator
+python3 test/e2e/templates_e2e.py build/systemd-confinement-generator
 python3 test/e2e/profiles_e2e.py build/systemd-confinement-generator
 python3 test/daemons/daemons.py build/systemd-confinement-generator
 python3 test/learn/learn_e2e.py build/systemd-confinement-generator

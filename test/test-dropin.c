@@ -347,6 +347,30 @@ static void check_systemd_reads_ours_last(const char *our_suffix) {
         tu_rm_rf(d);
 }
 
+/* A user's drop-in with a long name sorting last once made ours exceed NAME_MAX (issue 13
+ * class 5): the stem stays short enough for any suffix and still sorts last. */
+START_TEST(stem_stays_within_name_max_after_a_long_name) {
+        static const char *const longs[] = { "z", "~", "\xc3\xa9" };
+        for (size_t i = 0; i < ELEMENTSOF(longs); i++) {
+                _cleanup_free_ char *name = calloc(1, 256), *path = NULL;
+                while (strlen(name) + strlen(longs[i]) + strlen(".conf") <= 250)
+                        strcat(name, longs[i]);
+                strcat(name, ".conf");
+                ck_assert_int_ge(asprintf(&path, "/etc/x.service.d/%s", name), 0);
+                _cleanup_free_ char *stem = dropin_name_stem((char *[]) { path, NULL });
+                if (!stem) { /* only a name of bytes >= '~' up to the end leaves no room */
+                        ck_assert_int_eq(errno, ENAMETOOLONG);
+                        ck_assert(!streq(longs[i], "z"));
+                        continue;
+                }
+                ck_assert_uint_le(strlen(stem), DROPIN_STEM_MAX);
+                ck_assert_msg(strcmp(stem, name) > 0, "%s sorts before %s", stem, name);
+                _cleanup_free_ char *blocked = dropin_blocking_name(stem, "unreadable-executable");
+                ck_assert_uint_le(strlen(blocked), 255);
+        }
+}
+END_TEST
+
 START_TEST(systemd_reads_the_stem_conf_after_every_existing_dropin) {
         check_systemd_reads_ours_last(".conf");
 }
@@ -563,6 +587,7 @@ int main(void) {
         tc = tcase_create("names");
         tcase_set_timeout(tc, 120);
         tcase_add_test(tc, stem_sorts_after_every_existing_name_by_strcmp);
+        tcase_add_test(tc, stem_stays_within_name_max_after_a_long_name);
         tcase_add_test(tc, systemd_reads_the_stem_conf_after_every_existing_dropin);
         tcase_add_test(tc, systemd_reads_stem_plus_any_suffix_after_every_existing_dropin);
         tcase_add_test(tc, blocking_name_carries_the_slug_after_the_stem);

@@ -523,6 +523,129 @@ START_TEST(template_with_instance_in_execstart_gets_per_instance_dropins_and_a_g
 }
 END_TEST
 
+/* The marker assertions systemd finds for unit_name: 1 if all hold, 0 if one fails, -1 if none. */
+static int marker_asserts_hold(const Tree *t, const char *unit_name) {
+        _cleanup_free_ char *dump = systemd_dump(t, unit_name);
+        _cleanup_strv_free_ char **asserts = dump_values(dump, "AssertPathExists");
+        int result = -1;
+        STRV_FOREACH(a, asserts) {
+                _cleanup_free_ char *p = strndup(*a, strcspn(*a, " "));
+                if (!strstr(p, "/" CONFINEMENT_MARKER_DIR "/"))
+                        continue;
+                result = (result != 0) && access(p, F_OK) == 0;
+        }
+        return result;
+}
+
+/* SPEC 1, "Units the generator cannot see": a prefix dir that opts units in is guarded in the
+ * output dir, so a unit made later (transient, a later instance) must have a marker, which only
+ * the generator writes; units it handled pass. */
+START_TEST(opted_in_prefix_dir_guards_units_the_generator_did_not_see) {
+        Tree t;
+        tree_init(&t);
+        unit(&t, "foo-.service.d/confine.conf", "[X-Confinement]\n");
+        unit(&t, "foo-real.service", "[Service]\nExecStart=/usr/bin/ls\n");
+        unit(&t, "foo-tpl@.service", "[Service]\nExecStart=/usr/bin/ls\n");
+        unit(&t, "foo-off.service", "[Service]\nExecStart=/usr/bin/ls\n");
+        unit(&t, "foo-off.service.d/off.conf", "[X-Confinement]\nEnable=no\n");
+        unit(&t, "bar.service", "[Service]\nExecStart=/usr/bin/ls\n");
+        run_generator(&t);
+        /* made after the generator ran, as a transient unit is */
+        unit(&t, "foo-new.service", "[Service]\nExecStart=/usr/bin/ls\n");
+
+        ck_assert_int_eq(marker_asserts_hold(&t, "foo-new.service"), 0);
+        ck_assert_int_eq(marker_asserts_hold(&t, "foo-real.service"), 1);
+        ck_assert_int_eq(marker_asserts_hold(&t, "foo-tpl@later.service"), -1); /* the template's file hides it */
+        ck_assert_int_eq(marker_asserts_hold(&t, "foo-off.service"), -1);
+        ck_assert_int_eq(marker_asserts_hold(&t, "bar.service"), -1);
+        tree_done(&t);
+}
+END_TEST
+
+/* SPEC 1, "The line counts": a section line that systemd does not read blocks the unit. */
+START_TEST(section_line_systemd_does_not_read_blocks_the_unit) {
+        Tree t;
+        tree_init(&t);
+        unit(&t, "typo.service", "[Service]\nExecStart=/usr/bin/ls\n");
+        unit(&t, "typo.service.d/override.conf", "[Service\nEnvironment=A=1\n[X-Confinement]\n");
+        run_generator(&t);
+        _cleanup_strv_free_ char **names = dropins_of(&t, "typo.service");
+        ck_assert_uint_eq(strv_length(names), 1);
+        ck_assert_str_eq(names[0], "zz-confinement-blocked-unread-section.conf");
+        tree_done(&t);
+}
+END_TEST
+
+/* SPEC 5: a unit whose name leaves no room for "NAME.d/" is masked in the early dir. */
+START_TEST(unit_name_without_room_for_a_dropin_dir_is_masked) {
+        Tree t;
+        tree_init(&t);
+        char name[255];
+        memset(name, 'n', sizeof name);
+        strcpy(name + 254 - strlen(".service"), ".service");
+        unit(&t, name, "[Service]\nExecStart=/usr/bin/ls\n[X-Confinement]\n");
+        run_generator(&t);
+        _cleanup_free_ char *path = NULL, *target = calloc(1, PATH_MAX);
+        ck_assert_int_ge(asprintf(&path, "%s/%s", t.out, name), 0);
+        ck_assert_int_gt(readlink(path, target, PATH_MAX - 1), 0);
+        ck_assert_str_eq(target, "/dev/null");
+        tree_done(&t);
+}
+END_TEST
+
+/* SPEC 2, templates: %i in an argument or Packages= does not make the closure depend on the
+ * instance; it is carried into the template's drop-in for systemd to expand per start. */
+START_TEST(template_with_instance_only_in_arguments_is_confined_once_with_carried_binds) {
+        Tree t;
+        tree_init(&t);
+        unit(&t, "vpn@.service", "[Service]\nEnvironment=CONF=/etc/vpn/%I.conf\n"
+                                 "ExecStart=/usr/bin/ls $CONF /etc/vpn/%i.key --status %t/vpn/%i.log\n"
+                                 "ReadWritePaths=/var/lib/vpn/%i\nPIDFile=/run/vpn-%i.pid\n"
+                                 "[X-Confinement]\nPackages=/etc/vpn/%n.d\n");
+        free(tu_symlink("../vpn@.service", t.units, "multi-user.target.wants/vpn@a.service"));
+        run_generator(&t);
+        _cleanup_strv_free_ char **names = dropins_of(&t, "vpn@.service"), **inst = dropins_of(&t, "vpn@a.service");
+        ck_assert_uint_eq(strv_length(names), 1);
+        ck_assert_str_eq(names[0], "zz-confinement.conf");
+        ck_assert_uint_eq(strv_length(inst), 0); /* covered by the template's */
+        _cleanup_free_ char *path = NULL, *text = NULL;
+        ck_assert_int_ge(asprintf(&path, "%s/vpn@.service.d/zz-confinement.conf", t.out), 0);
+        text = read_text(path);
+        ck_assert_msg(strstr(text, "\nBindReadOnlyPaths=-/etc/vpn/%I.conf\n"), "%s", text);
+        ck_assert_msg(strstr(text, "\nBindReadOnlyPaths=-/etc/vpn/%i.key\n"), "%s", text);
+        ck_assert_msg(strstr(text, "\nBindReadOnlyPaths=-/etc/vpn/%n.d\n"), "%s", text);
+        ck_assert_msg(!strstr(text, "/run/vpn/"), "a path under /run was bound: %s", text);
+        /* each instance its own writable dir and PID file, not the template's empty instance */
+        ck_assert_msg(strstr(text, "\nBindPaths=/var/lib/vpn/%i\n"), "%s", text);
+        ck_assert_msg(strstr(text, "\nPIDFile=/run/confinement/%n/run/vpn-%i.pid\n"), "%s", text);
+        /* systemd expands them per instance */
+        _cleanup_free_ char *dump = systemd_dump(&t, "vpn@x-y.service");
+        ck_assert_msg(strstr(dump, "/etc/vpn/x/y.conf") && strstr(dump, "/etc/vpn/x-y.key") &&
+                      strstr(dump, "/etc/vpn/vpn@x-y.service.d"), "%s", dump);
+        tree_done(&t);
+}
+END_TEST
+
+/* SPEC 2: an argument with %i that is a program for a named instance (a script given to an
+ * interpreter) has a closure of its own per instance: only named instances are confined. */
+START_TEST(template_whose_argument_is_a_program_for_a_named_instance_is_per_instance) {
+        Tree t;
+        tree_init(&t);
+        _cleanup_free_ char *script = NULL, *text = NULL;
+        free(tu_write_exec(t.top, "scripts/a.sh", "#!/usr/bin/perl\n"));
+        ck_assert_int_ge(asprintf(&text, "[Service]\nExecStart=/bin/sh %s/scripts/%%i.sh\n[X-Confinement]\n", t.top), 0);
+        unit(&t, "py@.service", text);
+        free(tu_symlink("../py@.service", t.units, "multi-user.target.wants/py@a.service"));
+        run_generator(&t);
+        _cleanup_strv_free_ char **tmpl = dropins_of(&t, "py@.service"), **inst = dropins_of(&t, "py@a.service");
+        ck_assert_uint_eq(strv_length(tmpl), 1);
+        ck_assert_msg(strstr(tmpl[0], "instance-guard"), "%s", tmpl[0]);
+        ck_assert_uint_eq(strv_length(inst), 1); /* confined on its own */
+        ck_assert_msg(!strstr(inst[0], "blocked"), "%s", inst[0]);
+        tree_done(&t);
+}
+END_TEST
+
 START_TEST(dropin_only_unit_is_blocked_as_unit_file_not_found) {
         Tree t;
         tree_init(&t);
@@ -642,6 +765,11 @@ int main(void) {
         tcase_add_test(tc, masked_units_are_skipped);
         tcase_add_test(tc, template_with_instance_in_execstart_gets_per_instance_dropins_and_a_guard);
         tcase_add_test(tc, dropin_only_unit_is_blocked_as_unit_file_not_found);
+        tcase_add_test(tc, template_whose_argument_is_a_program_for_a_named_instance_is_per_instance);
+        tcase_add_test(tc, template_with_instance_only_in_arguments_is_confined_once_with_carried_binds);
+        tcase_add_test(tc, opted_in_prefix_dir_guards_units_the_generator_did_not_see);
+        tcase_add_test(tc, section_line_systemd_does_not_read_blocks_the_unit);
+        tcase_add_test(tc, unit_name_without_room_for_a_dropin_dir_is_masked);
         tcase_add_test(tc, nothing_is_written_outside_the_output_dir_and_only_whole_conf_files_in_it);
         tcase_add_test(tc, emptied_or_bad_mode_settings_still_get_the_mode_defaults);
         tcase_add_test(tc, conflict_checks_read_the_settings_as_systemd_does);

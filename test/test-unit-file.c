@@ -123,6 +123,49 @@ START_TEST(bad_section_header_stops_the_file_keeping_what_came_before) {
 }
 END_TEST
 
+/* "The line counts, not the parse" (SPEC 1): every line "[X-Confinement]", numbered as the
+ * parser numbers lines; those past a bad header or folded into a value have no header in
+ * the parse. */
+static void check_lines(const char *text, size_t size, const unsigned *want, size_t n_want, const bool *parsed) {
+        _cleanup_free_ char *d = tu_mkdtemp(), *path = NULL;
+        _cleanup_free_ unsigned *lines = NULL;
+        size_t n = 0;
+        UnitText u = {};
+        ck_assert_int_ge(asprintf(&path, "%s/x.conf", d), 0);
+        FILE *f = fopen(path, "we");
+        ck_assert_ptr_nonnull(f);
+        ck_assert_uint_eq(fwrite(text, 1, size, f), size);
+        fclose(f);
+        ck_assert_int_eq(unit_file_find_lines(path, "[X-Confinement]", &lines, &n), 0);
+        ck_assert_uint_eq(n, n_want);
+        (void) unit_text_load_file(&u, path);
+        for (size_t i = 0; i < n; i++) {
+                ck_assert_uint_eq(lines[i], want[i]);
+                ck_assert_msg(unit_text_has_header_at(&u, "X-Confinement", path, lines[i]) == parsed[i],
+                              "line %u", lines[i]);
+        }
+        unit_text_done(&u);
+        tu_rm_rf(d);
+}
+
+START_TEST(section_lines_are_found_where_systemd_stops_reading) {
+        const char a[] = "[S]\rA=1\r\n  [X-Confinement]  \n\rB=2\0[X-Confinement]\n[Bad\n[X-Confinement]\n"
+                         "# [X-Confinement]\n[X-Confinement] x\n";
+        check_lines(a, sizeof a - 1, (unsigned[]) { 3, 5, 7 }, 3, (bool[]) { true, true, false });
+        const char b[] = "[Service]\nA=x \\\n[X-Confinement]\n";
+        check_lines(b, sizeof b - 1, (unsigned[]) { 3 }, 1, (bool[]) { false });
+        /* past a line over systemd's limit */
+        size_t big = UNIT_LINE_MAX + 10;
+        _cleanup_free_ char *c = malloc(big + 64);
+        ck_assert_ptr_nonnull(c);
+        int k = sprintf(c, "[Service]\nA=");
+        memset(c + k, 'x', big);
+        k += big;
+        k += sprintf(c + k, "\n[X-Confinement]\n");
+        check_lines(c, k, (unsigned[]) { 3 }, 1, (bool[]) { false });
+}
+END_TEST
+
 START_TEST(cr_lf_and_nul_all_end_lines) {
         UnitText u = {};
         const char text[] = "[S]\rA=1\r\nB=2\n\rC=3\0D=4";
@@ -270,6 +313,7 @@ int main(void) {
         tcase_add_test(tc, later_file_overrides_and_list_resets_on_empty);
         tcase_add_test(tc, empty_section_still_exists);
         tcase_add_test(tc, bad_section_header_stops_the_file_keeping_what_came_before);
+        tcase_add_test(tc, section_lines_are_found_where_systemd_stops_reading);
         tcase_add_test(tc, cr_lf_and_nul_all_end_lines);
         tcase_add_test(tc, invalid_utf8_line_ends_the_file_keeping_what_came_before);
         tcase_add_test(tc, utf8_bom_is_skipped_once);

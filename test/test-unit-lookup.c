@@ -151,6 +151,76 @@ START_TEST(instance_uses_template_and_its_dropin_dirs) {
 }
 END_TEST
 
+/* A template stands for every instance: systemd 252 reads foo-@.service.d for each instance
+ * (issue 13 class 1: an [X-Confinement] there was ignored), but not foo-@x.service.d. */
+START_TEST(template_gets_the_instance_prefix_dirs_every_instance_reads) {
+        free(tu_write(usr, "foo-bar@.service", unit));
+        free(tu_write(usr, "foo-bar@.service.d/a.conf", "[Service]\n"));
+        free(tu_write(usr, "foo-.service.d/b.conf", "[Service]\n"));
+        free(tu_write(etc, "foo-@.service.d/c.conf", "[X-Confinement]\n"));
+        free(tu_write(etc, "foo-@x.service.d/d.conf", "[X-Confinement]\n"));
+        UnitInfo u;
+        ck_assert_int_eq(unit_lookup(search, "foo-bar@.service", &u), 0);
+        assert_joined(u.dropins, "usr/foo-bar@.service.d/a.conf usr/foo-.service.d/b.conf etc/foo-@.service.d/c.conf",
+                      true);
+        ck_assert(!strv_contains(u.dropin_dirs, "foo-@x.service.d"));
+        unit_info_done(&u);
+}
+END_TEST
+
+/* foo-@x.service.d applies to the instance x of every foo-*@ template: those instances are
+ * units of the tree. */
+START_TEST(instance_prefix_dir_with_an_instance_names_that_instance_of_each_template) {
+        free(tu_write(usr, "foo-bar@.service", unit));
+        free(tu_write(usr, "foo-baz-qux@.service", unit));
+        free(tu_write(usr, "other@.service", unit));
+        free(tu_write(etc, "foo-@x.service.d/d.conf", "[X-Confinement]\n"));
+        char **l = NULL;
+        ck_assert_int_eq(unit_list_services(search, &l), 0);
+        ck_assert(strv_contains(l, "foo-bar@x.service"));
+        ck_assert(strv_contains(l, "foo-baz-qux@x.service"));
+        ck_assert(!strv_contains(l, "other@x.service"));
+        ck_assert(!strv_contains(l, "foo-@x.service"));
+        strv_free(l);
+}
+END_TEST
+
+/* conf_files_list() skips hidden files (FOREACH_DIRENT): a hidden Enable=no once turned
+ * confinement off. */
+START_TEST(hidden_files_are_not_dropins) {
+        free(tu_write(usr, "a.service", unit));
+        free(tu_write(etc, "a.service.d/.off.conf", "[X-Confinement]\nEnable=no\n"));
+        free(tu_write(etc, "a.service.d/on.conf", "[X-Confinement]\n"));
+        UnitInfo u;
+        ck_assert_int_eq(unit_lookup(search, "a.service", &u), 0);
+        assert_joined(u.dropins, "etc/a.service.d/on.conf", true);
+        unit_info_done(&u);
+}
+END_TEST
+
+START_TEST(shared_dirs_are_the_prefix_and_type_dirs) {
+        free(tu_write(usr, "a.service", unit));
+        free(tu_write(etc, "a.service.d/x.conf", "[Service]\n"));
+        free(tu_write(etc, "foo-.service.d/x.conf", "[Service]\n"));
+        free(tu_write(usr, "foo-@.service.d/x.conf", "[Service]\n"));
+        free(tu_write(usr, "foo-@i.service.d/x.conf", "[Service]\n"));
+        free(tu_write(usr, "service.d/.hidden.conf", "[Service]\n"));
+        free(tu_write(etc, "service.d/y.conf", "[Service]\n"));
+        free(tu_write(usr, "service.d/y.conf", "[Service]\n"));
+        UnitLookup *l;
+        char **dirs = NULL, **files = NULL, **all = NULL;
+        ck_assert_int_eq(unit_lookup_new(search, &l), 0);
+        ck_assert_int_eq(unit_lookup_shared_dirs(l, &dirs), 0);
+        assert_joined(dirs, "foo-.service.d foo-@.service.d foo-@i.service.d service.d", false);
+        ck_assert_int_eq(unit_lookup_dir_files(l, "service.d", &files), 0);
+        assert_joined(files, "etc/service.d/y.conf", true);
+        ck_assert_int_eq(unit_lookup_all_dropins(l, &all), 0);
+        ck_assert_int_eq(strv_length(all), 5);
+        strv_free(dirs), strv_free(files), strv_free(all);
+        unit_lookup_free(l);
+}
+END_TEST
+
 START_TEST(prefix_dirs_of_a_dashed_name) {
         free(tu_write(usr, "foo-bar-baz.service", unit));
         UnitInfo u;
@@ -261,6 +331,10 @@ int main(void) {
         tcase_add_test(tc, alias_of_another_type_is_ignored);
         tcase_add_test(tc, instance_uses_template_and_its_dropin_dirs);
         tcase_add_test(tc, prefix_dirs_of_a_dashed_name);
+        tcase_add_test(tc, template_gets_the_instance_prefix_dirs_every_instance_reads);
+        tcase_add_test(tc, instance_prefix_dir_with_an_instance_names_that_instance_of_each_template);
+        tcase_add_test(tc, hidden_files_are_not_dropins);
+        tcase_add_test(tc, shared_dirs_are_the_prefix_and_type_dirs);
         tcase_add_test(tc, same_named_dropin_in_etc_hides_the_one_in_usr);
         tcase_add_test(tc, unit_dir_beats_alias_and_type_dirs_of_higher_priority_for_same_name);
         tcase_add_test(tc, name_without_file_has_no_fragment_but_its_dropins);

@@ -26,6 +26,9 @@ def postgresql_version():
 
 # name, unit, what it is, the drop-in a user writes, a client command (run
 # outside the root, in the container) that exits 0 only on a real answer.
+# Optional: dropin_unit, where the user puts the drop-in (a template's
+# "foo@.service" confines every instance); start, the unit started as Debian
+# starts the daemon (its instance pulled in by another unit).
 DAEMONS = [
     dict(name="nginx", unit="nginx.service", kind="web server",
          dropin="""
@@ -109,7 +112,11 @@ DAEMONS = [
          # machine may have none, and a named path that does not exist refuses the unit.
          setup="[ -s /etc/mailname ] || echo localhost > /etc/mailname",
          client="probe_tcp 25 QUIT | grep -q '^220 '"),
+    # Debian starts the cluster through postgresql.service, whose Wants= link to
+    # postgresql@VERSION-main.service Debian's postgresql-generator makes at boot, in
+    # parallel with ours: the drop-in on the template confines it all the same.
     dict(name="postgresql", unit=f"postgresql@{postgresql_version()}-main.service", kind="relational database",
+         dropin_unit="postgresql@.service", start="postgresql.service",
          dropin="""
             [X-Confinement]
             # pg_ctlcluster is a Perl script (its modules) that runs install and id by name
@@ -123,6 +130,22 @@ DAEMONS = [
             BindReadOnlyPaths=-/etc/ssl/certs/ssl-cert-snakeoil.pem -/etc/ssl/private/ssl-cert-snakeoil.key
          """,
          client="runuser -u postgres -- psql -tA -c 'select 1' | grep -q '^1$'"),
+    # Debian's redis-server@.service, one instance per /etc/redis/redis-NAME.conf,
+    # started by systemctl start after boot; the drop-in is on the template.
+    dict(name="redis@", unit="redis-server@e2e.service", kind="key-value store, template",
+         dropin_unit="redis-server@.service",
+         dropin="""
+            [X-Confinement]
+            # the instance's config, /etc/redis/redis-%i.conf (redis's own dir, bound whole)
+            Packages=/etc/redis
+            # redis 8 sets the locale it is given (LANG=C.UTF-8 where none is configured)
+            Profiles=locale
+         """,
+         setup="install -o redis -g redis -m 640 /dev/null /etc/redis/redis-e2e.conf && "
+               "sed -e 's/^port 6379/port 6390/' -e 's|^pidfile .*|pidfile /run/redis-e2e/redis-server.pid|' "
+               "-e 's|^logfile .*|logfile /var/log/redis/redis-server-e2e.log|' /etc/redis/redis.conf "
+               "> /etc/redis/redis-e2e.conf",
+         client="redis-cli -h 127.0.0.1 -p 6390 ping | grep -q PONG"),
 ]
 
 
@@ -172,27 +195,28 @@ export -f probe_tcp
 """)
     for d in daemons:
         unit, name = d["unit"], d["name"]
+        dropin_unit, start = d.get("dropin_unit", unit), d.get("start", unit)
         text = dropin_text(d)
         d["lines"] = len([l for l in text.splitlines() if l and not l.startswith(("[", "#"))])
         client = d["client"].replace("'", "'\\''")
         s.step(f"""
 # ---- {name}
 {d.get("setup", ":")}
-systemctl start {unit}; ready '{client}'; echo $? > /results/{name}.unconfined
+systemctl start {start}; ready '{client}'; echo $? > /results/{name}.unconfined
 systemd-analyze security --no-pager {unit} > /results/{name}.security-unconfined 2>&1
-systemctl stop {unit}
-mkdir -p /run/systemd/system/{unit}.d
-cat > /run/systemd/system/{unit}.d/confine.conf <<'DROPIN'
+systemctl stop {start} {unit}
+mkdir -p /run/systemd/system/{dropin_unit}.d
+cat > /run/systemd/system/{dropin_unit}.d/confine.conf <<'DROPIN'
 {text}DROPIN
 systemctl daemon-reload
-systemctl start {unit}; ready '{client}'; echo $? > /results/{name}.confined
+systemctl start {start}; ready '{client}'; echo $? > /results/{name}.confined
 systemctl show {unit} -p DropInPaths -p ActiveState > /results/{name}.show
 systemctl status --no-pager -l -n 30 {unit} > /results/{name}.status 2>&1
 systemctl status --no-pager -l -n 10 syslog.socket >> /results/{name}.status 2>&1
 journalctl -b --no-pager -o cat -u {unit} | tail -30 > /results/{name}.journal
 systemd-analyze security --no-pager {unit} > /results/{name}.security-confined 2>&1
-cp /run/systemd/generator/{unit}.d/*.conf /results/{name}.generated 2>/dev/null
-systemctl stop {unit}
+cp /run/systemd/generator/{dropin_unit}.d/*.conf /results/{name}.generated 2>/dev/null
+systemctl stop {start} {unit}
 """)
 
 
