@@ -94,21 +94,24 @@ def driver(tree):
         "show() { systemctl show \"$1\" -p " + props.replace(",", " -p ") + " > \"$2\"; }",
     ]
     for u in tree.units:
-        n = u["name"]
+        n, k = u["name"], u["key"]
         if u["start"] == "transient":
             lines.append(f"timeout 30 systemd-run --quiet --unit={shlex.quote(n)} -p Type=oneshot -p RemainAfterExit=yes "
-                         f"-p StandardOutput=append:/results/out/{n}.out {T.PROBE.replace('$$', '$')}"
-                         f"; echo $? > /results/rc/{n}")
-            lines.append(f"show {n} /results/show/{n}")
+                         f"-p StandardOutput=append:/results/out/{u['out']} {T.PROBE.replace('$$', '$')}"
+                         f"; echo $? > /results/rc/{k}")
+            lines.append(f"show {n} /results/show/{k}")
         else:
-            lines.append(f"show {n} /results/show/{n}.pre")
-            lines.append(f"timeout 30 systemctl start {n}; echo $? > /results/rc/{n}")
-            lines.append(f"show {n} /results/show/{n}")
+            lines.append(f"show {n} /results/show/{k}.pre")
+            lines.append(f"timeout 30 systemctl start {n}; echo $? > /results/rc/{k}")
+            lines.append(f"show {n} /results/show/{k}")
     # systemd's reading of the units alone: the generator masked, reloaded.
     lines += ["mkdir -p /run/systemd/system-generators",
               f"ln -sf /dev/null /run/systemd/system-generators/{GEN_NAME}",
               "systemctl daemon-reload"]
-    for n in [u["name"] for u in tree.units if u["start"] != "transient"] + list(tree.calibration_units.values()):
+    for u in tree.units:
+        if u["start"] != "transient":
+            lines.append(f"show {u['name']} /results/show0/{u['key']}")
+    for n in tree.calibration_units.values():
         lines.append(f"show {n} /results/show0/{n}")
     lines.append("echo driver-done")
     return "\n".join(lines) + "\n"
@@ -216,9 +219,9 @@ class Checker:
             p = os.path.normpath(os.path.join(os.path.dirname(p), self.tree.symlinks[p]))
         return p
 
-    def ran(self, n):
+    def ran(self, n):  # n: the unit's output file name
         try:
-            with open(f"{self.res}/out/{n}.out", errors="replace") as f:
+            with open(f"{self.res}/out/{n}", errors="replace") as f:
                 return f.read()
         except FileNotFoundError:
             return ""
@@ -257,19 +260,19 @@ class Checker:
 
     def check_unit(self, u):
         n = u["name"]
-        show = read_show(f"{self.res}/show/{n}")
+        show = read_show(f"{self.res}/show/{u['key']}")
         if show is None:
             self.violate("harness", u, "no systemctl show recorded (driver did not get there)")
             return
         self.stats["units"] += 1
-        show0 = read_show(f"{self.res}/show0/{n}") or {}
+        show0 = read_show(f"{self.res}/show0/{u['key']}") or {}
         paths = self.files_of(show)
         files = [self.tree.files[p] for p in map(self.resolve, paths) if p in self.tree.files]
         parsed = marks((show0 or show).get("ExecStartPre"))
         xlines = [(f, seg, sw) for f in files for seg, sw in f.xconf_lines]
         opted_in = bool(xlines)
         unparsed = [(f, seg, sw) for f, seg, sw in xlines if sw or f"{f.id}s{seg}" not in parsed]
-        out = self.ran(n)
+        out = self.ran(u["out"])
         ran = out != ""
         gen = generator_dropins(self.res, show)
         root_from_gen = bool(show.get("RootDirectory")) and re.search(r"^RootDirectory=\S", gen, re.M)
@@ -379,7 +382,7 @@ def main():
     generator = os.path.abspath(a.generator)
     top = a.keep or tempfile.mkdtemp(prefix="confinement-diff.")
     totals = dict(units=0, opted_in=0, confined=0, refused=0, unconfined=0, c_checked=0)
-    all_v, boots, failed = [], 0, False
+    all_v, boots, failed, per_feature = [], 0, False, {}
     for seed in a.seeds:
         work = os.path.join(top, f"seed-{seed}")
         shutil.rmtree(work, ignore_errors=True)
@@ -402,9 +405,12 @@ def main():
             print(f"{tag} seed={seed} unit={unit} check=({kind}) class={klass} feature={feature}: {evidence}")
             if (kind, feature) not in seen:
                 seen.add((kind, feature))
-                print(reproducer(tree, work, unit, read_show(f"{res}/show/{unit}") or {}))
+                key = next(u["key"] for u in tree.units if u["name"] == unit)
+                print(reproducer(tree, work, unit[:100], read_show(f"{res}/show/{key}") or {}))
             all_v.append((seed, kind, klass, feature, expected))
             failed |= not expected
+        for u in tree.units:
+            per_feature[u["feature"]] = per_feature.get(u["feature"], 0) + 1
         for note in c.notes:
             print(f"note seed={seed} {note}")
         print(f"seed {seed}: {c.stats['units']} units, {len(c.violations)} violations "
@@ -413,6 +419,7 @@ def main():
           f"{totals['units']} units checked ({totals['opted_in']} opted in: {totals['confined']} confined, "
           f"{totals['refused']} refused, {totals['unconfined']} ran unconfined; "
           f"{totals['c_checked']} settings-checked)")
+    print("  units per feature: " + ", ".join(f"{k} {v}" for k, v in sorted(per_feature.items())))
     by = {}
     for seed, kind, klass, feature, expected in all_v:
         key = (kind, klass, feature, "expected" if expected else "UNEXPECTED")

@@ -134,18 +134,23 @@ class Tree:
         for i in range(n_units):
             feature = self.rnd.choice(sorted(FEATURES))
             getattr(self, "make_" + feature.replace("-", "_"))(i, feature)
+        if self.rnd.random() < 0.5:
+            # The top-level service.d/ applies to every service of the boot (the driver's too),
+            # so it only carries a mark here, never [X-Confinement].
+            d = self.dropin("service.d", f"{self.tag}-all.conf")
+            d.set("Environment", "SERVICE_D=1")
         self.calibration()
 
     # -- helpers -----------------------------------------------------------
     def dir(self):
         return UNIT_DIRS[self.rnd.choice(["etc", "etc", "run", "ctl", "usr"])]
 
-    def fragment(self, name, where=None, xconf=True):
+    def fragment(self, name, where=None, xconf=True, out="%n.out"):
         f = File(self, f"{where or self.dir()}/{name}")
         f.set("Type", "oneshot")
         f.raw(b"ExecStartPre=+/bin/sh -c 'echo plus-ran'")
         f.set("ExecStart", PROBE)
-        f.set("StandardOutput", "append:/results/out/%n.out")
+        f.set("StandardOutput", f"append:/results/out/{out}")
         self.settings_noise(f)
         if xconf:
             self.xconf(f)
@@ -174,8 +179,10 @@ class Tree:
         fam = self.rnd.randrange(4) if fam is None else fam
         return f"{self.tag}f{fam}-u{i}.service", f"{self.tag}f{fam}-"
 
-    def add(self, name, feature, start="start"):
-        self.units.append(dict(name=name, feature=feature, start=start))
+    def add(self, name, feature, start="start", out=None):
+        """key names the unit's result files (a name near NAME_MAX leaves no room for a suffix)."""
+        self.units.append(dict(name=name, feature=feature, start=start, key=f"u{len(self.units)}",
+                               out=out or name + ".out"))
 
     # -- features: each makes one or more units ----------------------------
     def make_fragment(self, i, feat):
@@ -332,13 +339,13 @@ class Tree:
         length = self.rnd.randint(246, 255)
         head = f"{self.tag}ln{i}-"
         n = head + "x" * (length - len(head) - len(".service")) + ".service"
-        self.fragment(n, where=UNIT_DIRS["etc"], xconf=False)
+        self.fragment(n, where=UNIT_DIRS["etc"], xconf=False, out=f"{self.tag}ln{i}.out")
         # the drop-in dir may not fit in NAME_MAX: then only the prefix dir can opt it in
         if len(n) + 2 <= 255 and self.rnd.random() < 0.5:
             self.xconf(self.dropin(n + ".d", "a.conf"))
         else:
             self.xconf(self.dropin(head + ".service.d"))
-        self.add(n, feat)
+        self.add(n, feat, out=f"{self.tag}ln{i}.out")
 
     def make_long_dropin_name(self, i, feat):
         n, _ = self.name(i)
