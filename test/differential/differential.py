@@ -94,9 +94,9 @@ def driver(tree):
         "show() { systemctl show \"$1\" -p " + props.replace(",", " -p ") + " > \"$2\"; }",
     ]
     for u in tree.units:
-        n, k = u["name"], u["key"]
+        n, k = shlex.quote(u["name"]), u["key"]
         if u["start"] == "transient":
-            lines.append(f"timeout 30 systemd-run --quiet --unit={shlex.quote(n)} -p Type=oneshot -p RemainAfterExit=yes "
+            lines.append(f"timeout 30 systemd-run --quiet --unit={n} -p Type=oneshot -p RemainAfterExit=yes "
                          f"-p StandardOutput=append:/results/out/{u['out']} {T.PROBE.replace('$$', '$')}"
                          f"; echo $? > /results/rc/{k}")
             lines.append(f"show {n} /results/show/{k}")
@@ -110,7 +110,7 @@ def driver(tree):
               "systemctl daemon-reload"]
     for u in tree.units:
         if u["start"] != "transient":
-            lines.append(f"show {u['name']} /results/show0/{u['key']}")
+            lines.append(f"show {shlex.quote(u['name'])} /results/show0/{u['key']}")
     for n in tree.calibration_units.values():
         lines.append(f"show {n} /results/show0/{n}")
     lines.append("echo driver-done")
@@ -154,6 +154,14 @@ def marks(text):
     return set(re.findall(re.escape(T.MARKS) + r"/(f\d+s\d+)", text or ""))
 
 
+def dropin_paths(show):
+    """systemctl show quotes a path with a backslash in it (an escaped instance name)."""
+    try:
+        return shlex.split(show.get("DropInPaths") or "")
+    except ValueError:
+        return (show.get("DropInPaths") or "").split()
+
+
 def is_generated(path):
     return any(path == d or path.startswith(d + "/") for d in GEN_DIRS)
 
@@ -161,7 +169,7 @@ def is_generated(path):
 def generator_dropins(res, show):
     """Texts of the generator's drop-ins that systemd applies to the unit."""
     texts = []
-    for p in (show.get("DropInPaths") or "").split():
+    for p in dropin_paths(show):
         if is_generated(p):
             try:
                 with open(os.path.join(res, "gen", p[len("/run/systemd/"):]), errors="replace") as f:
@@ -207,7 +215,7 @@ class Checker:
         self.violations.append((kind, klass, u["name"], u["feature"], evidence, expected))
 
     def files_of(self, show):
-        paths = [show.get("FragmentPath") or ""] + (show.get("DropInPaths") or "").split()
+        paths = [show.get("FragmentPath") or ""] + dropin_paths(show)
         # /lib is a link to /usr/lib in the container, and comes first in the search path
         return [re.sub(r"^/lib/systemd/", "/usr/lib/systemd/", p) for p in paths if p and not is_generated(p)]
 
@@ -286,14 +294,25 @@ class Checker:
             self.stats["opted_in"] += 1
             self.stats["confined" if confined else "refused" if not ran else "unconfined"] += 1
             if ran and not confined and (enable or ambiguous or unparsed):
-                self.violate("a", u, "opted in but ran unconfined: " + ev)
+                where = "".join(f"; its [X-Confinement] line in {f.path} (segment {seg}) is where systemd did not "
+                                f"read{' (taken into a continued value)' if sw else ''}" for f, seg, sw in unparsed)
+                self.violate("a", u, "opted in but ran unconfined: " + ev + where)
             elif unparsed and ran:
                 where = ", ".join(f"{f.path} segment {seg}{' (continued)' if sw else ''}" for f, seg, sw in unparsed)
                 self.violate("a", u, f"[X-Confinement] line systemd never parsed ({where}) but the unit ran: " + ev)
         elif gen or (not ran and show.get("LoadState") == "loaded" and u["start"] == "start"):
             self.violate("a", u, "no [X-Confinement] line in its files, yet touched or refused: "
                          + ev + f" generator drop-in: {gen[:200]!r}")
-        if not confined:
+        if opted_in and ran and not (not enable and not ambiguous):
+            conflict = [f"{k}={show0.get(k)}" for k in ("RootDirectory", "RootImage")
+                        if show0.get(k)] + (["RootDirectoryStartOnly=yes"]
+                                            if show0.get("RootDirectoryStartOnly") == "yes" else [])
+            if conflict:
+                self.violate("c", u, f"the unit's own {' '.join(conflict)} (systemd alone) must fail closed, "
+                             f"but it ran: " + ev)
+            if u["feature"] == "bad-xconf-value":
+                self.violate("a", u, "a bad [X-Confinement] value must block the unit, but it ran: " + ev)
+        if not confined or not opted_in:
             return
         # (b): the generator read the segments that systemd read.
         bound = marks(gen)
@@ -343,7 +362,7 @@ def reproducer(tree, work, unit, show):
     """Copies the files systemd consulted for the unit to WORK/repro/UNIT and lists them."""
     out = os.path.join(work, "repro", unit)
     lines = []
-    for p in [show.get("FragmentPath", "")] + show.get("DropInPaths", "").split():
+    for p in [show.get("FragmentPath", "")] + dropin_paths(show):
         if not p or is_generated(p) or p not in tree.files:
             continue
         dst = os.path.join(out, p.lstrip("/"))

@@ -51,7 +51,9 @@ FEATURES = {
     "instance-prefix-named": "1",
     "bad-header": "2", "long-line": "2", "continuation": "2", "non-utf8": "2", "nul": "2",
     "transient": "3", "late-instance": "3",
-    "empty-value": "4", "rootdir-startonly-emptied": "4",
+    "empty-value": "4", "rootdir-startonly-emptied": "4", "own-root": "-", "bad-xconf-value": "-",
+    "shadowed-fragment": "-", "dropin-devnull": "-", "not-conf": "-", "linked-dropin-outside": "-",
+    "started-by-alias": "-", "dropin-symlink": "-", "escaped-instance": "-",
     "long-name": "5", "long-dropin-name": "5",
 }
 BAD_KINDS = ["bad-header", "long-line", "continuation", "non-utf8", "nul"]
@@ -333,6 +335,87 @@ class Tree:
         d = self.dropin(n + ".d")
         d.set("RootDirectoryStartOnly", "yes", "Service")
         d.set("RootDirectoryStartOnly", "", "Service")
+        self.add(n, feat)
+
+    def make_shadowed_fragment(self, i, feat):
+        """Two fragments of one name: the higher-priority dir's is the unit."""
+        n, _ = self.name(i)
+        low_x = self.rnd.random() < 0.5
+        self.fragment(n, where=UNIT_DIRS["usr"], xconf=low_x)
+        self.fragment(n, where=self.rnd.choice([UNIT_DIRS["etc"], UNIT_DIRS["run"], UNIT_DIRS["ctl"]]),
+                      xconf=not low_x)
+        self.add(n, feat)
+
+    def make_dropin_devnull(self, i, feat):
+        """A same-named drop-in linked to /dev/null in a dir of higher priority masks the other."""
+        n, _ = self.name(i)
+        self.fragment(n, xconf=self.rnd.random() < 0.3)
+        name = f"50-masked{i}.conf"
+        self.xconf(self.dropin(n + ".d", name, UNIT_DIRS["usr"]))
+        high = self.rnd.choice([UNIT_DIRS["etc"], UNIT_DIRS["run"], UNIT_DIRS["ctl"]])
+        self.symlinks[f"{high}/{n}.d/{name}"] = "/dev/null"
+        self.add(n, feat)
+
+    def make_not_conf(self, i, feat):
+        """Files in a drop-in dir whose names do not end in .conf are not drop-ins."""
+        n, _ = self.name(i)
+        self.fragment(n, xconf=False)
+        self.xconf(self.dropin(n + ".d", self.rnd.choice(["x.conf~", "x.conf.bak", "x.cfg", "conf", "x.conf.d"])))
+        self.add(n, feat)
+
+    def make_linked_dropin_outside(self, i, feat):
+        """A linked unit: drop-ins beside its target, outside the search path, are not read."""
+        n, _ = self.name(i)
+        self.fragment(n, where=f"{OPT}/linked", xconf=False)
+        self.symlinks[f"{self.dir()}/{n}"] = f"{OPT}/linked/{n}"
+        self.xconf(self.dropin(n + ".d", "x.conf", where=f"{OPT}/linked"))
+        self.add(n, feat)
+
+    def make_started_by_alias(self, i, feat):
+        n, _ = self.name(i)
+        d = self.dir()
+        self.fragment(n, where=d, xconf=self.rnd.random() < 0.5)
+        alias = f"{self.tag}al{i}.service"
+        self.symlinks[f"{d}/{alias}"] = n
+        if self.rnd.random() < 0.7:
+            self.xconf(self.dropin(alias + ".d"))
+        self.add(alias, feat)
+
+    def make_dropin_symlink(self, i, feat):
+        """A drop-in that is a symlink to a file elsewhere (the tree's linked dir)."""
+        n, _ = self.name(i)
+        self.fragment(n, xconf=False)
+        target = File(self, f"{OPT}/linked/dropin{i}.conf")
+        self.xconf(target)
+        self.symlinks[f"{self.dir()}/{n}.d/link{i}.conf"] = target.path
+        self.add(n, feat)
+
+    def make_escaped_instance(self, i, feat):
+        p = f"{self.tag}es{i}-"
+        self.fragment(f"{p}x@.service", xconf=self.rnd.random() < 0.5)
+        inst = f"{p}x@a\\x2db-c.service"  # the instance "a-b/c" escaped
+        if self.rnd.random() < 0.7:
+            self.xconf(self.dropin(inst + ".d"))
+        self.add(inst, feat)
+
+    def make_own_root(self, i, feat):
+        """RootDirectory=, RootImage=, RootDirectoryStartOnly=yes of the unit's own: fail closed."""
+        n, _ = self.name(i)
+        f = self.fragment(n)
+        key, value = self.rnd.choice([("RootDirectory", "/"), ("RootDirectory", "/opt/diff"),
+                                      ("RootImage", "/opt/diff/none.img"), ("RootDirectoryStartOnly", "yes"),
+                                      ("RootDirectoryStartOnly", "on")])
+        self.dropin(n + ".d").set(key, value, "Service")
+        self.add(n, feat)
+
+    def make_bad_xconf_value(self, i, feat):
+        """A bad value or an unknown key in [X-Confinement]: an error, so the unit is blocked."""
+        n, _ = self.name(i)
+        self.fragment(n, xconf=False)
+        key, value = self.rnd.choice([("Mode", "sandbox"), ("Enable", "maybe"), ("Packages", "relative/path"),
+                                      ("Profiles", "nosuchprofile"), ("FullUnit", "perhaps"),
+                                      ("DlopenRecommended", "2"), ("NoSuchKey", "1"), ("BinSh", "sh")])
+        self.xconf(self.dropin(n + ".d"), **{key: value})
         self.add(n, feat)
 
     def make_long_name(self, i, feat):
