@@ -312,7 +312,7 @@ class Checker:
                              f"but it ran: " + ev)
             if u["feature"] == "bad-xconf-value":
                 self.violate("a", u, "a bad [X-Confinement] value must block the unit, but it ran: " + ev)
-        if not confined or not opted_in:
+        if not confined:
             return
         # (b): the generator read the segments that systemd read.
         bound = marks(gen)
@@ -328,7 +328,7 @@ class Checker:
             self.violate("b", u, f"generator read but systemd did not: {describe(bound - want)}; "
                          f"systemd read but the generator did not: {describe(want - bound)}")
         # (c): SPEC 4's settings table.
-        if ambiguous:
+        if ambiguous or not opted_in:
             return
         self.stats["c_checked"] += 1
         for s in T.MODE_DEFAULTS + ["PrivateUsers", "ProtectSystem"]:

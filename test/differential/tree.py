@@ -53,7 +53,7 @@ FEATURES = {
     "transient": "3", "late-instance": "3",
     "empty-value": "4", "rootdir-startonly-emptied": "4", "own-root": "-", "bad-xconf-value": "-",
     "shadowed-fragment": "-", "dropin-devnull": "-", "not-conf": "-", "linked-dropin-outside": "-",
-    "started-by-alias": "-", "dropin-symlink": "-", "escaped-instance": "-",
+    "started-by-alias": "-", "dropin-symlink": "-", "escaped-instance": "-", "misc-values": "-",
     "long-name": "5", "long-dropin-name": "5",
 }
 BAD_KINDS = ["bad-header", "long-line", "continuation", "non-utf8", "nul"]
@@ -397,6 +397,24 @@ class Tree:
         if self.rnd.random() < 0.7:
             self.xconf(self.dropin(inst + ".d"))
         self.add(inst, feat)
+
+    def make_misc_values(self, i, feat):
+        """Empty and odd values of the other settings the generator reads (lib/unit-confine.c)."""
+        n, _ = self.name(i)
+        f = self.fragment(n)
+        d = self.dropin(n + ".d")
+        choices = [("PIDFile", ""), ("PIDFile", "relative.pid"), ("PIDFile", "/run/x/%n.pid"),
+                   ("ReadWritePaths", ""), ("ReadWritePaths", "-/nonexistent"), ("ReadWritePaths", "/tmp"),
+                   ("ReadWriteDirectories", ""), ("BindPaths", ""), ("BindPaths", "-/nonexistent:/x"),
+                   ("RuntimeDirectory", ""), ("RuntimeDirectory", "a b"), ("PermissionsStartOnly", ""),
+                   ("PermissionsStartOnly", "maybe"), ("PermissionsStartOnly", "yes"), ("ExecSearchPath", ""),
+                   ("ExecSearchPath", "relative"), ("Environment", ""), ("Environment", "PATH="),
+                   ("Environment", "LD_PRELOAD=/nonexistent.so"), ("EnvironmentFile", "-/nonexistent"),
+                   ("ExecStartPost", ""), ("ExecStartPost", "-/nonexistent/prog"), ("User", ""),
+                   ("DynamicUser", ""), ("AmbientCapabilities", "")]
+        for key, value in self.rnd.sample(choices, self.rnd.randint(1, 5)):
+            d.set(key, value, "Service")
+        self.add(n, feat)
 
     def make_own_root(self, i, feat):
         """RootDirectory=, RootImage=, RootDirectoryStartOnly=yes of the unit's own: fail closed."""
