@@ -59,10 +59,15 @@ static void fuzz_tree_reset(void) {
                 (void) mkdir(fuzz_tree_out[i], 0755);
 }
 
+static void fuzz_tree_cleanup(void) {
+        (void) nftw(fuzz_tree_top, fuzz_tree_rm, 16, FTW_DEPTH | FTW_PHYS);
+}
+
 int LLVMFuzzerInitialize(int *argc, char ***argv) {
         (void) argc, (void) argv;
         if (!mkdtemp(fuzz_tree_top))
                 abort();
+        atexit(fuzz_tree_cleanup);
         for (size_t i = 0; i < FUZZ_TREE_DIRS; i++)
                 snprintf(fuzz_tree_dirs[i], sizeof fuzz_tree_dirs[i], "%s/t/u%zu", fuzz_tree_top, i);
         static const char *const out[] = { "normal", "early", "late" };
