@@ -54,6 +54,7 @@ FEATURES = {
     "empty-value": "4", "rootdir-startonly-emptied": "4", "own-root": "-", "bad-xconf-value": "-",
     "shadowed-fragment": "-", "dropin-devnull": "-", "not-conf": "-", "linked-dropin-outside": "-",
     "started-by-alias": "-", "dropin-symlink": "-", "escaped-instance": "-", "misc-values": "-",
+    "alias-prefix": "-", "dropin-dir-symlink": "-",
     "long-name": "5", "long-dropin-name": "5",
 }
 BAD_KINDS = ["bad-header", "long-line", "continuation", "non-utf8", "nul"]
@@ -414,6 +415,23 @@ class Tree:
                    ("DynamicUser", ""), ("AmbientCapabilities", "")]
         for key, value in self.rnd.sample(choices, self.rnd.randint(1, 5)):
             d.set(key, value, "Service")
+        self.add(n, feat)
+
+    def make_alias_prefix(self, i, feat):
+        """The prefix dirs of an alias's name count as the alias's own dirs do."""
+        n = f"{self.tag}r{i}.service"
+        d = self.dir()
+        self.fragment(n, where=d, xconf=False)
+        self.symlinks[f"{d}/{self.tag}ap{i}-x.service"] = n
+        self.xconf(self.dropin(f"{self.tag}ap{i}-.service.d"))
+        self.add(n, feat)
+
+    def make_dropin_dir_symlink(self, i, feat):
+        """A drop-in dir that is a symlink to a dir elsewhere."""
+        n, _ = self.name(i)
+        self.fragment(n, xconf=False)
+        self.xconf(File(self, f"{OPT}/linked/dir{i}/x.conf"))
+        self.symlinks[f"{self.dir()}/{n}.d"] = f"{OPT}/linked/dir{i}"
         self.add(n, feat)
 
     def make_own_root(self, i, feat):
