@@ -23,6 +23,14 @@ systemd-run; instances that the tree does not name). Then, per unit:
      ProtectSystem=yes/full as strict. The unit's own values are systemd's, read
      in the same boot after a daemon-reload with the generator masked.
 
+Limits: (b) is seen only for units the generator confined (a blocking drop-in
+binds nothing); a debug line per unit naming each file and line range the
+generator read would extend it to blocked units. /usr is the host's, read-only:
+the driver mounts an overlay with the tree's /usr/lib units and reloads, so all
+queries are of the generator's run at that daemon-reload (the boot-time run saw
+the other dirs only). The top-level service.d/ never gets [X-Confinement] here:
+it would confine every service of the boot, the driver's too.
+
 Usage:
   differential.py GENERATOR [--seeds A-B|A,B,...] [--units N] [--expect CLASSES]
                   [--expect-file FILE] [--keep DIR]
