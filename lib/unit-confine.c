@@ -12,6 +12,7 @@
 
 #include "dropin.h"
 #include "exec-command.h"
+#include "harden.h"
 #include "log.h"
 #include "memstream.h"
 #include "path-util.h"
@@ -615,6 +616,7 @@ static int write_dropin(FILE *f, void *userdata) {
                 r = write_var_run_mirrors(f, uc, &sp);
         if (r >= 0)
                 r = write_binds(f, uc);
+        r = r < 0 ? r : harden_write(f, uc);
         return r;
 }
 
