@@ -103,6 +103,11 @@ static const char *const jit_names[] = {
 /* An ELF that calls PCRE's JIT (nginx, haproxy): refuses W+X memory at run time
  * (haproxy fails its config on a regex). The library itself is no user. */
 static const char *const jit_symbols[] = { "pcre2_jit_compile", "pcre_study" };
+/* An ELF that lists the interfaces through glibc, which asks the kernel over
+ * netlink: unbound cannot open its ports without it ("getifaddrs: Address
+ * family not supported by protocol"). libc, which defines them, is no user. */
+static const char *const netlink_symbols[] = { "getifaddrs", "if_nameindex" };
+/* Libraries that configure the network over netlink (they need CAP_NET_ADMIN too). */
 static const char *const netlink_names[] = { "libmnl.so*", "libnl-*.so*", "libnl.so*" };
 
 static bool name_matches(const char *path, const char *const *patterns, size_t n) {
@@ -114,22 +119,34 @@ static bool name_matches(const char *path, const char *const *patterns, size_t n
         return false;
 }
 
-static bool elf_uses_pcre_jit(const char *path, const struct stat *st) {
+static bool mentions_any(const void *p, size_t size, const char *const *symbols, size_t n) {
+        for (size_t i = 0; i < n; i++)
+                if (memmem(p, size, symbols[i], strlen(symbols[i])))
+                        return true;
+        return false;
+}
+
+/* What an ELF file imports, by the names in its string table (a byte search:
+ * a false match only leaves a setting out). */
+static void note_elf_symbols(HardenFacts *facts, const char *path, const struct stat *st) {
         const char *base = strrchr(path, '/');
-        if (startswith(base ? base + 1 : path, "libpcre") || st->st_size < 4 || st->st_size > (256 << 20))
-                return false;
+        base = base ? base + 1 : path;
+        if (st->st_size < 4 || st->st_size > (256 << 20) || (facts->jit && facts->netlink))
+                return;
         _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
         if (fd < 0)
-                return false;
+                return;
         void *p = mmap(NULL, st->st_size, PROT_READ, MAP_PRIVATE, fd, 0);
         if (p == MAP_FAILED)
-                return false;
-        bool found = false;
-        if (memcmp(p, "\177ELF", 4) == 0)
-                for (size_t i = 0; i < ELEMENTSOF(jit_symbols) && !found; i++)
-                        found = memmem(p, st->st_size, jit_symbols[i], strlen(jit_symbols[i]));
+                return;
+        if (memcmp(p, "\177ELF", 4) == 0) {
+                if (!startswith(base, "libpcre") && mentions_any(p, st->st_size, jit_symbols, ELEMENTSOF(jit_symbols)))
+                        facts->jit = true;
+                if (!startswith(base, "libc.so") && !startswith(base, "libc-") &&
+                    mentions_any(p, st->st_size, netlink_symbols, ELEMENTSOF(netlink_symbols)))
+                        facts->netlink = true;
+        }
         munmap(p, st->st_size);
-        return found;
 }
 
 static void note_file(HardenFacts *facts, const char *path, const struct stat *st) {
@@ -137,10 +154,11 @@ static void note_file(HardenFacts *facts, const char *path, const struct stat *s
                 return;
         if (st->st_mode & (S_ISUID | S_ISGID))
                 facts->setuid = true;
-        if (!facts->jit && (name_matches(path, jit_names, ELEMENTSOF(jit_names)) || elf_uses_pcre_jit(path, st)))
+        if (name_matches(path, jit_names, ELEMENTSOF(jit_names)))
                 facts->jit = true;
         if (name_matches(path, netlink_names, ELEMENTSOF(netlink_names)))
-                facts->netlink = true;
+                facts->netlink = facts->net_admin = true;
+        note_elf_symbols(facts, path, st);
 }
 
 static HardenFacts *walk_facts; /* nftw() takes no user data; the generator is single-threaded */
@@ -239,7 +257,7 @@ static int write_capabilities(Harden *h) {
                 inverted = inverted || strchr(*a, '~');
         if (h->root || h->facts->setuid || inverted) {
                 fprintf(h->f, "CapabilityBoundingSet=~%s%s\n", root_denied_caps,
-                        h->facts->netlink ? "" : " CAP_NET_ADMIN");
+                        h->facts->net_admin ? "" : " CAP_NET_ADMIN");
                 return 0;
         }
         joined = strv_join(ambient, " ");
@@ -254,7 +272,10 @@ static int write_hardening(Harden *h) {
         if (!h->facts->setuid)
                 set_default(h, "NoNewPrivileges", "yes");
         set_default(h, "ProtectClock", "yes");
-        set_default(h, "ProtectHostname", "yes");
+        /* It makes /proc/sys/kernel/hostname read-only: without /proc (chroot-only)
+         * the start fails with 226/NAMESPACE on 252. */
+        if (h->mode == CONFINEMENT_FULL_APIVFS)
+                set_default(h, "ProtectHostname", "yes");
         set_default(h, "ProtectKernelLogs", "yes");
         set_default(h, "RestrictSUIDSGID", "yes");
         set_default(h, "LockPersonality", "yes");
@@ -297,8 +318,9 @@ int harden_write(FILE *f, UnitConfinement *uc) {
         int r = harden_facts(uc, &facts);
         if (r < 0)
                 return r;
-        log_debug("%s: Harden=yes; the closure holds %s setuid file, %s JIT runtime, %s netlink library",
-                  uc->info->name, facts.setuid ? "a" : "no", facts.jit ? "a" : "no", facts.netlink ? "a" : "no");
+        log_debug("%s: Harden=yes; the closure holds %s setuid file, %s JIT runtime, %s netlink user, %s netlink library",
+                  uc->info->name, facts.setuid ? "a" : "no", facts.jit ? "a" : "no", facts.netlink ? "a" : "no",
+                  facts.net_admin ? "a" : "no");
         _cleanup_free_ char *text = harden_render(uc->text, uc->config.mode, &facts);
         if (!text)
                 return -ENOMEM;

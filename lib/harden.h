@@ -19,7 +19,8 @@
 typedef struct HardenFacts {
         bool setuid;  /* a setuid or setgid file is bound: a program the service may run */
         bool jit;     /* a JIT runtime (JVM, LLVM, LuaJIT, V8, PCRE JIT users, ...) */
-        bool netlink; /* a netlink library (libmnl, libnl): the service talks to the kernel's netlink */
+        bool netlink;   /* a netlink user: an ELF that lists interfaces (getifaddrs()), or a netlink library */
+        bool net_admin; /* a netlink library (libmnl, libnl): the service configures the network */
 } HardenFacts;
 
 /* Scans the closure's bound files (directories recursively). Returns 0 or -ENOMEM. */

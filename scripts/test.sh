@@ -11,7 +11,8 @@ python3 test/ldd-parity-dropin.py build/systemd-confinement-generator
 python3 test/robustness/kill-test.py build/systemd-confinement-generator 40
 python3 test/e2e/e2e.py build/systemd-confinement-generator
 python3 test/e2e/profiles_e2e.py build/systemd-confinement-generator
-python3 test/daemons/daemons.py build/systemd-confinement-generator
+python3 test/e2e/harden_e2e.py build/systemd-confinement-generator
+python3 test/daemons/daemons.py build/systemd-confinement-generator --harden
 bash test/man-check.sh
 bash test/deb-check.sh
 # Hostile input. The Check suite again under ASan+UBSan: the tests' own helpers

@@ -167,8 +167,17 @@ START_TEST(jit_runtime_in_closure_keeps_writable_executable_memory_and_full_proc
 }
 END_TEST
 
-START_TEST(netlink_library_in_closure_allows_netlink_and_net_admin) {
+START_TEST(interface_lister_in_closure_allows_netlink_but_not_net_admin) {
         const HardenFacts facts = { .netlink = true };
+        _cleanup_free_ char *out = render("[Service]\n", CONFINEMENT_FULL_APIVFS, &facts);
+        assert_line(out, "RestrictAddressFamilies", "AF_UNIX AF_INET AF_INET6 AF_NETLINK");
+        _cleanup_free_ char *caps = line_of(out, "CapabilityBoundingSet");
+        ck_assert_ptr_nonnull(strstr(caps, "CAP_NET_ADMIN"));
+}
+END_TEST
+
+START_TEST(netlink_library_in_closure_allows_netlink_and_net_admin) {
+        const HardenFacts facts = { .netlink = true, .net_admin = true };
         _cleanup_free_ char *out = render("[Service]\n", CONFINEMENT_FULL_APIVFS, &facts);
         assert_line(out, "RestrictAddressFamilies", "AF_UNIX AF_INET AF_INET6 AF_NETLINK");
         _cleanup_free_ char *caps = line_of(out, "CapabilityBoundingSet");
@@ -176,10 +185,11 @@ START_TEST(netlink_library_in_closure_allows_netlink_and_net_admin) {
 }
 END_TEST
 
-START_TEST(chroot_only_has_no_proc_to_protect) {
+START_TEST(chroot_only_has_no_proc_to_protect_nor_its_hostname_file) {
         _cleanup_free_ char *out = render("[Service]\nUser=nobody\n", CONFINEMENT_CHROOT_ONLY, &no_facts);
         assert_no_line(out, "ProtectProc");
         assert_no_line(out, "ProcSubset");
+        assert_no_line(out, "ProtectHostname"); /* 226/NAMESPACE without /proc/sys/kernel/hostname */
         assert_line(out, "ProtectClock", "yes");
 }
 END_TEST
@@ -204,6 +214,9 @@ START_TEST(facts_find_setuid_jit_and_netlink_files_also_inside_bound_directories
         _cleanup_free_ char *mnl = tu_write(dir, "lib/libmnl.so.0.2.0", "x");
         _cleanup_free_ char *pcre_user = tu_write(dir, "bin/uses-pcre", "\177ELF....pcre2_jit_compile_8...");
         _cleanup_free_ char *pcre_lib = tu_write(dir, "lib/libpcre2-8.so.0", "\177ELF....pcre2_jit_compile_8...");
+        _cleanup_free_ char *lister = tu_write(dir, "bin/lister", "\177ELF....getifaddrs...");
+        _cleanup_free_ char *libc = tu_write(dir, "lib/libc.so.6", "\177ELF....getifaddrs...");
+        _cleanup_free_ char *text = tu_write(dir, "share/doc.txt", "see getifaddrs(3) and pcre2_jit_compile");
         ck_assert_int_ge(asprintf(&pkg, "%s/pkg", dir), 0);
         ck_assert_int_eq(chmod(suid, 04755), 0);
 
@@ -214,7 +227,11 @@ START_TEST(facts_find_setuid_jit_and_netlink_files_also_inside_bound_directories
         f = facts_of((const char *[]) { "/usr/lib/jvm/server/libjvm.so", jvm, NULL });
         ck_assert(f.jit);
         f = facts_of((const char *[]) { "/lib/libmnl.so.0", mnl, NULL });
-        ck_assert(f.netlink);
+        ck_assert(f.netlink && f.net_admin);
+        f = facts_of((const char *[]) { "/usr/sbin/lister", lister, NULL });
+        ck_assert(f.netlink && !f.net_admin);
+        f = facts_of((const char *[]) { "/lib/libc.so.6", libc, "/doc.txt", text, NULL });
+        ck_assert_msg(!f.netlink && !f.jit, "libc defines them; a text file is no ELF");
         f = facts_of((const char *[]) { "/lib/libpcre2-8.so.0", pcre_lib, NULL });
         ck_assert_msg(!f.jit, "the PCRE library alone is no JIT user");
         f = facts_of((const char *[]) { "/usr/sbin/uses-pcre", pcre_user, NULL });
@@ -232,8 +249,9 @@ int main(void) {
         tcase_add_test(tc, dynamic_user_with_ambient_capabilities_keeps_exactly_those);
         tcase_add_test(tc, setuid_program_in_closure_keeps_new_privileges_and_root_capabilities);
         tcase_add_test(tc, jit_runtime_in_closure_keeps_writable_executable_memory_and_full_proc);
+        tcase_add_test(tc, interface_lister_in_closure_allows_netlink_but_not_net_admin);
         tcase_add_test(tc, netlink_library_in_closure_allows_netlink_and_net_admin);
-        tcase_add_test(tc, chroot_only_has_no_proc_to_protect);
+        tcase_add_test(tc, chroot_only_has_no_proc_to_protect_nor_its_hostname_file);
         suite_add_tcase(s, tc);
         tc = tcase_create("unset");
         tcase_add_test(tc, units_own_value_is_kept_even_a_weaker_one);
