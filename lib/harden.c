@@ -161,9 +161,16 @@ static void note_file(HardenFacts *facts, const char *path, const struct stat *s
         note_elf_symbols(facts, path, st);
 }
 
+/* A Packages= directory may hold a whole data tree: past this many files the
+ * walk stops and assumes each fact, which only leaves settings out. */
+#define HARDEN_WALK_MAX 100000
+
 static HardenFacts *walk_facts; /* nftw() takes no user data; the generator is single-threaded */
+static unsigned walk_count;
 
 static int walk_one(const char *path, const struct stat *st, int type, struct FTW *ftw) {
+        if (++walk_count > HARDEN_WALK_MAX)
+                return 1;
         if (type == FTW_F)
                 note_file(walk_facts, path, st);
         return 0;
@@ -174,6 +181,7 @@ int harden_facts(UnitConfinement *uc, HardenFacts *ret) {
         const PathEntry **sorted = path_set_sorted(uc->closure.binds);
         if (!sorted)
                 return -ENOMEM;
+        walk_count = 0;
         for (const PathEntry **e = sorted; *e; e++) {
                 struct stat st;
                 if (stat((*e)->source, &st) < 0)
@@ -181,10 +189,16 @@ int harden_facts(UnitConfinement *uc, HardenFacts *ret) {
                 note_file(ret, (*e)->dest, &st);
                 if (S_ISREG(st.st_mode) && !streq((*e)->dest, (*e)->source))
                         note_file(ret, (*e)->source, &st);
-                if (S_ISDIR(st.st_mode)) {
-                        walk_facts = ret;
-                        nftw((*e)->source, walk_one, 16, FTW_PHYS | FTW_MOUNT);
-                        walk_facts = NULL;
+                if (!S_ISDIR(st.st_mode))
+                        continue;
+                walk_facts = ret;
+                int r = nftw((*e)->source, walk_one, 16, FTW_PHYS | FTW_MOUNT);
+                walk_facts = NULL;
+                if (r > 0) {
+                        log_debug("%s: over %u files in its closure; Harden= assumes a setuid file, a JIT "
+                                  "runtime and a netlink user", uc->info ? uc->info->name : "?", HARDEN_WALK_MAX);
+                        *ret = (HardenFacts) { .setuid = true, .jit = true, .netlink = true, .net_admin = true };
+                        return 0;
                 }
         }
         return 0;
