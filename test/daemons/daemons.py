@@ -85,6 +85,8 @@ DAEMONS = [
          dropin="""
             [X-Confinement]
             Packages=/etc/rsyslog.conf /etc/rsyslog.d /usr/lib/x86_64-linux-gnu/rsyslog
+            # rsyslog.conf's $FileOwner root: it exits when it cannot look root up
+            Profiles=users
             BindPaths=/var/log
          """,
          client="logger -t e2e-syslog \"probe-$$\" && sleep 1 && grep -q \"probe-$$\" /var/log/syslog"),
@@ -143,7 +145,9 @@ cat > /run/systemd/system/{unit}.d/harden.conf <<'DROPIN'
 Harden=yes
 DROPIN
 systemctl daemon-reload
-systemctl start {unit}; ready '{client}'; echo $? > /results/{name}.hardened
+# restart: a socket-activated daemon (rsyslog) may have been started again
+systemctl restart {unit}; ready '{client}'; echo $? > /results/{name}.hardened
+grep Seccomp: /proc/$(systemctl show -p MainPID --value {unit})/status > /results/{name}.hardened-seccomp
 systemctl status --no-pager -l -n 30 {unit} > /results/{name}.hardened-status 2>&1
 journalctl -b --no-pager -o cat -u {unit} | tail -30 > /results/{name}.hardened-journal
 systemd-analyze security --no-pager {unit} > /results/{name}.security-hardened 2>&1
@@ -232,7 +236,8 @@ def main():
         conf = s.read(f"{n}.confined", "1").strip() == "0"
         applied = "zz-confinement.conf" in s.read(f"{n}.show", "")
         hard = not harden or (s.read(f"{n}.hardened", "1").strip() == "0"
-                              and "# Harden=yes" in s.read(f"{n}.hardened-generated", ""))
+                              and "# Harden=yes" in s.read(f"{n}.hardened-generated", "")
+                              and bool(re.search(r"Seccomp:\s*2", s.read(f"{n}.hardened-seccomp", ""))))
         ok = unconf and conf and applied and hard
         passed, failed = passed + ok, failed + (not ok)
         e_u, e_c = exposure(s, n, "unconfined"), exposure(s, n, "confined")
