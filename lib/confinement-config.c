@@ -79,6 +79,8 @@ static int apply_setting(ConfinementConfig *c, const UnitSetting *s, char **ret_
                 return parse_bool_key(s, &c->full_unit, ret_error);
         if (streq(s->key, "DlopenRecommended"))
                 return parse_bool_key(s, &c->dlopen_recommended, ret_error);
+        if (streq(s->key, "Harden"))
+                return parse_bool_key(s, &c->harden, ret_error);
         if (streq(s->key, "Mode")) {
                 if (streq(s->value, "full-apivfs"))
                         c->mode = CONFINEMENT_FULL_APIVFS;

@@ -12,6 +12,7 @@
 
 #include "dropin.h"
 #include "exec-command.h"
+#include "harden.h"
 #include "log.h"
 #include "memstream.h"
 #include "path-util.h"
@@ -837,6 +838,7 @@ static int write_dropin(FILE *f, void *userdata) {
                 fputs("# Named by the instance, expanded by systemd at each start:\n", f);
         STRV_FOREACH(w, uc->carried)
                 fprintf(f, "BindReadOnlyPaths=-%s\n", *w);
+        r = r < 0 ? r : harden_write(f, uc);
         return r;
 }
 

@@ -46,6 +46,7 @@ START_TEST(an_empty_section_gives_the_documented_defaults) {
         ck_assert_uint_eq(strv_length(c.profiles), 0);
         ck_assert_str_eq(c.bin_sh, "/bin/sh");
         ck_assert(!c.full_unit);
+        ck_assert(!c.harden);
         confinement_config_done(&c);
 }
 END_TEST
@@ -101,8 +102,8 @@ START_TEST(booleans_are_parsed_as_systemd_parses_them) {
         _cleanup_free_ char *d = tu_mkdtemp();
         for (size_t i = 0; i < ELEMENTSOF(values); i++) {
                 int want = systemd_parse_boolean(d, values[i]);
-                for (int k = 0; k < 2; k++) {
-                        const char *key = k ? "FullUnit" : "Enable";
+                for (int k = 0; k < 3; k++) {
+                        const char *key = k == 2 ? "Harden" : k ? "FullUnit" : "Enable";
                         _cleanup_free_ char *text = NULL, *error = NULL;
                         ck_assert_int_ge(asprintf(&text, "[X-Confinement]\n%s=%s\n", key, values[i]), 0);
                         const char *files[] = { "/etc/systemd/system/a.service", text, NULL };
@@ -114,7 +115,8 @@ START_TEST(booleans_are_parsed_as_systemd_parses_them) {
                                 continue;
                         }
                         ck_assert_msg(r == 0, "%s=%s: systemd reads %d, we failed: %s", key, values[i], want, error);
-                        ck_assert_msg((k ? c.full_unit : c.enable) == (want == 1), "%s=%s: systemd reads %d", key,
+                        ck_assert_msg((k == 2 ? c.harden : k ? c.full_unit : c.enable) == (want == 1),
+                                      "%s=%s: systemd reads %d", key,
                                       values[i], want);
                         confinement_config_done(&c);
                 }
@@ -242,6 +244,24 @@ START_TEST(a_unit_file_on_disk_parses_like_its_buffer) {
 }
 END_TEST
 
+START_TEST(harden_in_a_later_dropin_overrides_the_unit) {
+        const char *files[] = {
+                "/usr/lib/systemd/system/a.service", "[X-Confinement]\nHarden=yes\n",
+                "/etc/systemd/system/a.service.d/10-off.conf", "[X-Confinement]\nHarden=no\n",
+                "/etc/systemd/system/a.service.d/20-on.conf", "[X-Confinement]\nHarden=on\n",
+                NULL,
+        };
+        ConfinementConfig c;
+        _cleanup_free_ char *error = NULL;
+        ck_assert_int_eq(parse(files, &c, &error), 0);
+        ck_assert(c.harden);
+        confinement_config_done(&c);
+        files[5] = "[X-Confinement]\nHarden=strict\n";
+        ck_assert_int_eq(parse(files, &c, &error), -EINVAL);
+        ck_assert_msg(strstr(error, "20-on.conf:2: Harden=strict"), "%s", error);
+}
+END_TEST
+
 int main(void) {
         Suite *s = suite_create("confinement-config");
         TCase *tc = tcase_create("parse");
@@ -254,6 +274,7 @@ int main(void) {
         tcase_add_test(tc, bad_settings_are_errors_naming_file_line_and_key);
         tcase_add_test(tc, every_documented_profile_is_accepted);
         tcase_add_test(tc, a_unit_file_on_disk_parses_like_its_buffer);
+        tcase_add_test(tc, harden_in_a_later_dropin_overrides_the_unit);
         suite_add_tcase(s, tc);
         return tu_run_suite(s);
 }

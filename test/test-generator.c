@@ -341,7 +341,9 @@ START_TEST(emptied_or_bad_mode_settings_still_get_the_mode_defaults) {
         _cleanup_free_ char *dump = systemd_dump(&t, "emptied.service");
         for (size_t i = 0; i < ELEMENTSOF(keys); i++) {
                 _cleanup_strv_free_ char **v = dump_values(dump, keys[i]);
-                ck_assert_msg(v && streq(v[0], "yes"), "%s: %s", keys[i], v ? v[0] : "(not in the dump)");
+                /* systemd 257 dumps PrivateTmp=yes as "connected" */
+                ck_assert_msg(v && (streq(v[0], "yes") || (streq(keys[i], "PrivateTmp") && streq(v[0], "connected"))),
+                              "%s: %s", keys[i], v ? v[0] : "(not in the dump)");
         }
         _cleanup_free_ char *dump_no = systemd_dump(&t, "kept-no.service");
         _cleanup_strv_free_ char **dev = dump_values(dump_no, "PrivateDevices"), **tmp = dump_values(dump_no, "PrivateTmp");
@@ -422,8 +424,10 @@ START_TEST(bind_in_a_directory_a_non_root_user_can_change_blocks_the_unit) {
                 ck_assert_msg(!!strstr(names[0], "blocked-unsafe-path") == cases[i].blocked, "%s: %s",
                               cases[i].name, names[0]);
                 ck_assert_msg(!cases[i].cause || strstr(text, cases[i].cause), "%s: %s", cases[i].name, text);
+                /* "NAME (uid 1000)" where /etc/passwd has the user, "uid 1000" where not
+                 * (a fresh debootstrap root) */
                 ck_assert_msg((!strstr(cases[i].package, "user/") && !strstr(cases[i].package, "link/")) ||
-                              strstr(text, "(uid 1000)"), "%s: the owner is not named: %s", cases[i].name, text);
+                              strstr(text, "uid 1000"), "%s: the owner is not named: %s", cases[i].name, text);
         }
         tree_done(&t);
 }

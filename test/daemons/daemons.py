@@ -5,10 +5,13 @@ throw-away copy of this machine (nspawn overlay of /etc and /var, private
 network, host /usr read-only) first unconfined, then with one drop-in that
 adds only what the generator cannot know, must answer a real client from
 outside its root both times. Prints a table and 'N passed, N failed'.
-Usage: daemons.py GENERATOR [--keep DIR] [--only NAME,...]"""
+With --harden, a third start adds Harden=yes to the drop-in: the daemon must
+answer again, and the table gives its exposure with Harden= too.
+Usage: daemons.py GENERATOR [--keep DIR] [--only NAME,...] [--harden]"""
 import os
 import re
 import shutil
+import statistics
 import sys
 import tempfile
 
@@ -97,8 +100,14 @@ DAEMONS = [
          dropin="""
             [X-Confinement]
             Packages=/etc/rsyslog.conf /etc/rsyslog.d /usr/lib/x86_64-linux-gnu/rsyslog
+            # rsyslog.conf's $FileOwner root: it exits when it cannot look root up
+            Profiles=users
             BindPaths=/var/log
          """,
+         # Restarted into its confined unit (as --harden does), rsyslog logs "imuxsock does not run
+         # because we could not acquire any socket", without Harden= too; the confined run above
+         # passes through an unconfined instance that syslog.socket started again after the stop.
+         harden_known="confined rsyslog does not take systemd's syslog socket, with or without Harden=",
          client="logger -t e2e-syslog \"probe-$$\" && sleep 1 && grep -q \"probe-$$\" /var/log/syslog"),
     dict(name="opensmtpd", unit="opensmtpd.service", kind="mail transfer agent",
          dropin="""
@@ -172,7 +181,25 @@ def dropin_text(d):
     return "\n".join(out) + "\n"
 
 
-def define(s, daemons):
+HARDEN_STEP = """
+mkdir -p /run/systemd/system/{unit}.d
+cat > /run/systemd/system/{unit}.d/harden.conf <<'DROPIN'
+[X-Confinement]
+Harden=yes
+DROPIN
+systemctl daemon-reload
+# restart: a socket-activated daemon (rsyslog) may have been started again
+systemctl restart {unit}; ready '{client}'; echo $? > /results/{name}.hardened
+grep Seccomp: /proc/$(systemctl show -p MainPID --value {unit})/status > /results/{name}.hardened-seccomp
+systemctl status --no-pager -l -n 30 {unit} > /results/{name}.hardened-status 2>&1
+journalctl -b --no-pager -o cat -u {unit} | tail -30 > /results/{name}.hardened-journal
+systemd-analyze security --no-pager {unit} > /results/{name}.security-hardened 2>&1
+cp /run/systemd/generator/{unit}.d/*.conf /results/{name}.hardened-generated 2>/dev/null
+systemctl stop {unit}
+"""
+
+
+def define(s, daemons, harden=False):
     s.overlay = True
     # The test's unit dir hides the host's /etc/systemd/system, where the alias
     # that syslog.socket activates (syslog.service) lives.
@@ -218,6 +245,8 @@ systemd-analyze security --no-pager {unit} > /results/{name}.security-confined 2
 cp /run/systemd/generator/{dropin_unit}.d/*.conf /results/{name}.generated 2>/dev/null
 systemctl stop {start} {unit}
 """)
+        if harden:
+            s.step(HARDEN_STEP.format(unit=unit, name=name, client=client))
 
 
 def exposure(s, name, which):
@@ -237,23 +266,38 @@ def main():
                                                                  + ("@.service" if "@" in d["unit"] else "")))]
     s = e2e.Suite(generator, work)
     s.fixtures()
-    define(s, daemons)
+    harden = "--harden" in sys.argv
+    define(s, daemons, harden)
     rc = s.boot()
     print(f"daemons: boot finished with {rc}; results in {s.results}")
     passed = failed = 0
-    print(f"{'daemon':<12} {'kind':<22} {'unconfined':<11} {'confined':<9} {'drop-in lines':<14} exposure unconfined -> confined")
+    scores = []
+    print(f"{'daemon':<12} {'kind':<22} {'unconfined':<11} {'confined':<9} {'drop-in lines':<14} exposure unconfined -> confined"
+          + (" -> hardened" if harden else ""))
     for d in daemons:
         n = d["name"]
         unconf = s.read(f"{n}.unconfined", "1").strip() == "0"
         conf = s.read(f"{n}.confined", "1").strip() == "0"
         applied = "zz-confinement.conf" in s.read(f"{n}.show", "")
-        ok = unconf and conf and applied
+        hard_ok = not harden or (s.read(f"{n}.hardened", "1").strip() == "0"
+                                 and "# Harden=yes" in s.read(f"{n}.hardened-generated", "")
+                                 and bool(re.search(r"Seccomp:\s*2", s.read(f"{n}.hardened-seccomp", ""))))
+        hard = hard_ok or bool(d.get("harden_known"))
+        ok = unconf and conf and applied and hard
         passed, failed = passed + ok, failed + (not ok)
         e_u, e_c = exposure(s, n, "unconfined"), exposure(s, n, "confined")
         print(f"{n:<12} {d['kind']:<22} {'ok' if unconf else 'FAIL':<11} {'ok' if conf and applied else 'FAIL':<9} "
-              f"{d['lines']:<14} {e_u} -> {e_c}")
+              f"{d['lines']:<14} {e_u} -> {e_c}" + (f" -> {exposure(s, n, 'hardened')}" if harden else "")
+              + ("" if hard_ok else f"  (KNOWN: {d['harden_known']})" if hard else "  (FAIL with Harden=yes)"))
+        if harden:
+            scores.append(exposure(s, n, "hardened"))
+        if not hard:
+            print("    " + s.read(f"{n}.hardened-status", "(no status)").replace("\n", "\n    ")[:3000])
         if not ok:
             print("    " + s.read(f"{n}.status", "(no status)").replace("\n", "\n    ")[:3000])
+    known = [x for x in scores if x is not None]
+    if known:
+        print(f"daemons: median exposure with Harden=yes {statistics.median(known):.2f}")
     if missing:
         print("not installed: " + ", ".join(missing))
     print(f"daemons: {passed} passed, {failed} failed")
