@@ -5,7 +5,8 @@
 # 2.43) a debootstrap root (test/versions/root.sh, cached), the project built
 # inside it with its own compiler and libraries, the Check suite and the ldd
 # parity run there, then the root booted with its own systemd as PID 1 for the
-# end-to-end, profiles, fail-closed, hostile, settings and daemon suites (boot.sh with
+# end-to-end, profiles, fail-closed, hostile, settings, lookup, templates,
+# harden and daemon suites (boot.sh with
 # CONFINEMENT_ROOT). Prints how long each stage took.
 #
 # usage: run.sh [RELEASE...]
@@ -43,6 +44,9 @@ for release in "${releases[@]}"; do
         stage "$release: profiles" python3 test/e2e/profiles_e2e.py "$gen"
         stage "$release: fail-closed" python3 test/e2e/failclosed_e2e.py "$gen"
         stage "$release: hostile" python3 test/e2e/hostile_e2e.py "$gen"
+        stage "$release: lookup" python3 test/e2e/lookup_e2e.py "$gen"
+        stage "$release: templates" python3 test/e2e/templates_e2e.py "$gen"
+        stage "$release: harden" python3 test/e2e/harden_e2e.py "$gen"
         stage "$release: settings" python3 test/e2e/settings_e2e.py "$gen"
         stage "$release: daemons" python3 test/daemons/daemons.py "$gen"
         unset CONFINEMENT_ROOT
