@@ -811,9 +811,18 @@ static int write_dropin(FILE *f, void *userdata) {
               /* One /run for the whole start, ExecStartPre= to ExecStopPost=,
                * also reached as /var/run, as on the host. */
               "BindPaths=" CONFINEMENT_RUN ":/run " CONFINEMENT_RUN ":/var/run\n"
-              /* syslog(3) and sd_journal: 252 binds no journal socket itself. */
+              /* syslog(3) and sd_journal: 252 binds no journal socket itself.
+               * journal/syslog is what syslog.socket listens on: a syslog daemon
+               * takes the socket systemd passes it only where it sees that path
+               * as a socket (rsyslog's imuxsock stat()s it). */
               "BindReadOnlyPaths=-/run/systemd/journal/socket -/run/systemd/journal/stdout "
-              "-/run/systemd/journal/dev-log\n",
+              "-/run/systemd/journal/dev-log -/run/systemd/journal/syslog\n"
+              /* sd_booted() (sd-daemon(3)) asks whether /run/systemd/system/
+               * exists; a service that finds it missing does not take the
+               * sockets systemd passes it (rsyslog: "imuxsock does not run
+               * because we could not acquire any socket"). An empty, read-only
+               * dir says what is true without showing the host's unit files. */
+              "TemporaryFileSystem=/run/systemd/system:ro\n",
               f);
         write_mode_defaults(f, uc);
         write_protect_system(f, uc);

@@ -34,7 +34,7 @@ import tempfile
 ROOTS = ["/usr/bin", "/usr/sbin", "/usr/lib/systemd"]
 NOT_COUNTED = {"/etc/ld.so.cache", "/etc/ld.so.preload"}
 JOURNAL_SOCKETS = {"/run/systemd/journal/socket", "/run/systemd/journal/stdout",
-                   "/run/systemd/journal/dev-log",
+                   "/run/systemd/journal/dev-log", "/run/systemd/journal/syslog",
                    "/run/confinement/%n/root"}  # hides the root's second view (SPEC 4, "The root")
 
 

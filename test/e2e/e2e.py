@@ -276,7 +276,8 @@ def check_tree(s, case, unit, mode, user, private_tmp, declared):
     tree = s.walk(case)
     binds = s.binds(unit)
     dests = {d for _, d in binds} | {"/run/systemd/journal/socket", "/run/systemd/journal/stdout",
-                                     "/run/systemd/journal/dev-log"}
+                                     "/run/systemd/journal/dev-log", "/run/systemd/journal/syslog",
+                                     "/run/systemd/system"}
     allowed_parents = set().union(*(ancestors(d) for d in dests | set(declared)))
     api = ["/run", "/var/run", "/var/lock"]  # /var/lock: the private /run/lock, as the host links it
     if mode == "full":
