@@ -62,6 +62,7 @@ def define(s, todo):
 export PATH=/opt/e2e/bin:$PATH
 # learn asks PID 1 over the system bus, as on any real system; e2e.target does not pull it in
 systemctl start dbus.socket
+echo canary > /etc/learn-host-canary
 """)
     for d in todo:
         unit, name = d["unit"], d["name"]
@@ -77,6 +78,10 @@ timeout 300 /opt/e2e/systemd-confinement-learn {unit} --probe '{client}' --apply
     --generator {GENERATOR_IN} --output /results/{name}.learned > /results/{name}.learn.log 2>&1
 echo $? > /results/{name}.learn-rc
 systemctl is-active {unit} > /results/{name}.active
+# the process that answers runs in the root: the host's canary is not in its view
+pid=$(systemctl show -P MainPID {unit})
+if [ "$pid" -gt 0 ] && [ -e /proc/$pid/root/usr ] && [ ! -e /proc/$pid/root/etc/learn-host-canary ]; then
+    echo yes; else echo "no (MainPID $pid)"; fi > /results/{name}.in-root
 timeout 20 bash -c '{client}' >/dev/null 2>&1; echo $? > /results/{name}.confined
 systemctl show {unit} -p DropInPaths -p NRestarts -p ActiveState > /results/{name}.show
 systemctl status --no-pager -l -n 30 {unit} > /results/{name}.status 2>&1
@@ -94,6 +99,8 @@ def check(s, d):
         problems.append("not active after learn --apply")
     if s.read(f"{n}.confined", "1").strip() != "0":
         problems.append("its client got no answer")
+    if s.read(f"{n}.in-root", "").strip() != "yes":
+        problems.append("the process that answered is not in the root: " + s.read(f"{n}.in-root", "(not checked)").strip())
     show = s.read(f"{n}.show", "")
     if "zz-confinement.conf" not in show or "50-confinement-learned.conf" not in show:
         problems.append("not confined by the generator with the learned drop-in")
