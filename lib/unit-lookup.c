@@ -1050,6 +1050,7 @@ static int collect_candidates(const NameMap *m, char * const *search_path, char 
                                 return -ENOMEM;
                         if (!unit_name_is_valid(unit, UNIT_NAME_ANY) || !is_dir(path) || !has_conf_file(path))
                                 continue;
+                        r = 0; /* a prefix dir of a plain name ("foo-.service.d") names no unit */
                         if (!is_prefix_name(unit))
                                 r = add_name(candidates, unit);
                         else if (unit_name_is_valid(unit, UNIT_NAME_INSTANCE))
