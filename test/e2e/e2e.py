@@ -227,15 +227,19 @@ class Suite:
                 texts.append(f.read())
         return "\n".join(texts)
 
-    def binds(self, unit):
+    def binds(self, unit, optional=True):
         """(source, dest) of every BindReadOnlyPaths= in the unit's drop-in, but the
         one that covers the root's own RuntimeDirectory= at /run/confinement/%n/root
-        (the probe does not walk /run/confinement)."""
+        (the probe does not walk /run/confinement); without optional, not those
+        with a "-" prefix, which systemd skips where the source does not exist
+        (the journal's syslog socket where no syslog daemon is installed)."""
         out = []
         for line in self.dropin(unit).splitlines():
             if not line.startswith("BindReadOnlyPaths=") or line.endswith(":/run/confinement/%n/root"):
                 continue
             for word in re.findall(r"(?:\\.|[^\s\\])+", line[len("BindReadOnlyPaths="):]):
+                if word.startswith("-") and not optional:
+                    continue
                 word = word.lstrip("-")
                 parts = re.split(r"(?<!\\):", word)
                 src = re.sub(r"\\(.)", r"\1", parts[0]).replace("%%", "%")
@@ -311,7 +315,7 @@ def check_tree(s, case, unit, mode, user, private_tmp, declared):
                 problems.append(f"{p} is mounted in chroot-only")
     if not private_tmp and "/tmp/e2e-host-canary" in tree:
         problems.append("the host's /tmp leaked in")
-    for d in dests:
+    for d in {d for _, d in s.binds(unit, optional=False)}:
         if d not in tree:
             problems.append(f"bound path missing inside: {d}")
     assert not problems, f"{case}: " + "; ".join(problems[:15]) + (
