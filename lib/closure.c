@@ -162,20 +162,16 @@ int closure_add_store_references(Closure *c, const char *text, size_t size, cons
         return r;
 }
 
-/* realpath(), remembered for the run: units share most of their files, and
- * each resolution costs a readlink() per path component. */
+/* realpath(), each (real dir, name) looked at once per run (loader-cache.h): units
+ * share most of their files and dirs, and realpath() costs a readlink() per component. */
 static int real_path(Closure *c, const char *path, char real[static PATH_MAX]) {
-        _cleanup_free_ char *key = c->loader.run_cache ? asprintf_safe("realpath:%s", path) : NULL;
-        const char *known = key ? loader_cache_get(c->loader.run_cache, key) : NULL;
-        if (known) {
-                strcpy(real, known);
-                return 0;
-        }
-        if (!realpath(path, real))
-                return -errno;
-        char *copy = key ? strdup(real) : NULL;
-        if (copy && loader_cache_put(c->loader.run_cache, key, copy, free) < 0)
-                free(copy);
+        _cleanup_free_ char *r = NULL;
+        int k = loader_cache_realpath(c->loader.run_cache, path, &r);
+        if (k < 0)
+                return k;
+        if (strlen(r) >= PATH_MAX)
+                return -ENAMETOOLONG;
+        strcpy(real, r);
         return 0;
 }
 
@@ -612,7 +608,7 @@ static int check_path_safe(Closure *c, const char *bound, const char *path, unsi
         struct stat d, e;
         if (!norm)
                 return -ENOMEM;
-        if (lstat("/", &d) < 0)
+        if (loader_cache_lstat(c->loader.run_cache, "/", &d) < 0)
                 return 0;
         for (const char *p = norm; *p;) {
                 p += strspn(p, "/");
@@ -622,7 +618,8 @@ static int check_path_safe(Closure *c, const char *bound, const char *path, unsi
                 char child[PATH_MAX];
                 if (snprintf(child, sizeof child, "%s/%.*s", streq(cur, "/") ? "" : cur, (int) n, p) >= (int) sizeof child)
                         return closure_fail(c, -ENAMETOOLONG, "bad-path", "%s: path too long", bound);
-                bool missing = lstat(child, &e) < 0;
+                /* Once per path and run: every unit's binds share their dirs. */
+                bool missing = loader_cache_lstat(c->loader.run_cache, child, &e) < 0;
                 int r = check_holder(c, bound, cur, &d, missing ? NULL : &e);
                 if (r < 0 || missing)
                         return r; /* a missing source is systemd's to report */

@@ -1419,7 +1419,11 @@ static int preload_from_file(Walk *w) {
 static int add_program(Walk *w, const char *program, ElfFile *elf) {
         LoadedObject o = { .loader = NO_OBJECT, .elf = *elf };
         /* A dlopen()ed library's $ORIGIN is the directory of the path it was opened by. */
-        _cleanup_free_ char *real = w->cfg->as_library ? strdup(program) : realpath(program, NULL);
+        _cleanup_free_ char *real = NULL;
+        if (w->cfg->as_library)
+                real = strdup(program);
+        else
+                (void) loader_cache_realpath(w->run_cache, program, &real);
 
         /* The kernel's /proc/self/exe is the real path: the program's $ORIGIN. */
         o.path = strdup(program);

@@ -2,6 +2,9 @@
 #include "loader-cache.h"
 
 #include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <unistd.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -104,4 +107,119 @@ int loader_cache_put(LoaderCache *c, const char *key, void *value, loader_cache_
 
 size_t loader_cache_size(const LoaderCache *c) {
         return c ? c->n : 0;
+}
+
+typedef struct CachedLstat {
+        int error;
+        struct stat st;
+} CachedLstat;
+
+int loader_cache_lstat(LoaderCache *c, const char *path, struct stat *ret) {
+        _cleanup_free_ char *key = NULL;
+        const CachedLstat *known = NULL;
+        if (c && asprintf(&key, "lstat:%s", path) >= 0)
+                known = loader_cache_get(c, key);
+        if (known) {
+                if (known->error == 0)
+                        *ret = known->st;
+                return known->error;
+        }
+        int r = lstat(path, ret) < 0 ? -errno : 0;
+        CachedLstat *fresh = key ? malloc(sizeof(CachedLstat)) : NULL;
+        if (fresh) {
+                *fresh = (CachedLstat) { .error = r };
+                if (r == 0)
+                        fresh->st = *ret;
+                if (loader_cache_put(c, key, fresh, free) < 0)
+                        free(fresh);
+        }
+        return r;
+}
+
+#define MAX_SYMLINKS 40 /* the kernel's MAXSYMLINKS */
+
+static int resolve(LoaderCache *c, const char *path, const char *base, unsigned *links, char **ret);
+
+/* The real path of base/name, base real already: one lstat (and a readlink for a link)
+ * the first time in a run. */
+static int resolve_entry(LoaderCache *c, const char *base, const char *name, unsigned *links, char **ret) {
+        _cleanup_free_ char *p = NULL, *key = NULL;
+        if (asprintf(&p, "%s/%s", streq(base, "/") ? "" : base, name) < 0 || asprintf(&key, "rp:%s", p) < 0)
+                return -ENOMEM;
+        const char *known = loader_cache_get(c, key);
+        if (known)
+                return (*ret = strdup(known)) ? 0 : -ENOMEM;
+
+        struct stat st;
+        int r = loader_cache_lstat(c, p, &st);
+        if (r < 0)
+                return r;
+        char *real;
+        if (S_ISLNK(st.st_mode)) {
+                char target[PATH_MAX];
+                ssize_t n = readlink(p, target, sizeof target - 1);
+                if (n < 0)
+                        return -errno;
+                target[n] = 0;
+                if (++*links > MAX_SYMLINKS)
+                        return -ELOOP;
+                r = resolve(c, target, base, links, &real);
+                if (r < 0)
+                        return r;
+        } else if (!(real = TAKE_PTR(p)))
+                return -ENOMEM;
+        char *copy = strdup(real);
+        if (copy && loader_cache_put(c, key, copy, free) < 0)
+                free(copy);
+        *ret = real;
+        return 0;
+}
+
+/* path resolved from base (a real dir) when relative. Each component but the last must
+ * be a directory, as for realpath(). */
+static int resolve(LoaderCache *c, const char *path, const char *base, unsigned *links, char **ret) {
+        _cleanup_free_ char *cur = strdup(path[0] == '/' ? "/" : base);
+        if (!cur)
+                return -ENOMEM;
+        for (const char *p = path; *p;) {
+                p += strspn(p, "/");
+                size_t n = strcspn(p, "/");
+                if (n == 0)
+                        break;
+                _cleanup_free_ char *name = strndup(p, n);
+                if (!name)
+                        return -ENOMEM;
+                p += n;
+                if (streq(name, "."))
+                        continue;
+                if (streq(name, "..")) {
+                        char *slash = strrchr(cur, '/');
+                        if (slash)
+                                slash[slash == cur] = 0;
+                        continue;
+                }
+                char *next;
+                int r = resolve_entry(c, cur, name, links, &next);
+                if (r < 0)
+                        return r;
+                free(cur);
+                cur = next;
+                struct stat st;
+                if (p[strspn(p, "/")] && (loader_cache_lstat(c, cur, &st) < 0 || !S_ISDIR(st.st_mode)))
+                        return -ENOTDIR;
+        }
+        *ret = TAKE_PTR(cur);
+        return 0;
+}
+
+int loader_cache_realpath(LoaderCache *c, const char *path, char **ret) {
+        if (!c || path[0] != '/') {
+                char *r = realpath(path, NULL);
+                if (!r)
+                        return -errno;
+                *ret = r;
+                return 0;
+        }
+        unsigned links = 0;
+        return resolve(c, path, "/", &links, ret);
 }
