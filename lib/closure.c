@@ -33,7 +33,8 @@ int closure_init(Closure *c, char * const *env, const PendingMounts *pending) {
         if (!c->binds)
                 return -ENOMEM;
         const char *v;
-        if ((v = strv_env_get(env, "LD_LIBRARY_PATH")) && strv_split(v, ":;", &c->loader.library_path) < 0)
+        /* Whole: ld.so splits it, and an empty entry is the working directory. */
+        if ((v = strv_env_get(env, "LD_LIBRARY_PATH")) && strv_extend(&c->loader.library_path, v) < 0)
                 return -ENOMEM;
         if ((v = strv_env_get(env, "LD_PRELOAD")) && strv_split(v, ": \t", &c->loader.preload) < 0)
                 return -ENOMEM;

@@ -1719,3 +1719,94 @@ int loader_program_uses_origin(const char *program) {
         elf_file_done(&e);
         return uses;
 }
+
+/* ---- dlopen(): the same search, from the object that calls it ---- */
+
+static int note_cache_consulted(const char *path, const char *reason, void *userdata) {
+        *(bool *) userdata = true;
+        return 0;
+}
+
+/* The calling object as object 0 of a walk: its RPATH, RUNPATH, NODEFLIB and $ORIGIN
+ * (the dir of the path given, as _dl_new_object() takes l_origin from the name the
+ * object was opened by); NULL: glibc itself (NSS, gconv), which has neither path list,
+ * with this host's ABI. */
+static int dlopen_walk_init(Walk *w, const char *caller) {
+        const char *path = caller ?: "/proc/self/exe";
+        ElfFile elf = {};
+        bool borrowed = false;
+        const char *why = NULL;
+        int r = walk_read_elf(w, path, &elf, &borrowed, &why);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0)
+                return walk_fail(w, -ENOEXEC, "%s: %s", path, why ?: elf_file_strerror(r));
+
+        /* Whatever program loads the caller runs the standard ld.so of its kind. */
+        ElfFile abi = { .elf_class = elf.elf_class, .machine = elf.machine,
+                        .interp = elf.interp ?: (char *) standard_interpreter(elf.elf_class, elf.machine) };
+        r = abi.interp ? walk_host_init(w, &abi) : -ENOEXEC;
+        if (r >= 0 && !caller) {
+                if (!borrowed)
+                        elf_file_done(&elf);
+                elf = (ElfFile) { .elf_class = abi.elf_class, .machine = abi.machine, .type = ET_DYN, .has_dynamic = true };
+                borrowed = false;
+        }
+        if (r >= 0)
+                r = add_program(w, path, &elf);
+        if (r >= 0)
+                object(w, 0)->elf_borrowed = borrowed;
+        else if (!borrowed)
+                elf_file_done(&elf);
+        if (r == -ENOEXEC)
+                return walk_fail(w, r, "%s: ELF for machine %u cannot run here", path, abi.machine);
+        return r;
+}
+
+int loader_dlopen_search(const LoaderConfig *cfg, const char *caller, const char *name, char **ret_path,
+                         char **ret_via, bool *ret_cache_consulted, char **ret_error) {
+        static const LoaderConfig empty = {};
+        LoaderConfig as_library = *(cfg ?: &empty);
+        bool consulted = false;
+        as_library.as_library = true; /* $ORIGIN from the path given */
+        Walk w = {
+                .cfg = &as_library,
+                .program = caller,
+                .host = &w.host_storage,
+                .found = note_cache_consulted,
+                .userdata = &consulted,
+                .run_cache = as_library.run_cache,
+                .cache_file = as_library.cache_file ?: "/etc/ld.so.cache",
+        };
+        _cleanup_free_ char *path = NULL, *via = NULL;
+        bool other_class = false;
+        int r;
+
+        r = dlopen_walk_init(&w, caller);
+        if (r >= 0 && strchr(name, '/')) {
+                /* A name with a slash is opened as it is: open_verify() only. */
+                Verdict v;
+                int e;
+                r = verify_candidate(&w, name, &v, &e);
+                if (r >= 0 && v == CANDIDATE_OK && (!(path = strdup(name)) || !(via = strdup("its path"))))
+                        r = -ENOMEM;
+                other_class = v == CANDIDATE_OTHER_ABI;
+        } else if (r >= 0)
+                r = search_name(&w, 0, name, &other_class, &path, &via);
+        if (r >= 0 && !path)
+                r = walk_fail(&w, other_class ? -ENOEXEC : -ENOENT, "%s: not found%s", name,
+                              other_class ? " (only an ELF of another class)" : "");
+        if (r >= 0) {
+                *ret_path = TAKE_PTR(path);
+                if (ret_via)
+                        *ret_via = TAKE_PTR(via);
+        }
+        if (ret_cache_consulted)
+                *ret_cache_consulted = consulted;
+        if (r < 0 && ret_error) {
+                *ret_error = w.error ?: strdup(strerror(-r));
+                w.error = NULL;
+        }
+        walk_done(&w);
+        return r < 0 ? r : 0;
+}
