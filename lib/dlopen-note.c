@@ -328,11 +328,32 @@ static int parse_entry(Json *j, DlopenEntry *ret) {
         return 0;
 }
 
-static int append(DlopenNote *note, DlopenEntry *e) {
-        DlopenEntry *n = reallocarray(note->entries, note->n_entries + 1, sizeof *n);
+/* Room for n more entries. The array grows to powers of two, so that a file of many
+ * small notes costs linear time, not a copy of the whole array per entry. */
+static size_t capacity_for(size_t n) {
+        size_t c = 1;
+        while (c < n)
+                c *= 2;
+        return n == 0 ? 0 : c;
+}
+
+static int reserve(DlopenNote *note, size_t more) {
+        if (more > SIZE_MAX / sizeof(DlopenEntry) - note->n_entries)
+                return -ENOMEM;
+        size_t want = capacity_for(note->n_entries + more);
+        if (want <= capacity_for(note->n_entries))
+                return 0;
+        DlopenEntry *n = reallocarray(note->entries, want, sizeof *n);
         if (!n)
                 return -ENOMEM;
         note->entries = n;
+        return 0;
+}
+
+static int append(DlopenNote *note, DlopenEntry *e) {
+        int r = reserve(note, 1);
+        if (r < 0)
+                return r;
         note->entries[note->n_entries++] = *e;
         return 0;
 }
@@ -358,17 +379,11 @@ int dlopen_note_parse_json(const char *json, size_t size, DlopenNote *note) {
         skip_ws(&j);
         if (r >= 0 && j.p != j.end)
                 r = -EBADMSG;
-        if (r >= 0 && parsed.n_entries > 0) {
-                DlopenEntry *n = reallocarray(note->entries, note->n_entries + parsed.n_entries, sizeof *n);
-                if (!n)
-                        r = -ENOMEM;
-                else {
-                        memcpy(n + note->n_entries, parsed.entries, parsed.n_entries * sizeof *n);
-                        note->entries = n;
-                        note->n_entries += parsed.n_entries;
-                        parsed.entries = (free(parsed.entries), NULL);
-                        parsed.n_entries = 0;
-                }
+        if (r >= 0 && parsed.n_entries > 0 && (r = reserve(note, parsed.n_entries)) >= 0) {
+                memcpy(note->entries + note->n_entries, parsed.entries, parsed.n_entries * sizeof(DlopenEntry));
+                note->n_entries += parsed.n_entries;
+                parsed.entries = (free(parsed.entries), NULL);
+                parsed.n_entries = 0;
         }
         dlopen_note_done(&parsed);
         return r;
@@ -438,44 +453,81 @@ static int notes_in(const ElfImage *e, uint64_t off, uint64_t len, uint64_t alig
         return parse_notes_aligned(p, len, e->be, align == 8 ? 8 : 4, note);
 }
 
-static int parse_sections(const ElfImage *e, uint64_t shoff, uint16_t shentsize, uint64_t shnum, DlopenNote *note) {
-        size_t need = e->is64 ? sizeof(Elf64_Shdr) : sizeof(Elf32_Shdr);
-        if (shentsize < need)
-                return -EBADMSG;
-        for (uint64_t i = 0; i < shnum; i++) {
-                const unsigned char *s = shnum > e->size ? NULL : range(e, shoff + i * shentsize, need);
-                if (!s)
-                        return -EBADMSG;
-                if (get32(s + 4, e->be) != SHT_NOTE)
+typedef struct NoteRange {
+        uint64_t off, len, align;
+} NoteRange;
+
+static int range_compare(const void *a, const void *b) {
+        const NoteRange *x = a, *y = b;
+        return x->off < y->off ? -1 : x->off > y->off ? 1 : 0;
+}
+
+/* Every byte of the file is walked once: note ranges in file order, one that
+ * overlaps a range walked already skipped. Many section headers naming the same
+ * large note made the walk quadratic (sections times note bytes), and gave their
+ * entries again and again. */
+static int parse_ranges(const ElfImage *e, NoteRange *ranges, size_t n, DlopenNote *note) {
+        uint64_t done = 0;
+        qsort(ranges, n, sizeof *ranges, range_compare);
+        for (size_t i = 0; i < n; i++) {
+                if (ranges[i].len == 0 || ranges[i].off < done)
                         continue;
-                uint64_t off = e->is64 ? get64(s + 24, e->be) : get32(s + 16, e->be);
-                uint64_t len = e->is64 ? get64(s + 32, e->be) : get32(s + 20, e->be);
-                uint64_t align = e->is64 ? get64(s + 48, e->be) : get32(s + 32, e->be);
-                int r = notes_in(e, off, len, align, note);
+                int r = notes_in(e, ranges[i].off, ranges[i].len, ranges[i].align, note);
                 if (r < 0)
                         return r;
+                done = ranges[i].off + ranges[i].len;
         }
         return 0;
 }
 
+static int parse_sections(const ElfImage *e, uint64_t shoff, uint16_t shentsize, uint64_t shnum, DlopenNote *note) {
+        size_t need = e->is64 ? sizeof(Elf64_Shdr) : sizeof(Elf32_Shdr), n = 0;
+        if (shentsize < need)
+                return -EBADMSG;
+        if (shnum > e->size / shentsize || !range(e, shoff, shnum * shentsize))
+                return -EBADMSG;
+        _cleanup_free_ NoteRange *ranges = calloc(shnum ?: 1, sizeof(NoteRange));
+        if (!ranges)
+                return -ENOMEM;
+        for (uint64_t i = 0; i < shnum; i++) {
+                const unsigned char *s = range(e, shoff + i * shentsize, need);
+                if (!s)
+                        return -EBADMSG;
+                if (get32(s + 4, e->be) != SHT_NOTE)
+                        continue;
+                ranges[n++] = (NoteRange) {
+                        .off = e->is64 ? get64(s + 24, e->be) : get32(s + 16, e->be),
+                        .len = e->is64 ? get64(s + 32, e->be) : get32(s + 20, e->be),
+                        .align = e->is64 ? get64(s + 48, e->be) : get32(s + 32, e->be),
+                };
+                if (!range(e, ranges[n - 1].off, ranges[n - 1].len))
+                        return -EBADMSG;
+        }
+        return parse_ranges(e, ranges, n, note);
+}
+
 static int parse_segments(const ElfImage *e, uint64_t phoff, uint16_t phentsize, uint16_t phnum, DlopenNote *note) {
-        size_t need = e->is64 ? sizeof(Elf64_Phdr) : sizeof(Elf32_Phdr);
+        size_t need = e->is64 ? sizeof(Elf64_Phdr) : sizeof(Elf32_Phdr), n = 0;
         if (phnum > 0 && phentsize < need)
                 return -EBADMSG;
+        _cleanup_free_ NoteRange *ranges = calloc(phnum ?: 1, sizeof(NoteRange));
+        if (!ranges)
+                return -ENOMEM;
         for (uint16_t i = 0; i < phnum; i++) {
                 const unsigned char *p = range(e, phoff + (uint64_t) i * phentsize, need);
                 if (!p)
                         return -EBADMSG;
                 if (get32(p, e->be) != PT_NOTE)
                         continue;
-                uint64_t off = e->is64 ? get64(p + 8, e->be) : get32(p + 4, e->be);
-                uint64_t len = e->is64 ? get64(p + 32, e->be) : get32(p + 16, e->be);
-                uint64_t align = e->is64 ? get64(p + 48, e->be) : get32(p + 28, e->be);
-                int r = notes_in(e, off, len, align, note);
-                if (r < 0)
-                        return r;
+                ranges[n++] = (NoteRange) {
+                        .off = e->is64 ? get64(p + 8, e->be) : get32(p + 4, e->be),
+                        .len = e->is64 ? get64(p + 32, e->be) : get32(p + 16, e->be),
+                        .align = e->is64 ? get64(p + 48, e->be) : get32(p + 28, e->be),
+                };
+                if (!range(e, ranges[n - 1].off, ranges[n - 1].len))
+                        return -EBADMSG;
         }
-        return 0;
+        return parse_ranges(e, ranges, n, note);
 }
 
 int dlopen_note_parse_elf(const void *data, size_t size, DlopenNote *ret) {
