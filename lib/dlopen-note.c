@@ -6,10 +6,10 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "elf-file.h"
 #include "macro.h"
 #include "memstream.h"
 #include "strv.h"
@@ -434,7 +434,8 @@ int dlopen_note_parse_notes(const void *data, size_t size, bool big_endian, Dlop
 }
 
 typedef struct ElfImage {
-        const unsigned char *d;
+        const unsigned char *d; /* in memory, or */
+        ElfReader *reader;      /* read with pread() as needed (elf-file.h) */
         size_t size;
         bool is64, be;
 } ElfImage;
@@ -443,7 +444,7 @@ typedef struct ElfImage {
 static const unsigned char *range(const ElfImage *e, uint64_t off, uint64_t len) {
         if (off > e->size || len > e->size - off)
                 return NULL;
-        return e->d + off;
+        return e->reader ? elf_reader_bytes(e->reader, off, len) : e->d + off;
 }
 
 static int notes_in(const ElfImage *e, uint64_t off, uint64_t len, uint64_t align, DlopenNote *note) {
@@ -530,39 +531,43 @@ static int parse_segments(const ElfImage *e, uint64_t phoff, uint16_t phentsize,
         return parse_ranges(e, ranges, n, note);
 }
 
-int dlopen_note_parse_elf(const void *data, size_t size, DlopenNote *ret) {
-        ElfImage e = { .d = data, .size = size };
+static int parse_image(ElfImage *e, DlopenNote *ret) {
         DlopenNote note = {};
         int r;
 
-        if (size < EI_NIDENT || memcmp(data, ELFMAG, SELFMAG) != 0)
+        const unsigned char *id = range(e, 0, EI_NIDENT);
+        if (!id && e->size >= EI_NIDENT)
+                return e->reader && elf_reader_error(e->reader) ? elf_reader_error(e->reader) : -EBADMSG;
+        if (!id || memcmp(id, ELFMAG, SELFMAG) != 0)
                 return -ENOEXEC;
-        if ((e.d[EI_CLASS] != ELFCLASS32 && e.d[EI_CLASS] != ELFCLASS64) ||
-            (e.d[EI_DATA] != ELFDATA2LSB && e.d[EI_DATA] != ELFDATA2MSB))
+        if ((id[EI_CLASS] != ELFCLASS32 && id[EI_CLASS] != ELFCLASS64) ||
+            (id[EI_DATA] != ELFDATA2LSB && id[EI_DATA] != ELFDATA2MSB))
                 return -EBADMSG;
-        e.is64 = e.d[EI_CLASS] == ELFCLASS64;
-        e.be = e.d[EI_DATA] == ELFDATA2MSB;
-        const unsigned char *h = range(&e, 0, e.is64 ? sizeof(Elf64_Ehdr) : sizeof(Elf32_Ehdr));
+        e->is64 = id[EI_CLASS] == ELFCLASS64;
+        e->be = id[EI_DATA] == ELFDATA2MSB;
+        const unsigned char *h = range(e, 0, e->is64 ? sizeof(Elf64_Ehdr) : sizeof(Elf32_Ehdr));
         if (!h)
                 return -EBADMSG;
-        uint64_t phoff = e.is64 ? get64(h + 32, e.be) : get32(h + 28, e.be);
-        uint64_t shoff = e.is64 ? get64(h + 40, e.be) : get32(h + 32, e.be);
-        const unsigned char *t = h + (e.is64 ? 54 : 42); /* e_phentsize, e_phnum, e_shentsize, e_shnum */
-        uint16_t phentsize = get16(t, e.be), phnum = get16(t + 2, e.be);
-        uint16_t shentsize = get16(t + 4, e.be);
-        uint64_t shnum = get16(t + 6, e.be);
+        uint64_t phoff = e->is64 ? get64(h + 32, e->be) : get32(h + 28, e->be);
+        uint64_t shoff = e->is64 ? get64(h + 40, e->be) : get32(h + 32, e->be);
+        const unsigned char *t = h + (e->is64 ? 54 : 42); /* e_phentsize, e_phnum, e_shentsize, e_shnum */
+        uint16_t phentsize = get16(t, e->be), phnum = get16(t + 2, e->be);
+        uint16_t shentsize = get16(t + 4, e->be);
+        uint64_t shnum = get16(t + 6, e->be);
 
         if (shoff != 0 && shnum == 0) {
                 /* More than 0xff00 sections: the count is in section 0's sh_size. */
-                const unsigned char *s0 = range(&e, shoff, e.is64 ? sizeof(Elf64_Shdr) : sizeof(Elf32_Shdr));
+                const unsigned char *s0 = range(e, shoff, e->is64 ? sizeof(Elf64_Shdr) : sizeof(Elf32_Shdr));
                 if (!s0)
                         return -EBADMSG;
-                shnum = e.is64 ? get64(s0 + 32, e.be) : get32(s0 + 20, e.be);
+                shnum = e->is64 ? get64(s0 + 32, e->be) : get32(s0 + 20, e->be);
         }
         if (shoff != 0)
-                r = parse_sections(&e, shoff, shentsize, shnum, &note);
+                r = parse_sections(e, shoff, shentsize, shnum, &note);
         else
-                r = parse_segments(&e, phoff, phentsize, phnum, &note);
+                r = parse_segments(e, phoff, phentsize, phnum, &note);
+        if (r < 0 && e->reader && elf_reader_error(e->reader))
+                r = elf_reader_error(e->reader); /* the read failed, not the file's shape */
         if (r < 0) {
                 dlopen_note_done(&note);
                 return r;
@@ -571,19 +576,20 @@ int dlopen_note_parse_elf(const void *data, size_t size, DlopenNote *ret) {
         return 0;
 }
 
+int dlopen_note_parse_elf(const void *data, size_t size, DlopenNote *ret) {
+        ElfImage e = { .d = data, .size = size };
+        return parse_image(&e, ret);
+}
+
+/* Through the ELF reader: the ELF header, the section headers and the note
+ * sections (or the program headers and PT_NOTE segments) read where they are. */
 int dlopen_note_read(const char *path, DlopenNote *ret) {
-        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-        struct stat st;
-        if (fd < 0 || fstat(fd, &st) < 0)
-                return -errno;
-        if (!S_ISREG(st.st_mode))
+        _cleanup_(elf_reader_closep) ElfReader *reader = NULL;
+        int r = elf_reader_open(path, &reader);
+        if (r < 0)
+                return r == -EISDIR ? -ENOEXEC : r;
+        ElfImage e = { .reader = reader, .size = elf_reader_size(reader) };
+        if (e.size == 0 || e.size > SIZE_MAX)
                 return -ENOEXEC;
-        if (st.st_size == 0) /* mmap refuses an empty file */
-                return -ENOEXEC;
-        void *m = mmap(NULL, (size_t) st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-        if (m == MAP_FAILED)
-                return -errno;
-        int r = dlopen_note_parse_elf(m, (size_t) st.st_size, ret);
-        munmap(m, (size_t) st.st_size);
-        return r;
+        return parse_image(&e, ret);
 }

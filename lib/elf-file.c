@@ -465,36 +465,69 @@ int elf_file_parse(const void *data, size_t size, ElfFile *ret) {
         return elf_file_parse_full(data, size, ret, NULL);
 }
 
-int elf_file_read_full(const char *path, ElfFile *ret, const char **ret_why) {
-        _cleanup_close_ int fd = -EBADF;
+struct ElfReader {
+        Reader reader;
+        uint64_t size;
+};
+
+int elf_reader_open(const char *path, ElfReader **ret) {
         struct stat st;
 
         /* O_NONBLOCK: never hang on a FIFO that someone named as a library. */
-        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+        int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
         if (fd < 0)
                 return -errno;
-        if (fstat(fd, &st) < 0)
-                return -errno;
-        if (S_ISDIR(st.st_mode))
-                return -EISDIR;
-        if (!S_ISREG(st.st_mode))
-                return -ENOEXEC;
-        if (st.st_size == 0)
+        int r = fstat(fd, &st) < 0 ? -errno : S_ISDIR(st.st_mode) ? -EISDIR : !S_ISREG(st.st_mode) ? -ENOEXEC : 0;
+        ElfReader *er = r < 0 ? NULL : calloc(1, sizeof(ElfReader));
+        if (r >= 0 && !er)
+                r = -ENOMEM;
+        if (r < 0) {
+                close(fd);
+                return r;
+        }
+        er->reader.fd = fd;
+        er->size = (uint64_t) st.st_size;
+        *ret = er;
+        return 0;
+}
+
+uint64_t elf_reader_size(const ElfReader *r) {
+        return r->size;
+}
+
+const void *elf_reader_bytes(ElfReader *r, uint64_t offset, size_t n) {
+        if (offset > r->size || n > r->size - offset)
+                return NULL;
+        return reader_bytes(&r->reader, r->size, offset, n);
+}
+
+int elf_reader_error(const ElfReader *r) {
+        return r->reader.error;
+}
+
+ElfReader *elf_reader_close(ElfReader *r) {
+        if (r) {
+                reader_done(&r->reader);
+                close(r->reader.fd);
+                free(r);
+        }
+        return NULL;
+}
+
+int elf_file_read_full(const char *path, ElfFile *ret, const char **ret_why) {
+        _cleanup_(elf_reader_closep) ElfReader *er = NULL;
+        int r = elf_reader_open(path, &er);
+        if (r < 0)
+                return r;
+        if (er->size == 0)
                 return MALFORMED(ret_why, "file too short");
-        if ((uint64_t) st.st_size > SIZE_MAX)
+        if (er->size > SIZE_MAX)
                 return -EFBIG;
 
         /* What ld.so reads: the headers first (its first read is 832 bytes), then the
          * dynamic section and its strings where they are; never the whole file. */
-        Reader *reader = calloc(1, sizeof(Reader));
-        if (!reader)
-                return -ENOMEM;
-        reader->fd = fd;
-        const uint8_t *head = reader_bytes(reader, st.st_size, 0, min_u64(EI_NIDENT, st.st_size));
-        int r = head ? parse_image(head, st.st_size, reader, ret, ret_why) : reader->error;
-        reader_done(reader);
-        free(reader);
-        return r;
+        const uint8_t *head = elf_reader_bytes(er, 0, min_u64(EI_NIDENT, er->size));
+        return head ? parse_image(head, er->size, &er->reader, ret, ret_why) : er->reader.error;
 }
 
 int elf_file_read(const char *path, ElfFile *ret) {
