@@ -1115,7 +1115,13 @@ static int preload_from_file(Walk *w) {
         _cleanup_strv_free_ char **names = NULL;
         int r;
 
-        if (access(file, R_OK) < 0)
+        /* Asked once per run: most hosts have none, and every walk would ask again. */
+        _cleanup_free_ char *key = cache_key(w, "readable:%s", file);
+        const int *known = key ? loader_cache_get(w->run_cache, key) : NULL;
+        bool readable = known ? *known : access(file, R_OK) >= 0;
+        if (key && !known)
+                (void) loader_cache_put(w->run_cache, key, readable ? &cached_true : &cached_false, NULL);
+        if (!readable)
                 return 0;
         r = report(w, file, "read by ld.so at every start");
         if (r < 0)

@@ -13,6 +13,7 @@
 
 typedef struct Entry {
         char *key; /* NULL: a free slot */
+        uint64_t hash; /* of key: most probes end without comparing keys that share a long prefix */
         void *value;
         loader_cache_free_fn free_value;
 } Entry;
@@ -32,11 +33,15 @@ static uint64_t hash_key(const char *s) {
         return h;
 }
 
-static Entry *find_slot(Entry *slots, size_t n_slots, const char *key) {
-        size_t i = hash_key(key) & (n_slots - 1);
-        while (slots[i].key && !streq(slots[i].key, key))
+static Entry *find_slot_hashed(Entry *slots, size_t n_slots, const char *key, uint64_t h) {
+        size_t i = h & (n_slots - 1);
+        while (slots[i].key && (slots[i].hash != h || !streq(slots[i].key, key)))
                 i = (i + 1) & (n_slots - 1);
         return &slots[i];
+}
+
+static Entry *find_slot(Entry *slots, size_t n_slots, const char *key) {
+        return find_slot_hashed(slots, n_slots, key, hash_key(key));
 }
 
 int loader_cache_new(LoaderCache **ret) {
@@ -82,7 +87,7 @@ static int grow(LoaderCache *c) {
                 return -ENOMEM;
         for (size_t i = 0; i < c->n_slots; i++)
                 if (c->slots[i].key)
-                        *find_slot(slots, n_slots, c->slots[i].key) = c->slots[i];
+                        *find_slot_hashed(slots, n_slots, c->slots[i].key, c->slots[i].hash) = c->slots[i];
         free(c->slots);
         c->slots = slots;
         c->n_slots = n_slots;
@@ -95,12 +100,13 @@ int loader_cache_put(LoaderCache *c, const char *key, void *value, loader_cache_
                 free(k);
                 return -ENOMEM;
         }
-        Entry *e = find_slot(c->slots, c->n_slots, key);
+        uint64_t h = hash_key(key);
+        Entry *e = find_slot_hashed(c->slots, c->n_slots, key, h);
         if (e->key) { /* keep the first value: lookups may hold it already */
                 free(k);
                 return -EEXIST;
         }
-        *e = (Entry) { .key = k, .value = value, .free_value = free_value };
+        *e = (Entry) { .key = k, .hash = h, .value = value, .free_value = free_value };
         c->n++;
         return 0;
 }
