@@ -210,8 +210,9 @@ static int resolve(LoaderCache *c, const char *path, const char *base, unsigned 
                         return r;
                 free(cur);
                 cur = next;
+                /* Followed by more, or by a slash alone ("file/"): a dir, as for realpath(). */
                 struct stat st;
-                if (p[strspn(p, "/")] && (loader_cache_lstat(c, cur, &st) < 0 || !S_ISDIR(st.st_mode)))
+                if (*p && (loader_cache_lstat(c, cur, &st) < 0 || !S_ISDIR(st.st_mode)))
                         return -ENOTDIR;
         }
         *ret = TAKE_PTR(cur);

@@ -669,7 +669,8 @@ START_TEST(run_realpath_equals_realpath) {
         free(tu_symlink("../rel-dir/./file", d, "links/chain-2"));
         const char *rels[] = { "real/dir/file", "rel-dir/file", "links/up", "links/abs-top/rel-dir/../dir/file",
                                "links/chain-1", "real/./dir/../dir/file", "links/loop-a", "real/missing",
-                               "real/dir/file/more", "rel-dir", "links/../links/up", NULL };
+                               "real/dir/file/more", "rel-dir", "links/../links/up", "real/dir/file/",
+                               "rel-dir/", "links/up/", "real//dir///file", NULL };
         LoaderCache *c = NULL;
         ck_assert_int_eq(loader_cache_new(&c), 0);
         for (int pass = 0; pass < 2; pass++)
