@@ -4,10 +4,14 @@
 #  (a) the generator's wall time over this machine's own unit tree (systemd's real search
 #      path; no unit opted in), beside systemd-sysv-generator on the same machine, and the
 #      ratio (goal: <= 1.0x);
-#  (b) the closure of every ELF program in /usr/bin: the generator over one unit per
-#      program (ExecStart=PROGRAM, [X-Confinement] BinSh=) beside libtree over the same
-#      programs (one process, all of them as arguments, -p -vv so that it resolves the
-#      whole tree as the generator does), and the ratio (goal: generator >= 5x faster).
+#  (b) the closure of every ELF program in /usr/bin, /usr/sbin and /usr/lib/systemd: the
+#      generator over one unit per program (ExecStart=PROGRAM, [X-Confinement] BinSh=), in
+#      ms per confined unit and system calls per unit (strace -c -f), beside libtree over
+#      the same programs (one process, all of them as arguments, -p -vv so that it resolves
+#      the whole tree as the generator does) and ldd (one ld.so --list per program), and
+#      the ratios (goals: at least as fast as libtree, 3x; 100x faster than ldd);
+#  (c) the boot cost: the stock unit tree plus 0, 10, 100 and 1000 of those confined
+#      units, the generator beside systemd-sysv-generator on the same tree.
 # Times are medians of RUNS runs (default 20 for (a), 10 for (b)), with hyperfine when
 # apt can install it, else a loop timed with date +%s%N. Installs what it needs (root).
 # Output dirs and units live under BENCH_TMPDIR (default /dev/shm): at boot the generator
@@ -18,6 +22,7 @@ export DEBIAN_FRONTEND=noninteractive
 
 runs_a=${RUNS:-20}
 runs_b=${RUNS_CLOSURE:-10}
+runs_ldd=${RUNS_LDD:-1}
 build=${BUILD_DIR:-build}
 sysv=/lib/systemd/system-generators/systemd-sysv-generator
 
@@ -104,18 +109,19 @@ python3 - "$tmp/units" "$tmp/programs" <<'PY'
 import os, re, stat, sys
 units, listing = sys.argv[1], sys.argv[2]
 programs = []
-for name in sorted(os.listdir("/usr/bin")):
-    p = os.path.join("/usr/bin", name)
-    try:
-        st = os.stat(p)
-        if not stat.S_ISREG(st.st_mode) or not st.st_mode & 0o111:
-            continue
-        with open(p, "rb") as f:
-            if f.read(4) != b"\x7fELF":
+for d in ("/usr/bin", "/usr/sbin", "/usr/lib/systemd"):
+    for name in sorted(os.listdir(d)):
+        p = os.path.join(d, name)
+        try:
+            st = os.stat(p)
+            if not stat.S_ISREG(st.st_mode) or not st.st_mode & 0o111:
                 continue
-    except OSError:
-        continue
-    programs.append(p)
+            with open(p, "rb") as f:
+                if f.read(4) != b"\x7fELF":
+                    continue
+        except OSError:
+            continue
+        programs.append(p)
 for i, p in enumerate(programs):
     word = p.replace("%", "%%")
     if re.search(r"[\s\"'\\;$]", word):
@@ -129,6 +135,9 @@ programs=$(wc -l < "$tmp/programs")
 cat > "$tmp/libtree-all.sh" <<LIBTREE
 xargs -a "$tmp/programs" -d '\n' libtree -p -vv -- >/dev/null 2>&1 || true
 LIBTREE
+cat > "$tmp/ldd-all.sh" <<LDD
+xargs -a "$tmp/programs" -d '\n' -n 1 ldd >/dev/null 2>&1 || true
+LDD
 
 bash "$tmp/prepare.sh"
 SYSTEMD_UNIT_PATH="$tmp/units" SYSTEMD_LOG_LEVEL=err "$gen" "$tmp/out/normal" "$tmp/out/early" "$tmp/out/late" || true
@@ -136,10 +145,41 @@ written=$(find "$tmp/out/normal" -name '*.conf' | wc -l)
 blocked=$(find "$tmp/out/normal" -name '*-blocked-*.conf' | wc -l)
 binds=$(cat "$tmp"/out/normal/*.service.d/*.conf | grep -c '^BindReadOnlyPaths=' || true)
 
+# System calls of one run, the generator alone (strace -c -f counts its children too).
+bash "$tmp/prepare.sh"
+SYSTEMD_UNIT_PATH="$tmp/units" SYSTEMD_LOG_LEVEL=err strace -f -c -o "$tmp/strace.txt" \
+        "$gen" "$tmp/out/normal" "$tmp/out/early" "$tmp/out/late" || true
+syscalls=$(awk '/^------/ { s++; next } s == 1 { c += $4 } END { print c + 0 }' "$tmp/strace.txt")
+
 ours_b=$(median_ms "$runs_b" env SYSTEMD_UNIT_PATH="$tmp/units" SYSTEMD_LOG_LEVEL=err "$gen" \
                  "$tmp/out/normal" "$tmp/out/early" "$tmp/out/late")
 libtree_b=$(median_ms "$runs_b" bash "$tmp/libtree-all.sh")
-echo "(b) closure of every ELF program in /usr/bin: $programs programs, $written drop-ins ($blocked blocking), $binds BindReadOnlyPaths= lines"
-printf '    %-36s %10s ms (median of %d)\n' "systemd-confinement-generator" "$ours_b" "$runs_b"
+ldd_b=$(median_ms "$runs_ldd" bash "$tmp/ldd-all.sh")
+per_unit() {
+        python3 -c 'import sys; print("%.3f" % (float(sys.argv[1]) / int(sys.argv[2])))' "$1" "$2"
+}
+echo "(b) closure of every ELF program in /usr/bin, /usr/sbin, /usr/lib/systemd: $programs programs, $written drop-ins ($blocked blocking), $binds BindReadOnlyPaths= lines"
+printf '    %-36s %10s ms (median of %d), %s ms per confined unit\n' "systemd-confinement-generator" "$ours_b" "$runs_b" "$(per_unit "$ours_b" "$programs")"
+printf '    %-36s %10s system calls, %s per unit (strace -c -f)\n' "" "$syscalls" "$(per_unit "$syscalls" "$programs")"
 printf '    %-36s %10s ms (median of %d)\n' "libtree -p -vv (all programs)" "$libtree_b" "$runs_b"
-echo "    speed-up of ours over libtree (libtree time / ours): $(ratio "$libtree_b" "$ours_b")x (goal >= 5x)"
+printf '    %-36s %10s ms (median of %d)\n' "ldd (each program)" "$ldd_b" "$runs_ldd"
+echo "    speed-up over libtree (libtree time / ours): $(ratio "$libtree_b" "$ours_b")x (goal >= 1x, 3x)"
+echo "    speed-up over ldd (ldd time / ours): $(ratio "$ldd_b" "$ours_b")x (goal >= 100x)"
+echo
+
+# (c) ------------------------------------------------------------------------------------
+# The stock tree (SYSTEMD_UNIT_PATH ending in ':' appends systemd's own search path) plus N
+# of the confined units above: what the generator adds to a boot, beside the generator
+# every boot runs anyway.
+echo "(c) boot cost: the stock unit tree plus N confined units, both generators on the same tree"
+find "$tmp/units" -name 'bench-*.service' | sort > "$tmp/unit-list"
+for n in 0 10 100 1000; do
+        rm -rf "$tmp/units-$n" && mkdir -p "$tmp/units-$n"
+        head -n "$n" "$tmp/unit-list" | xargs -r cp -t "$tmp/units-$n"
+        ours_c=$(median_ms "$runs_a" env SYSTEMD_UNIT_PATH="$tmp/units-$n:" SYSTEMD_LOG_LEVEL=err "$gen" \
+                         "$tmp/out/normal" "$tmp/out/early" "$tmp/out/late")
+        sysv_c=$(median_ms "$runs_a" env SYSTEMD_UNIT_PATH="$tmp/units-$n:" SYSTEMD_LOG_LEVEL=err "$sysv" \
+                         "$tmp/out/normal" "$tmp/out/early" "$tmp/out/late")
+        printf '    %4d confined: %-30s %8s ms, systemd-sysv-generator %8s ms, ratio %sx\n' "$n" \
+                "systemd-confinement-generator" "$ours_c" "$sysv_c" "$(ratio "$ours_c" "$sysv_c")"
+done

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "closure.h"
 
+#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -32,7 +33,8 @@ int closure_init(Closure *c, char * const *env, const PendingMounts *pending) {
         if (!c->binds)
                 return -ENOMEM;
         const char *v;
-        if ((v = strv_env_get(env, "LD_LIBRARY_PATH")) && strv_split(v, ":;", &c->loader.library_path) < 0)
+        /* Whole: ld.so splits it, and an empty entry is the working directory. */
+        if ((v = strv_env_get(env, "LD_LIBRARY_PATH")) && strv_extend(&c->loader.library_path, v) < 0)
                 return -ENOMEM;
         if ((v = strv_env_get(env, "LD_PRELOAD")) && strv_split(v, ": \t", &c->loader.preload) < 0)
                 return -ENOMEM;
@@ -161,20 +163,16 @@ int closure_add_store_references(Closure *c, const char *text, size_t size, cons
         return r;
 }
 
-/* realpath(), remembered for the run: units share most of their files, and
- * each resolution costs a readlink() per path component. */
+/* realpath(), each (real dir, name) looked at once per run (loader-cache.h): units
+ * share most of their files and dirs, and realpath() costs a readlink() per component. */
 static int real_path(Closure *c, const char *path, char real[static PATH_MAX]) {
-        _cleanup_free_ char *key = c->loader.run_cache ? asprintf_safe("realpath:%s", path) : NULL;
-        const char *known = key ? loader_cache_get(c->loader.run_cache, key) : NULL;
-        if (known) {
-                strcpy(real, known);
-                return 0;
-        }
-        if (!realpath(path, real))
-                return -errno;
-        char *copy = key ? strdup(real) : NULL;
-        if (copy && loader_cache_put(c->loader.run_cache, key, copy, free) < 0)
-                free(copy);
+        _cleanup_free_ char *r = NULL;
+        int k = loader_cache_realpath(c->loader.run_cache, path, &r);
+        if (k < 0)
+                return k;
+        if (strlen(r) >= PATH_MAX)
+                return -ENAMETOOLONG;
+        strcpy(real, r);
         return 0;
 }
 
@@ -394,9 +392,11 @@ static int add_script(Closure *c, const char *path) {
 
 enum file_kind { KIND_OTHER, KIND_ELF, KIND_SCRIPT };
 
-static int sniff(const char *path, enum file_kind *ret) {
+/* ret_elf_type (may be NULL): e_type of an ELF file in the host's byte order,
+ * ET_NONE when the header is too short to say. */
+static int sniff_full(const char *path, enum file_kind *ret, uint16_t *ret_elf_type) {
         _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-        unsigned char buf[4] = {};
+        unsigned char buf[EI_NIDENT + 2] = {};
         if (fd < 0)
                 return -errno;
         struct stat st;
@@ -407,13 +407,36 @@ static int sniff(const char *path, enum file_kind *ret) {
         ssize_t n = read(fd, buf, sizeof buf);
         if (n < 0)
                 return -errno;
-        if (n >= 4 && memcmp(buf, "\177ELF", 4) == 0)
+        if (n >= 4 && memcmp(buf, ELFMAG, SELFMAG) == 0)
                 *ret = KIND_ELF;
         else if (n >= 2 && buf[0] == '#' && buf[1] == '!')
                 *ret = KIND_SCRIPT;
         else
                 *ret = KIND_OTHER;
+        if (ret_elf_type) {
+                uint16_t type = ET_NONE;
+                if (n == (ssize_t) sizeof buf)
+                        memcpy(&type, buf + EI_NIDENT, sizeof type);
+                *ret_elf_type = type;
+        }
         return 0;
+}
+
+static int sniff(const char *path, enum file_kind *ret) {
+        return sniff_full(path, ret, NULL);
+}
+
+/* What a file in a package dir is (SPEC 2, Packages=): an executable program
+ * (ET_EXEC or ET_DYN with an execute bit) or a shared library (ET_DYN) is
+ * resolved; a relocatable object (python3's config-X.Y/python.o), a core file,
+ * or an ELF file without an execute bit that is not a shared library is data:
+ * bound with the dir, never resolved, never a cause to block. ld.so maps only
+ * ET_EXEC and ET_DYN (elf/dl-load.c open_verify), the kernel execs nothing
+ * without an execute bit. */
+static bool package_elf_is_code(const struct stat *st, uint16_t type) {
+        if (type == ET_DYN)
+                return true;
+        return type == ET_EXEC && (st->st_mode & 0111);
 }
 
 int closure_add_program(Closure *c, const char *path, const char *reason) {
@@ -464,13 +487,16 @@ static bool in_private_tree(const char *path) {
 int closure_add_argument(Closure *c, const char *path, const char *reason) {
         struct stat st;
         enum file_kind kind;
+        uint16_t elf_type;
         if (path[0] != '/' || stat(path, &st) < 0 || !S_ISREG(st.st_mode))
                 return 0;
         if (in_private_tree(path)) {
                 log_debug("  %s (%s): in the service's private /run or /tmp, not bound from the host", path, reason);
                 return 0;
         }
-        if ((st.st_mode & 0111) && sniff(path, &kind) >= 0 && kind != KIND_OTHER)
+        /* An executable relocatable object or core file is data, as in a package dir. */
+        if ((st.st_mode & 0111) && sniff_full(path, &kind, &elf_type) >= 0 &&
+            (kind == KIND_SCRIPT || (kind == KIND_ELF && package_elf_is_code(&st, elf_type))))
                 return closure_add_program(c, path, reason);
         return closure_add_file(c, path, reason);
 }
@@ -487,6 +513,7 @@ static int walk_entry(const char *fpath, const struct stat *st, int type, struct
         _cleanup_free_ char *dest = path_join_normalize(walk.dest_root, fpath + strlen(walk.real_root));
         _cleanup_free_ char *reason = NULL;
         enum file_kind kind;
+        uint16_t elf_type;
         int r = 0;
         if (!dest || asprintf(&reason, "in package %s", walk.dest_root) < 0)
                 return walk.error = -ENOMEM, 1;
@@ -502,8 +529,12 @@ static int walk_entry(const char *fpath, const struct stat *st, int type, struct
                 if (!abs || path_startswith_dir(abs, walk.dest_root) || access(fpath, F_OK) < 0)
                         return 0; /* inside already, or dangling: nothing to add */
                 r = closure_add_file(walk.closure, abs, reason);
-        } else if (type == FTW_F && S_ISREG(st->st_mode) && sniff(fpath, &kind) >= 0) {
-                if (kind == KIND_ELF)
+        } else if (type == FTW_F && S_ISREG(st->st_mode) && sniff_full(fpath, &kind, &elf_type) >= 0) {
+                if (kind == KIND_ELF && !package_elf_is_code(st, elf_type))
+                        log_debug("  %s: ELF of type %u%s, data: bound with %s, not resolved", dest,
+                                  (unsigned) elf_type, st->st_mode & 0111 ? "" : " without an execute bit",
+                                  walk.dest_root);
+                else if (kind == KIND_ELF)
                         r = add_elf(walk.closure, dest, !(st->st_mode & 0111) || strstr(fpath, ".so"));
                 else if (kind == KIND_SCRIPT && (st->st_mode & 0111))
                         r = add_script(walk.closure, dest);
@@ -578,7 +609,7 @@ static int check_path_safe(Closure *c, const char *bound, const char *path, unsi
         struct stat d, e;
         if (!norm)
                 return -ENOMEM;
-        if (lstat("/", &d) < 0)
+        if (loader_cache_lstat(c->loader.run_cache, "/", &d) < 0)
                 return 0;
         for (const char *p = norm; *p;) {
                 p += strspn(p, "/");
@@ -588,7 +619,8 @@ static int check_path_safe(Closure *c, const char *bound, const char *path, unsi
                 char child[PATH_MAX];
                 if (snprintf(child, sizeof child, "%s/%.*s", streq(cur, "/") ? "" : cur, (int) n, p) >= (int) sizeof child)
                         return closure_fail(c, -ENAMETOOLONG, "bad-path", "%s: path too long", bound);
-                bool missing = lstat(child, &e) < 0;
+                /* Once per path and run: every unit's binds share their dirs. */
+                bool missing = loader_cache_lstat(c->loader.run_cache, child, &e) < 0;
                 int r = check_holder(c, bound, cur, &d, missing ? NULL : &e);
                 if (r < 0 || missing)
                         return r; /* a missing source is systemd's to report */

@@ -6,10 +6,10 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "elf-file.h"
 #include "macro.h"
 #include "memstream.h"
 #include "strv.h"
@@ -328,11 +328,32 @@ static int parse_entry(Json *j, DlopenEntry *ret) {
         return 0;
 }
 
-static int append(DlopenNote *note, DlopenEntry *e) {
-        DlopenEntry *n = reallocarray(note->entries, note->n_entries + 1, sizeof *n);
+/* Room for n more entries. The array grows to powers of two, so that a file of many
+ * small notes costs linear time, not a copy of the whole array per entry. */
+static size_t capacity_for(size_t n) {
+        size_t c = 1;
+        while (c < n)
+                c *= 2;
+        return n == 0 ? 0 : c;
+}
+
+static int reserve(DlopenNote *note, size_t more) {
+        if (more > SIZE_MAX / sizeof(DlopenEntry) - note->n_entries)
+                return -ENOMEM;
+        size_t want = capacity_for(note->n_entries + more);
+        if (want <= capacity_for(note->n_entries))
+                return 0;
+        DlopenEntry *n = reallocarray(note->entries, want, sizeof *n);
         if (!n)
                 return -ENOMEM;
         note->entries = n;
+        return 0;
+}
+
+static int append(DlopenNote *note, DlopenEntry *e) {
+        int r = reserve(note, 1);
+        if (r < 0)
+                return r;
         note->entries[note->n_entries++] = *e;
         return 0;
 }
@@ -358,17 +379,11 @@ int dlopen_note_parse_json(const char *json, size_t size, DlopenNote *note) {
         skip_ws(&j);
         if (r >= 0 && j.p != j.end)
                 r = -EBADMSG;
-        if (r >= 0 && parsed.n_entries > 0) {
-                DlopenEntry *n = reallocarray(note->entries, note->n_entries + parsed.n_entries, sizeof *n);
-                if (!n)
-                        r = -ENOMEM;
-                else {
-                        memcpy(n + note->n_entries, parsed.entries, parsed.n_entries * sizeof *n);
-                        note->entries = n;
-                        note->n_entries += parsed.n_entries;
-                        parsed.entries = (free(parsed.entries), NULL);
-                        parsed.n_entries = 0;
-                }
+        if (r >= 0 && parsed.n_entries > 0 && (r = reserve(note, parsed.n_entries)) >= 0) {
+                memcpy(note->entries + note->n_entries, parsed.entries, parsed.n_entries * sizeof(DlopenEntry));
+                note->n_entries += parsed.n_entries;
+                parsed.entries = (free(parsed.entries), NULL);
+                parsed.n_entries = 0;
         }
         dlopen_note_done(&parsed);
         return r;
@@ -419,7 +434,8 @@ int dlopen_note_parse_notes(const void *data, size_t size, bool big_endian, Dlop
 }
 
 typedef struct ElfImage {
-        const unsigned char *d;
+        const unsigned char *d; /* in memory, or */
+        ElfReader *reader;      /* read with pread() as needed (elf-file.h) */
         size_t size;
         bool is64, be;
 } ElfImage;
@@ -428,7 +444,7 @@ typedef struct ElfImage {
 static const unsigned char *range(const ElfImage *e, uint64_t off, uint64_t len) {
         if (off > e->size || len > e->size - off)
                 return NULL;
-        return e->d + off;
+        return e->reader ? elf_reader_bytes(e->reader, off, len) : e->d + off;
 }
 
 static int notes_in(const ElfImage *e, uint64_t off, uint64_t len, uint64_t align, DlopenNote *note) {
@@ -438,79 +454,120 @@ static int notes_in(const ElfImage *e, uint64_t off, uint64_t len, uint64_t alig
         return parse_notes_aligned(p, len, e->be, align == 8 ? 8 : 4, note);
 }
 
-static int parse_sections(const ElfImage *e, uint64_t shoff, uint16_t shentsize, uint64_t shnum, DlopenNote *note) {
-        size_t need = e->is64 ? sizeof(Elf64_Shdr) : sizeof(Elf32_Shdr);
-        if (shentsize < need)
-                return -EBADMSG;
-        for (uint64_t i = 0; i < shnum; i++) {
-                const unsigned char *s = shnum > e->size ? NULL : range(e, shoff + i * shentsize, need);
-                if (!s)
-                        return -EBADMSG;
-                if (get32(s + 4, e->be) != SHT_NOTE)
+typedef struct NoteRange {
+        uint64_t off, len, align;
+} NoteRange;
+
+static int range_compare(const void *a, const void *b) {
+        const NoteRange *x = a, *y = b;
+        return x->off < y->off ? -1 : x->off > y->off ? 1 : 0;
+}
+
+/* Every byte of the file is walked once: note ranges in file order, one that
+ * overlaps a range walked already skipped. Many section headers naming the same
+ * large note made the walk quadratic (sections times note bytes), and gave their
+ * entries again and again. */
+static int parse_ranges(const ElfImage *e, NoteRange *ranges, size_t n, DlopenNote *note) {
+        uint64_t done = 0;
+        qsort(ranges, n, sizeof *ranges, range_compare);
+        for (size_t i = 0; i < n; i++) {
+                if (ranges[i].len == 0 || ranges[i].off < done)
                         continue;
-                uint64_t off = e->is64 ? get64(s + 24, e->be) : get32(s + 16, e->be);
-                uint64_t len = e->is64 ? get64(s + 32, e->be) : get32(s + 20, e->be);
-                uint64_t align = e->is64 ? get64(s + 48, e->be) : get32(s + 32, e->be);
-                int r = notes_in(e, off, len, align, note);
+                int r = notes_in(e, ranges[i].off, ranges[i].len, ranges[i].align, note);
                 if (r < 0)
                         return r;
+                done = ranges[i].off + ranges[i].len;
         }
         return 0;
 }
 
+static int parse_sections(const ElfImage *e, uint64_t shoff, uint16_t shentsize, uint64_t shnum, DlopenNote *note) {
+        size_t need = e->is64 ? sizeof(Elf64_Shdr) : sizeof(Elf32_Shdr), n = 0;
+        if (shentsize < need)
+                return -EBADMSG;
+        if (shnum > e->size / shentsize || !range(e, shoff, shnum * shentsize))
+                return -EBADMSG;
+        _cleanup_free_ NoteRange *ranges = calloc(shnum ?: 1, sizeof(NoteRange));
+        if (!ranges)
+                return -ENOMEM;
+        for (uint64_t i = 0; i < shnum; i++) {
+                const unsigned char *s = range(e, shoff + i * shentsize, need);
+                if (!s)
+                        return -EBADMSG;
+                if (get32(s + 4, e->be) != SHT_NOTE)
+                        continue;
+                ranges[n++] = (NoteRange) {
+                        .off = e->is64 ? get64(s + 24, e->be) : get32(s + 16, e->be),
+                        .len = e->is64 ? get64(s + 32, e->be) : get32(s + 20, e->be),
+                        .align = e->is64 ? get64(s + 48, e->be) : get32(s + 32, e->be),
+                };
+                if (!range(e, ranges[n - 1].off, ranges[n - 1].len))
+                        return -EBADMSG;
+        }
+        return parse_ranges(e, ranges, n, note);
+}
+
 static int parse_segments(const ElfImage *e, uint64_t phoff, uint16_t phentsize, uint16_t phnum, DlopenNote *note) {
-        size_t need = e->is64 ? sizeof(Elf64_Phdr) : sizeof(Elf32_Phdr);
+        size_t need = e->is64 ? sizeof(Elf64_Phdr) : sizeof(Elf32_Phdr), n = 0;
         if (phnum > 0 && phentsize < need)
                 return -EBADMSG;
+        _cleanup_free_ NoteRange *ranges = calloc(phnum ?: 1, sizeof(NoteRange));
+        if (!ranges)
+                return -ENOMEM;
         for (uint16_t i = 0; i < phnum; i++) {
                 const unsigned char *p = range(e, phoff + (uint64_t) i * phentsize, need);
                 if (!p)
                         return -EBADMSG;
                 if (get32(p, e->be) != PT_NOTE)
                         continue;
-                uint64_t off = e->is64 ? get64(p + 8, e->be) : get32(p + 4, e->be);
-                uint64_t len = e->is64 ? get64(p + 32, e->be) : get32(p + 16, e->be);
-                uint64_t align = e->is64 ? get64(p + 48, e->be) : get32(p + 28, e->be);
-                int r = notes_in(e, off, len, align, note);
-                if (r < 0)
-                        return r;
+                ranges[n++] = (NoteRange) {
+                        .off = e->is64 ? get64(p + 8, e->be) : get32(p + 4, e->be),
+                        .len = e->is64 ? get64(p + 32, e->be) : get32(p + 16, e->be),
+                        .align = e->is64 ? get64(p + 48, e->be) : get32(p + 28, e->be),
+                };
+                if (!range(e, ranges[n - 1].off, ranges[n - 1].len))
+                        return -EBADMSG;
         }
-        return 0;
+        return parse_ranges(e, ranges, n, note);
 }
 
-int dlopen_note_parse_elf(const void *data, size_t size, DlopenNote *ret) {
-        ElfImage e = { .d = data, .size = size };
+static int parse_image(ElfImage *e, DlopenNote *ret) {
         DlopenNote note = {};
         int r;
 
-        if (size < EI_NIDENT || memcmp(data, ELFMAG, SELFMAG) != 0)
+        const unsigned char *id = range(e, 0, EI_NIDENT);
+        if (!id && e->size >= EI_NIDENT)
+                return e->reader && elf_reader_error(e->reader) ? elf_reader_error(e->reader) : -EBADMSG;
+        if (!id || memcmp(id, ELFMAG, SELFMAG) != 0)
                 return -ENOEXEC;
-        if ((e.d[EI_CLASS] != ELFCLASS32 && e.d[EI_CLASS] != ELFCLASS64) ||
-            (e.d[EI_DATA] != ELFDATA2LSB && e.d[EI_DATA] != ELFDATA2MSB))
+        if ((id[EI_CLASS] != ELFCLASS32 && id[EI_CLASS] != ELFCLASS64) ||
+            (id[EI_DATA] != ELFDATA2LSB && id[EI_DATA] != ELFDATA2MSB))
                 return -EBADMSG;
-        e.is64 = e.d[EI_CLASS] == ELFCLASS64;
-        e.be = e.d[EI_DATA] == ELFDATA2MSB;
-        const unsigned char *h = range(&e, 0, e.is64 ? sizeof(Elf64_Ehdr) : sizeof(Elf32_Ehdr));
+        e->is64 = id[EI_CLASS] == ELFCLASS64;
+        e->be = id[EI_DATA] == ELFDATA2MSB;
+        const unsigned char *h = range(e, 0, e->is64 ? sizeof(Elf64_Ehdr) : sizeof(Elf32_Ehdr));
         if (!h)
                 return -EBADMSG;
-        uint64_t phoff = e.is64 ? get64(h + 32, e.be) : get32(h + 28, e.be);
-        uint64_t shoff = e.is64 ? get64(h + 40, e.be) : get32(h + 32, e.be);
-        const unsigned char *t = h + (e.is64 ? 54 : 42); /* e_phentsize, e_phnum, e_shentsize, e_shnum */
-        uint16_t phentsize = get16(t, e.be), phnum = get16(t + 2, e.be);
-        uint16_t shentsize = get16(t + 4, e.be);
-        uint64_t shnum = get16(t + 6, e.be);
+        uint64_t phoff = e->is64 ? get64(h + 32, e->be) : get32(h + 28, e->be);
+        uint64_t shoff = e->is64 ? get64(h + 40, e->be) : get32(h + 32, e->be);
+        const unsigned char *t = h + (e->is64 ? 54 : 42); /* e_phentsize, e_phnum, e_shentsize, e_shnum */
+        uint16_t phentsize = get16(t, e->be), phnum = get16(t + 2, e->be);
+        uint16_t shentsize = get16(t + 4, e->be);
+        uint64_t shnum = get16(t + 6, e->be);
 
         if (shoff != 0 && shnum == 0) {
                 /* More than 0xff00 sections: the count is in section 0's sh_size. */
-                const unsigned char *s0 = range(&e, shoff, e.is64 ? sizeof(Elf64_Shdr) : sizeof(Elf32_Shdr));
+                const unsigned char *s0 = range(e, shoff, e->is64 ? sizeof(Elf64_Shdr) : sizeof(Elf32_Shdr));
                 if (!s0)
                         return -EBADMSG;
-                shnum = e.is64 ? get64(s0 + 32, e.be) : get32(s0 + 20, e.be);
+                shnum = e->is64 ? get64(s0 + 32, e->be) : get32(s0 + 20, e->be);
         }
         if (shoff != 0)
-                r = parse_sections(&e, shoff, shentsize, shnum, &note);
+                r = parse_sections(e, shoff, shentsize, shnum, &note);
         else
-                r = parse_segments(&e, phoff, phentsize, phnum, &note);
+                r = parse_segments(e, phoff, phentsize, phnum, &note);
+        if (r < 0 && e->reader && elf_reader_error(e->reader))
+                r = elf_reader_error(e->reader); /* the read failed, not the file's shape */
         if (r < 0) {
                 dlopen_note_done(&note);
                 return r;
@@ -519,19 +576,20 @@ int dlopen_note_parse_elf(const void *data, size_t size, DlopenNote *ret) {
         return 0;
 }
 
+int dlopen_note_parse_elf(const void *data, size_t size, DlopenNote *ret) {
+        ElfImage e = { .d = data, .size = size };
+        return parse_image(&e, ret);
+}
+
+/* Through the ELF reader: the ELF header, the section headers and the note
+ * sections (or the program headers and PT_NOTE segments) read where they are. */
 int dlopen_note_read(const char *path, DlopenNote *ret) {
-        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-        struct stat st;
-        if (fd < 0 || fstat(fd, &st) < 0)
-                return -errno;
-        if (!S_ISREG(st.st_mode))
+        _cleanup_(elf_reader_closep) ElfReader *reader = NULL;
+        int r = elf_reader_open(path, &reader);
+        if (r < 0)
+                return r == -EISDIR ? -ENOEXEC : r;
+        ElfImage e = { .reader = reader, .size = elf_reader_size(reader) };
+        if (e.size == 0 || e.size > SIZE_MAX)
                 return -ENOEXEC;
-        if (st.st_size == 0) /* mmap refuses an empty file */
-                return -ENOEXEC;
-        void *m = mmap(NULL, (size_t) st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-        if (m == MAP_FAILED)
-                return -errno;
-        int r = dlopen_note_parse_elf(m, (size_t) st.st_size, ret);
-        munmap(m, (size_t) st.st_size);
-        return r;
+        return parse_image(&e, ret);
 }

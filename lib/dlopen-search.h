@@ -3,12 +3,9 @@
 
 /* Where dlopen("SONAME") would find a library, for files that glibc loads at
  * run time rather than through DT_NEEDED: NSS modules named by nsswitch.conf,
- * sonames declared in an ELF .note.dlopen. The search is _dl_map_object()'s for
- * a name without a slash, seen from the object that calls dlopen(): its
- * DT_RPATH (when it has no DT_RUNPATH), LD_LIBRARY_PATH from the unit,
- * its DT_RUNPATH, /etc/ld.so.cache, the default dirs (the last two skipped for
- * DF_1_NODEFLIB), each dir with the hwcaps subdirs this CPU selects. The
- * RPATH chain of the objects that loaded the caller is not followed. */
+ * sonames declared in an ELF .note.dlopen. A thin layer over
+ * loader_dlopen_search() (ld-search.h): the one implementation of
+ * _dl_map_object()'s search, which the DT_NEEDED walk uses too. */
 
 #include "ld-search.h"
 
@@ -24,8 +21,9 @@ typedef enum DlopenVia {
 /* caller: the ELF object that calls dlopen(), or NULL for glibc itself (no
  * RPATH/RUNPATH; class and machine of this host). Returns 0 with *ret_path
  * (the path as the loader opens it, not its realpath) and *ret_via set,
- * -ENOENT when no usable file is found, -ENOEXEC when the caller is not ELF
- * or no loader for its ABI runs here, -ENOMEM. */
+ * -ENOENT when no file is found, -ENOEXEC when the caller is not ELF, no
+ * loader for its ABI runs here, only an ELF of another class matches or a
+ * candidate fails open_verify()'s checks (dlopen() then fails), -ENOMEM. */
 int dlopen_search(const LoaderConfig *cfg, const char *caller, const char *soname, char **ret_path,
                   DlopenVia *ret_via);
 const char *dlopen_via_to_string(DlopenVia v);

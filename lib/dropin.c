@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "loader-cache.h"
 #include "log.h"
 #include "macro.h"
 #include "strv.h"
@@ -137,17 +138,47 @@ static int write_all(int fd, const char *s) {
         return 0;
 }
 
-static int mkdir_unit_dir(const char *dir, const char *unit, char **ret) {
-        char *d;
-        if (asprintf(&d, "%s/%s.d", dir, unit) < 0)
-                return -ENOMEM;
-        if (mkdir(d, 0755) < 0 && errno != EEXIST) {
-                int r = -errno;
-                free(d);
-                return r;
-        }
-        *ret = d;
+/* The UNIT.d dirs this process made or found: a unit gets its blocking drop-in first
+ * and its real one (or a guard) later, and a second mkdir() per unit only fails with
+ * EEXIST. Should a remembered dir be gone (a test removing its tree), creating the
+ * file fails with ENOENT and the dir is made again. */
+static LoaderCache *known_dirs;
+
+static void known_dirs_free(void) __attribute__((destructor));
+static void known_dirs_free(void) {
+        known_dirs = loader_cache_free(known_dirs);
+}
+
+static void remember_dir(const char *d) {
+        static int present = 1;
+        if (known_dirs || loader_cache_new(&known_dirs) >= 0)
+                (void) loader_cache_put(known_dirs, d, &present, NULL); /* best effort */
+}
+
+static int mkdir_unit_dir(const char *d) {
+        if (mkdir(d, 0755) < 0 && errno != EEXIST)
+                return -errno;
+        remember_dir(d);
         return 0;
+}
+
+/* A fresh temporary file in d (made when missing). */
+static int create_temporary(const char *d, char *tmp) {
+        size_t n = strlen(tmp);
+        if (!known_dirs || !loader_cache_get(known_dirs, d)) {
+                int r = mkdir_unit_dir(d);
+                if (r < 0)
+                        return r;
+        }
+        int fd = mkostemp(tmp, O_CLOEXEC);
+        if (fd >= 0 || errno != ENOENT)
+                return fd >= 0 ? fd : -errno;
+        int r = mkdir_unit_dir(d);
+        if (r < 0)
+                return r;
+        memcpy(tmp + n - 6, "XXXXXX", 6);
+        fd = mkostemp(tmp, O_CLOEXEC);
+        return fd >= 0 ? fd : -errno;
 }
 
 int dropin_write(const char *dir, const char *unit, const char *name, const char *content) {
@@ -155,17 +186,16 @@ int dropin_write(const char *dir, const char *unit, const char *name, const char
         _cleanup_close_ int fd = -1;
         if (strlen(unit) + 2 > NAME_MAX || strlen(name) > NAME_MAX)
                 return -ENAMETOOLONG;
-        int r = mkdir_unit_dir(dir, unit, &d);
-        if (r < 0)
-                return r;
+        if (asprintf(&d, "%s/%s.d", dir, unit) < 0)
+                return -ENOMEM;
         /* Not ending in .conf: systemd ignores it should we die before rename(). Short,
          * so that a name near NAME_MAX still has a temporary name. */
         if (asprintf(&tmp, "%s/.#confinement.XXXXXX", d) < 0 || asprintf(&final, "%s/%s", d, name) < 0)
                 return -ENOMEM;
-        fd = mkostemp(tmp, O_CLOEXEC);
+        fd = create_temporary(d, tmp);
         if (fd < 0)
-                return -errno;
-        r = write_all(fd, content);
+                return fd;
+        int r = write_all(fd, content);
         if (r >= 0 && fchmod(fd, 0644) < 0)
                 r = -errno;
         if (r >= 0 && rename(tmp, final) < 0)

@@ -8,7 +8,6 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -23,13 +22,80 @@ static uint64_t min_u64(uint64_t a, uint64_t b) {
         return a < b ? a : b;
 }
 
-/* A bounds-checked, endian-aware view of the file. */
+/* Bytes of a file read with pread(), as ld.so reads a few headers instead of mapping
+ * the whole file: chunks of at least CHUNK_SIZE bytes, kept until the parse ends. */
+#define CHUNK_SIZE (16U * 1024U)
+#define MAX_CHUNKS 256U /* then the file is unusual enough to be refused */
+
+typedef struct Chunk {
+        uint64_t offset;
+        size_t size;
+        uint8_t *data;
+} Chunk;
+
+typedef struct Reader {
+        int fd;
+        Chunk chunks[MAX_CHUNKS];
+        size_t n_chunks;
+        int error; /* a failed read: the parse's error, not "malformed" */
+} Reader;
+
+static void reader_done(Reader *r) {
+        for (size_t i = 0; i < r->n_chunks; i++)
+                free(r->chunks[i].data);
+        r->n_chunks = 0;
+}
+
+/* A bounds-checked, endian-aware view of the file: in memory (data), or read on
+ * demand (reader). */
 typedef struct Image {
         const uint8_t *data;
+        Reader *reader;
         size_t size;
         bool big_endian;
         bool is64;
 } Image;
+
+static const uint8_t *reader_bytes(Reader *r, uint64_t file_size, uint64_t offset, size_t n) {
+        for (size_t i = 0; i < r->n_chunks; i++) {
+                const Chunk *c = r->chunks + i;
+                if (offset >= c->offset && n <= c->size && offset - c->offset <= c->size - n)
+                        return c->data + (offset - c->offset);
+        }
+        if (r->n_chunks >= MAX_CHUNKS) {
+                r->error = r->error ?: -E2BIG;
+                return NULL;
+        }
+        uint64_t start = offset & ~(uint64_t) 4095;
+        uint64_t size = offset - start + n;
+        if (size < CHUNK_SIZE)
+                size = CHUNK_SIZE;
+        if (size > file_size - start)
+                size = file_size - start;
+        uint8_t *buf = malloc(size ?: 1);
+        if (!buf) {
+                r->error = -ENOMEM;
+                return NULL;
+        }
+        for (size_t done = 0; done < size;) {
+                ssize_t k = pread(r->fd, buf + done, size - done, (off_t) (start + done));
+                if (k <= 0) {
+                        r->error = k < 0 ? -errno : -EIO; /* shorter than fstat() said: it changed */
+                        free(buf);
+                        return NULL;
+                }
+                done += (size_t) k;
+        }
+        r->chunks[r->n_chunks++] = (Chunk) { .offset = start, .size = size, .data = buf };
+        return buf + (offset - start);
+}
+
+/* n bytes at offset, or NULL when they are outside the file (or cannot be read). */
+static const uint8_t *image_bytes(const Image *im, uint64_t offset, size_t n) {
+        if (offset > im->size || n > im->size - offset)
+                return NULL;
+        return im->reader ? reader_bytes(im->reader, im->size, offset, n) : im->data + offset;
+}
 
 /* Where a PT_LOAD segment's file bytes sit, to turn addresses into offsets. */
 typedef struct Segment {
@@ -46,13 +112,14 @@ typedef struct Layout {
 } Layout;
 
 static bool image_read(const Image *im, uint64_t offset, size_t n, uint64_t *ret) {
-        if (offset > im->size || n > im->size - offset)
+        const uint8_t *p = image_bytes(im, offset, n);
+        if (!p)
                 return false;
 
         uint64_t v = 0;
         for (size_t i = 0; i < n; i++) {
                 size_t k = im->big_endian ? i : n - 1 - i;
-                v = (v << 8) | im->data[offset + k];
+                v = (v << 8) | p[k];
         }
         *ret = v;
         return true;
@@ -73,10 +140,17 @@ static int image_string(const Image *im, uint64_t offset, uint64_t limit, char *
         if (offset >= limit)
                 return MALFORMED(why, "string outside the file");
 
-        const uint8_t *start = im->data + offset;
-        const uint8_t *nul = memchr(start, 0, limit - offset);
-        if (!nul)
-                return MALFORMED(why, "unterminated string");
+        /* Read as far as the NUL, in growing steps: names are short. */
+        const uint8_t *start = NULL, *nul = NULL;
+        for (uint64_t n = 256; !nul; n *= 4) {
+                uint64_t avail = min_u64(n, limit - offset);
+                start = image_bytes(im, offset, avail);
+                if (!start)
+                        return im->reader && im->reader->error ? im->reader->error : MALFORMED(why, "string outside the file");
+                nul = memchr(start, 0, avail);
+                if (!nul && avail == limit - offset)
+                        return MALFORMED(why, "unterminated string");
+        }
 
         char *s = strndup((const char *) start, nul - start);
         if (!s)
@@ -352,7 +426,7 @@ static int parse_interp(const Image *im, const Layout *layout, ElfFile *e, const
         return image_string(im, layout->interp_offset, end, &e->interp, why);
 }
 
-int elf_file_parse_full(const void *data, size_t size, ElfFile *ret, const char **ret_why) {
+static int parse_image(const uint8_t *data, size_t size, Reader *reader, ElfFile *ret, const char **ret_why) {
         ElfFile e = {};
         Layout layout = {};
         Image im;
@@ -361,6 +435,8 @@ int elf_file_parse_full(const void *data, size_t size, ElfFile *ret, const char 
         r = parse_ident(data, size, &im, &e, ret_why);
         if (r < 0)
                 return r;
+        if (reader)
+                im = (Image) { .reader = reader, .size = size, .big_endian = im.big_endian, .is64 = im.is64 };
 
         r = parse_program_headers(&im, &e, &layout, ret_why);
         if (r >= 0 && layout.have_interp)
@@ -370,6 +446,8 @@ int elf_file_parse_full(const void *data, size_t size, ElfFile *ret, const char 
                 r = parse_dynamic(&im, &layout, &e, ret_why);
         }
         free(layout.loads);
+        if (r < 0 && reader && reader->error)
+                r = reader->error; /* not the file's shape: the read failed */
         if (r < 0) {
                 elf_file_done(&e);
                 return r;
@@ -379,36 +457,77 @@ int elf_file_parse_full(const void *data, size_t size, ElfFile *ret, const char 
         return 0;
 }
 
+int elf_file_parse_full(const void *data, size_t size, ElfFile *ret, const char **ret_why) {
+        return parse_image(data, size, NULL, ret, ret_why);
+}
+
 int elf_file_parse(const void *data, size_t size, ElfFile *ret) {
         return elf_file_parse_full(data, size, ret, NULL);
 }
 
-int elf_file_read_full(const char *path, ElfFile *ret, const char **ret_why) {
-        _cleanup_close_ int fd = -EBADF;
+struct ElfReader {
+        Reader reader;
+        uint64_t size;
+};
+
+int elf_reader_open(const char *path, ElfReader **ret) {
         struct stat st;
 
         /* O_NONBLOCK: never hang on a FIFO that someone named as a library. */
-        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+        int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
         if (fd < 0)
                 return -errno;
-        if (fstat(fd, &st) < 0)
-                return -errno;
-        if (S_ISDIR(st.st_mode))
-                return -EISDIR;
-        if (!S_ISREG(st.st_mode))
-                return -ENOEXEC;
-        if (st.st_size == 0)
+        int r = fstat(fd, &st) < 0 ? -errno : S_ISDIR(st.st_mode) ? -EISDIR : !S_ISREG(st.st_mode) ? -ENOEXEC : 0;
+        ElfReader *er = r < 0 ? NULL : calloc(1, sizeof(ElfReader));
+        if (r >= 0 && !er)
+                r = -ENOMEM;
+        if (r < 0) {
+                close(fd);
+                return r;
+        }
+        er->reader.fd = fd;
+        er->size = (uint64_t) st.st_size;
+        *ret = er;
+        return 0;
+}
+
+uint64_t elf_reader_size(const ElfReader *r) {
+        return r->size;
+}
+
+const void *elf_reader_bytes(ElfReader *r, uint64_t offset, size_t n) {
+        if (offset > r->size || n > r->size - offset)
+                return NULL;
+        return reader_bytes(&r->reader, r->size, offset, n);
+}
+
+int elf_reader_error(const ElfReader *r) {
+        return r->reader.error;
+}
+
+ElfReader *elf_reader_close(ElfReader *r) {
+        if (r) {
+                reader_done(&r->reader);
+                close(r->reader.fd);
+                free(r);
+        }
+        return NULL;
+}
+
+int elf_file_read_full(const char *path, ElfFile *ret, const char **ret_why) {
+        _cleanup_(elf_reader_closep) ElfReader *er = NULL;
+        int r = elf_reader_open(path, &er);
+        if (r < 0)
+                return r;
+        if (er->size == 0)
                 return MALFORMED(ret_why, "file too short");
-        if ((uint64_t) st.st_size > SIZE_MAX)
+        if (er->size > SIZE_MAX)
                 return -EFBIG;
 
-        void *p = mmap(NULL, st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-        if (p == MAP_FAILED)
-                return -errno;
-
-        int r = elf_file_parse_full(p, st.st_size, ret, ret_why);
-        munmap(p, st.st_size);
-        return r;
+        /* What ld.so reads: the headers first (its first read is 832 bytes), then the
+         * dynamic section and its strings where they are; never the whole file. */
+        const uint8_t *head = elf_reader_bytes(er, 0, min_u64(EI_NIDENT, er->size));
+        return head ? parse_image(head, er->size, &er->reader, ret, ret_why) : er->reader.error;
 }
 
 int elf_file_read(const char *path, ElfFile *ret) {

@@ -49,8 +49,9 @@ typedef struct ElfFile {
  * caller releases *ret with elf_file_done(). Never reads outside data. */
 int elf_file_parse(const void *data, size_t size, ElfFile *ret);
 
-/* Like elf_file_parse() on the contents of path (mapped read-only).
- * Also returns -errno from open/mmap. */
+/* Like elf_file_parse() on the contents of path, read with bounded pread()s of
+ * what the loader reads (never the whole file). Also returns -errno from
+ * open/fstat/pread. */
 int elf_file_read(const char *path, ElfFile *ret);
 
 /* The same, also pointing *ret_why (may be NULL) at a static phrase saying what
@@ -62,3 +63,19 @@ void elf_file_done(ElfFile *e);
 
 /* Short human text for an elf_file_parse() error. */
 const char *elf_file_strerror(int error);
+
+/* The file reader under elf_file_read(), for other readers of ELF parts (the
+ * .note.dlopen notes): bytes read with pread() on demand, in chunks kept until
+ * close. elf_reader_open() returns -errno, -EISDIR, -ENOEXEC for a file that is
+ * not regular. elf_reader_bytes() returns n bytes at offset, valid until close, or
+ * NULL when they are outside the file or cannot be read (elf_reader_error() then
+ * says which: 0 outside the file, or a negative errno). */
+typedef struct ElfReader ElfReader;
+int elf_reader_open(const char *path, ElfReader **ret);
+uint64_t elf_reader_size(const ElfReader *r);
+const void *elf_reader_bytes(ElfReader *r, uint64_t offset, size_t n);
+int elf_reader_error(const ElfReader *r);
+ElfReader *elf_reader_close(ElfReader *r);
+static inline void elf_reader_closep(ElfReader **r) {
+        elf_reader_close(*r);
+}

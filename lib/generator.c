@@ -2,6 +2,8 @@
 #include "generator.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -420,13 +422,21 @@ static int write_marker_in(const char *dir, const char *unit) {
         _cleanup_free_ char *path = NULL;
         if (asprintf(&path, "%s/%s", dir, unit) < 0)
                 return -ENOMEM;
-        if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+        /* The dir is made by the first marker of the run: not a failing mkdir() per unit. */
+        int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        if (fd < 0 && errno == ENOENT) {
+                if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+                        return -errno;
+                fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        }
+        if (fd < 0)
                 return -errno;
-        FILE *f = fopen(path, "we");
-        if (!f)
-                return -errno;
-        fputs("confined\n", f);
-        return fclose(f) == 0 ? 0 : -errno;
+        static const char text[] = "confined\n";
+        ssize_t n = write(fd, text, sizeof text - 1);
+        int r = n < 0 ? -errno : n != (ssize_t) sizeof text - 1 ? -EIO : 0;
+        if (close(fd) < 0 && r == 0)
+                r = -errno;
+        return r;
 }
 
 /* The marker of a confined unit; an instance's also where the guard of an

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "ld-cache.h"
+#include "ld-host.h"
 #include "loader-cache.h"
 
 typedef struct LoaderConfig {
@@ -40,30 +41,22 @@ typedef int (*loader_found_fn)(const char *path, const char *reason, void *userd
  * "/usr/bin/x: malformed ELF: truncated dynamic section", "/usr/bin/x: ELF for machine 183 cannot run here". */
 int loader_closure(const LoaderConfig *cfg, const char *program, loader_found_fn found, void *userdata, char **ret_error);
 
+/* Where dlopen(name) called from the ELF object caller (NULL: glibc itself, for NSS and
+ * gconv) finds the library: the same search as for a DT_NEEDED of caller, which is object 0
+ * of the walk (its DT_RPATH unless it has DT_RUNPATH, LD_LIBRARY_PATH, DT_RUNPATH,
+ * ld.so.cache, default dirs, DF_1_NODEFLIB; $ORIGIN the dir of the path given; the
+ * hwcaps subdirs; open_verify()'s checks, whose failures end the search as they make
+ * dlopen() fail). The RPATH chain of whatever loaded the caller is not followed: it is
+ * not known here. A name with a slash is only verified. Returns 0 with *ret_path (the
+ * path the loader opens, not its realpath) and *ret_via (may be NULL: "DT_RPATH DIR",
+ * "LD_LIBRARY_PATH DIR", "DT_RUNPATH DIR", "ld.so.cache", "default dir DIR", "its
+ * path"); *ret_cache_consulted (may be NULL) says whether the search read ld.so.cache;
+ * -ENOENT when nothing loads, -ENOEXEC when only an ELF of another class does or a
+ * candidate is not a loadable ELF file, with *ret_error (may be NULL) saying which. */
+int loader_dlopen_search(const LoaderConfig *cfg, const char *caller, const char *name, char **ret_path,
+                         char **ret_via, bool *ret_cache_consulted, char **ret_error);
+
 /* True when the program's own DT_RPATH/DT_RUNPATH uses $ORIGIN (the generator then needs the
  * program's real path to be what the kernel executes). Also true when one of its DT_NEEDED,
  * DT_FILTER or DT_AUXILIARY names uses $ORIGIN. Returns 1, 0 or a negative errno. */
 int loader_program_uses_origin(const char *program);
-
-/* What the ld.so for an ELF class/machine derives from this CPU, as glibc 2.36 computes it
- * (compare with "ld.so --list-diagnostics"). Exposed for tests and debug output. */
-typedef struct LoaderHost {
-        uint8_t elf_class;        /* the ABI of this ld.so: ELFCLASS64 + EM_X86_64, ELFCLASS32 + EM_386 */
-        uint16_t machine;
-        const char *platform;     /* $PLATFORM, e.g. "haswell", "x86_64", "i686" */
-        const char *lib;          /* $LIB, e.g. "lib/x86_64-linux-gnu" */
-        uint64_t hwcap;           /* legacy dl_hwcap & dl_hwcap_mask */
-        char **hwcaps_subdirs;    /* active glibc-hwcaps subdirs, best first */
-        char **subdirs;           /* every subdir tried in a search dir, in order, "" last */
-        char **system_dirs;       /* default dirs, each ending in '/' */
-        LdCacheQuery cache_query; /* its hwcaps is hwcaps_subdirs */
-} LoaderHost;
-
-/* Fills *ret for a program of this class/machine whose PT_INTERP is interp (may be NULL).
- * -ENOEXEC when no glibc loader for it can run here. */
-/* Whether ld.so of glibc VERSION ("2.36") searches the legacy hwcaps subdirs
- * (tls/, x86_64/, haswell/...): before 2.37 only. */
-bool glibc_searches_legacy_hwcaps(const char *version);
-
-int loader_host_init(LoaderHost *ret, uint8_t elf_class, uint16_t machine, const char *interp, char **default_dirs);
-void loader_host_done(LoaderHost *h);

@@ -2,6 +2,9 @@
 #include "loader-cache.h"
 
 #include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <unistd.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +13,7 @@
 
 typedef struct Entry {
         char *key; /* NULL: a free slot */
+        uint64_t hash; /* of key: most probes end without comparing keys that share a long prefix */
         void *value;
         loader_cache_free_fn free_value;
 } Entry;
@@ -29,11 +33,15 @@ static uint64_t hash_key(const char *s) {
         return h;
 }
 
-static Entry *find_slot(Entry *slots, size_t n_slots, const char *key) {
-        size_t i = hash_key(key) & (n_slots - 1);
-        while (slots[i].key && !streq(slots[i].key, key))
+static Entry *find_slot_hashed(Entry *slots, size_t n_slots, const char *key, uint64_t h) {
+        size_t i = h & (n_slots - 1);
+        while (slots[i].key && (slots[i].hash != h || !streq(slots[i].key, key)))
                 i = (i + 1) & (n_slots - 1);
         return &slots[i];
+}
+
+static Entry *find_slot(Entry *slots, size_t n_slots, const char *key) {
+        return find_slot_hashed(slots, n_slots, key, hash_key(key));
 }
 
 int loader_cache_new(LoaderCache **ret) {
@@ -79,7 +87,7 @@ static int grow(LoaderCache *c) {
                 return -ENOMEM;
         for (size_t i = 0; i < c->n_slots; i++)
                 if (c->slots[i].key)
-                        *find_slot(slots, n_slots, c->slots[i].key) = c->slots[i];
+                        *find_slot_hashed(slots, n_slots, c->slots[i].key, c->slots[i].hash) = c->slots[i];
         free(c->slots);
         c->slots = slots;
         c->n_slots = n_slots;
@@ -92,16 +100,133 @@ int loader_cache_put(LoaderCache *c, const char *key, void *value, loader_cache_
                 free(k);
                 return -ENOMEM;
         }
-        Entry *e = find_slot(c->slots, c->n_slots, key);
+        uint64_t h = hash_key(key);
+        Entry *e = find_slot_hashed(c->slots, c->n_slots, key, h);
         if (e->key) { /* keep the first value: lookups may hold it already */
                 free(k);
                 return -EEXIST;
         }
-        *e = (Entry) { .key = k, .value = value, .free_value = free_value };
+        *e = (Entry) { .key = k, .hash = h, .value = value, .free_value = free_value };
         c->n++;
         return 0;
 }
 
 size_t loader_cache_size(const LoaderCache *c) {
         return c ? c->n : 0;
+}
+
+typedef struct CachedLstat {
+        int error;
+        struct stat st;
+} CachedLstat;
+
+int loader_cache_lstat(LoaderCache *c, const char *path, struct stat *ret) {
+        _cleanup_free_ char *key = NULL;
+        const CachedLstat *known = NULL;
+        if (c && asprintf(&key, "lstat:%s", path) >= 0)
+                known = loader_cache_get(c, key);
+        if (known) {
+                if (known->error == 0)
+                        *ret = known->st;
+                return known->error;
+        }
+        int r = lstat(path, ret) < 0 ? -errno : 0;
+        CachedLstat *fresh = key ? malloc(sizeof(CachedLstat)) : NULL;
+        if (fresh) {
+                *fresh = (CachedLstat) { .error = r };
+                if (r == 0)
+                        fresh->st = *ret;
+                if (loader_cache_put(c, key, fresh, free) < 0)
+                        free(fresh);
+        }
+        return r;
+}
+
+#define MAX_SYMLINKS 40 /* the kernel's MAXSYMLINKS */
+
+static int resolve(LoaderCache *c, const char *path, const char *base, unsigned *links, char **ret);
+
+/* The real path of base/name, base real already: one lstat (and a readlink for a link)
+ * the first time in a run. */
+static int resolve_entry(LoaderCache *c, const char *base, const char *name, unsigned *links, char **ret) {
+        _cleanup_free_ char *p = NULL, *key = NULL;
+        if (asprintf(&p, "%s/%s", streq(base, "/") ? "" : base, name) < 0 || asprintf(&key, "rp:%s", p) < 0)
+                return -ENOMEM;
+        const char *known = loader_cache_get(c, key);
+        if (known)
+                return (*ret = strdup(known)) ? 0 : -ENOMEM;
+
+        struct stat st;
+        int r = loader_cache_lstat(c, p, &st);
+        if (r < 0)
+                return r;
+        char *real;
+        if (S_ISLNK(st.st_mode)) {
+                char target[PATH_MAX];
+                ssize_t n = readlink(p, target, sizeof target - 1);
+                if (n < 0)
+                        return -errno;
+                target[n] = 0;
+                if (++*links > MAX_SYMLINKS)
+                        return -ELOOP;
+                r = resolve(c, target, base, links, &real);
+                if (r < 0)
+                        return r;
+        } else if (!(real = TAKE_PTR(p)))
+                return -ENOMEM;
+        char *copy = strdup(real);
+        if (copy && loader_cache_put(c, key, copy, free) < 0)
+                free(copy);
+        *ret = real;
+        return 0;
+}
+
+/* path resolved from base (a real dir) when relative. Each component but the last must
+ * be a directory, as for realpath(). */
+static int resolve(LoaderCache *c, const char *path, const char *base, unsigned *links, char **ret) {
+        _cleanup_free_ char *cur = strdup(path[0] == '/' ? "/" : base);
+        if (!cur)
+                return -ENOMEM;
+        for (const char *p = path; *p;) {
+                p += strspn(p, "/");
+                size_t n = strcspn(p, "/");
+                if (n == 0)
+                        break;
+                _cleanup_free_ char *name = strndup(p, n);
+                if (!name)
+                        return -ENOMEM;
+                p += n;
+                if (streq(name, "."))
+                        continue;
+                if (streq(name, "..")) {
+                        char *slash = strrchr(cur, '/');
+                        if (slash)
+                                slash[slash == cur] = 0;
+                        continue;
+                }
+                char *next;
+                int r = resolve_entry(c, cur, name, links, &next);
+                if (r < 0)
+                        return r;
+                free(cur);
+                cur = next;
+                /* Followed by more, or by a slash alone ("file/"): a dir, as for realpath(). */
+                struct stat st;
+                if (*p && (loader_cache_lstat(c, cur, &st) < 0 || !S_ISDIR(st.st_mode)))
+                        return -ENOTDIR;
+        }
+        *ret = TAKE_PTR(cur);
+        return 0;
+}
+
+int loader_cache_realpath(LoaderCache *c, const char *path, char **ret) {
+        if (!c || path[0] != '/') {
+                char *r = realpath(path, NULL);
+                if (!r)
+                        return -errno;
+                *ret = r;
+                return 0;
+        }
+        unsigned links = 0;
+        return resolve(c, path, "/", &links, ret);
 }

@@ -12,6 +12,7 @@
  * given when it was put. ld-search.c decides what the keys and values mean. */
 
 #include <stddef.h>
+#include <sys/stat.h>
 
 typedef struct LoaderCache LoaderCache;
 
@@ -32,3 +33,12 @@ void *loader_cache_get(const LoaderCache *c, const char *key);
 int loader_cache_put(LoaderCache *c, const char *key, void *value, loader_cache_free_fn free_value);
 size_t loader_cache_size(const LoaderCache *c);
 
+
+/* realpath(path) into *ret (malloc'd), resolved one component at a time as the kernel
+ * does, each (real dir, name) looked at once per run: realpath() costs a readlink() per
+ * component, and every unit's program sits in the same few dirs. Without a cache (c
+ * NULL), plain realpath(). -errno as realpath() fails (-ENOENT, -ENOTDIR, -ELOOP...). */
+int loader_cache_realpath(LoaderCache *c, const char *path, char **ret);
+
+/* lstat(path) once per run with c (NULL: plain lstat()); 0 or -errno. */
+int loader_cache_lstat(LoaderCache *c, const char *path, struct stat *ret);

@@ -31,7 +31,7 @@ if [[ ${1:-} == --tests ]]; then
         [[ -n $(ls /var/lib/apt/lists/ 2>/dev/null | grep _Packages) ]] || apt-get update -qq
         packages+=(systemd-container python3 clang patchelf memcached nix-bin
                    openssl ca-certificates man-db groff-base dpkg-dev binutils
-                   strace "$(clang_rt)" default-jre-headless
+                   strace libtree "$(clang_rt)" default-jre-headless
                    # the Check suite: an NSS module (test-profiles), a library to
                    # link against (test-closure), 32-bit objects (test-elf-file)
                    libnss-mymachines zlib1g-dev gcc-multilib

@@ -345,6 +345,54 @@ START_TEST(package_dir_is_bound_with_the_closure_of_what_it_holds) {
 }
 END_TEST
 
+/* SPEC 2, Packages=: a relocatable object (python3-dev's config-X.Y/python.o,
+ * mode 0644), a static archive, a core file and an ELF program without an
+ * execute bit are data: bound with the dir, never resolved, never a cause to
+ * block. The program links libz: resolving it would bind libz. */
+START_TEST(package_with_relocatable_objects_and_non_executable_elf_is_confined) {
+        _cleanup_free_ char *d = tu_mkdtemp(), *pkg = NULL;
+        ck_assert_int_ge(asprintf(&pkg, "%s/python3.11", d), 0);
+        _cleanup_free_ char *obj = tu_cc(pkg, "config-3.11-x86_64-linux-gnu/python.o",
+                                         "#include <zlib.h>\nconst char *v(void) { return zlibVersion(); }\n", "-c");
+        ck_assert_int_eq(chmod(obj, 0644), 0);
+        _cleanup_free_ char *exec_obj = tu_cc(pkg, "config-3.11-x86_64-linux-gnu/exec.o",
+                                              "int f(void) { return 1; }\n", "-c");
+        ck_assert_int_eq(chmod(exec_obj, 0755), 0);
+        tu_sh("cd '%s/config-3.11-x86_64-linux-gnu' && ar rcs libpython3.11.a python.o", pkg);
+        _cleanup_free_ char *prog = tu_cc(pkg, "share/prog",
+                                          "#include <zlib.h>\nint main(void) { return !zlibVersion(); }\n",
+                                          "-no-pie -lz");
+        ck_assert_int_eq(chmod(prog, 0644), 0);
+        /* a core file: an ELF header with e_type ET_CORE (4), executable even */
+        tu_sh("cp '%s' '%s/core' && printf '\\004\\000' | dd of='%s/core' bs=1 seek=16 conv=notrunc status=none"
+              " && chmod 0755 '%s/core' && od -An -tu2 -j16 -N2 '%s/core' | grep -qw 4",
+              obj, pkg, pkg, pkg, pkg);
+        _cleanup_free_ char *junk = tu_write(pkg, "share/junk.bin", "\177ELF junk");
+
+        Closure c;
+        init(&c, NULL);
+        ck_assert_int_eq(closure_add_package(&c, pkg, "Packages="), 0);
+        ck_assert_ptr_null(c.error);
+        _cleanup_strv_free_ char **want = NULL, **got = closure_set(&c);
+        ck_assert_int_eq(strv_extend(&want, pkg), 0);
+        assert_sets_equal(got, want, pkg);
+        closure_done(&c);
+
+        /* the same files named one by one */
+        char * const files[] = { obj, exec_obj, prog, junk, NULL };
+        STRV_FOREACH(f, files) {
+                init(&c, NULL);
+                ck_assert_int_eq(closure_add_package(&c, *f, "Packages="), 0);
+                ck_assert_ptr_null(c.error);
+                _cleanup_strv_free_ char **one = closure_set(&c), **want_one = NULL;
+                ck_assert_int_eq(strv_extend(&want_one, *f), 0);
+                assert_sets_equal(one, want_one, *f);
+                closure_done(&c);
+        }
+        tu_rm_rf(d);
+}
+END_TEST
+
 START_TEST(package_that_is_a_file_is_bound_like_an_argument) {
         Closure c;
         init(&c, NULL);
@@ -454,6 +502,7 @@ int main(void) {
         tcase_set_timeout(tc, 120);
         tcase_add_test(tc, package_dir_is_bound_with_the_closure_of_what_it_holds);
         tcase_add_test(tc, package_that_is_a_file_is_bound_like_an_argument);
+        tcase_add_test(tc, package_with_relocatable_objects_and_non_executable_elf_is_confined);
         tcase_add_test(tc, argument_binds_files_and_programs_and_ignores_dirs_and_missing_paths);
         tcase_add_test(tc, argument_in_private_run_or_tmp_is_never_bound_from_the_host);
         suite_add_tcase(s, tc);

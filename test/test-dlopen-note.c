@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <check.h>
+#include <elf.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -345,11 +346,54 @@ START_TEST(search_follows_library_path_then_cache_then_default_dirs) {
         ck_assert_int_eq(dlopen_search(&cfg, NULL, "libc.so.6", &path, &via), 0);
         ck_assert_int_eq(via, DLOPEN_VIA_DEFAULT_DIRS);
         free(path);
-        /* A library of another class is no candidate: a text file named like one neither. */
+        /* A text file named like a library fails open_verify(): dlopen() fails. */
         free(tu_write(fx.dir, "lib/libtext.so.1", "not ELF\n"));
         cfg.library_path = lp;
-        ck_assert_int_eq(dlopen_search(&cfg, NULL, "libtext.so.1", &path, &via), -ENOENT);
+        ck_assert_int_eq(dlopen_search(&cfg, NULL, "libtext.so.1", &path, &via), -ENOEXEC);
         fixture_done(&fx);
+}
+END_TEST
+
+/* Section headers are not trusted to be distinct: 50,000 SHT_NOTE headers naming the
+ * same 64 KiB note walked it 50,000 times (3 GiB of note walk) and repeated its
+ * entries; each byte is walked once now. */
+START_TEST(many_sections_naming_one_note_walk_it_once) {
+        enum { N_SECTIONS = 50000, N_FILLER = 16 * 1024 };
+        static const char json[] = "[{\"soname\":[\"libonce.so.1\"],\"priority\":\"required\"}]";
+        size_t filler = 12 + 4 + N_FILLER * 4, note = 12 + 4 + sizeof json + 3;
+        size_t note_off = 64, notes_len = filler + note, sh_off = note_off + notes_len;
+        size_t size = sh_off + (size_t) (N_SECTIONS + 1) * sizeof(Elf64_Shdr);
+        unsigned char *img = calloc(1, size);
+        ck_assert_ptr_nonnull(img);
+        Elf64_Ehdr *eh = (Elf64_Ehdr *) img;
+        memcpy(eh->e_ident, ELFMAG, SELFMAG);
+        eh->e_ident[EI_CLASS] = ELFCLASS64;
+        eh->e_ident[EI_DATA] = ELFDATA2LSB;
+        eh->e_ident[EI_VERSION] = EV_CURRENT;
+        eh->e_type = ET_DYN;
+        eh->e_machine = EM_X86_64;
+        eh->e_shoff = sh_off;
+        eh->e_shentsize = sizeof(Elf64_Shdr);
+        eh->e_shnum = 0; /* more than 0xff00: the count is in section 0's sh_size */
+        /* a large note of another owner, then the dlopen note */
+        uint32_t *w = (uint32_t *) (img + note_off);
+        w[0] = 4, w[1] = N_FILLER * 4, w[2] = 1;
+        memcpy(w + 3, "XYZ", 4);
+        w = (uint32_t *) (img + note_off + filler);
+        w[0] = 4, w[1] = sizeof json, w[2] = DLOPEN_NOTE_TYPE;
+        memcpy(w + 3, "FDO", 4);
+        memcpy(w + 4, json, sizeof json);
+        Elf64_Shdr *sh = (Elf64_Shdr *) (img + sh_off);
+        sh[0].sh_size = N_SECTIONS + 1;
+        for (size_t i = 1; i <= N_SECTIONS; i++)
+                sh[i] = (Elf64_Shdr) { .sh_type = SHT_NOTE, .sh_offset = note_off, .sh_size = notes_len, .sh_addralign = 4 };
+
+        DlopenNote n = {};
+        ck_assert_int_eq(dlopen_note_parse_elf(img, size, &n), 0);
+        ck_assert_uint_eq(n.n_entries, 1);
+        ck_assert_str_eq(n.entries[0].sonames[0], "libonce.so.1");
+        dlopen_note_done(&n);
+        free(img);
 }
 END_TEST
 
@@ -386,6 +430,7 @@ int main(void) {
         tcase_add_test(tc, anything_but_the_expected_shape_is_rejected);
         tcase_add_test(tc, truncated_and_mutated_payloads_never_crash);
         tcase_add_test(tc, notes_in_either_byte_order_and_other_notes_are_skipped);
+        tcase_add_test(tc, many_sections_naming_one_note_walk_it_once);
         suite_add_tcase(s, tc);
         tc = tcase_create("ELF files");
         tcase_set_timeout(tc, 120);

@@ -2,6 +2,7 @@
 /* The loader walk against real fixtures, each compared with what glibc's own
  * ld.so resolves for it (ldd, i.e. ld.so --list, run with the same environment). */
 #include <check.h>
+#include <errno.h>
 #include <gnu/libc-version.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -653,6 +654,41 @@ START_TEST(host_matches_ld_so_list_diagnostics) {
 }
 END_TEST
 
+/* The run's realpath resolves as realpath(3) does (links absolute and relative, up
+ * and through dirs, "..", ".", loops, a missing or non-dir component), and a second
+ * lookup of the same path is served from the run cache. */
+START_TEST(run_realpath_equals_realpath) {
+        _cleanup_free_ char *d = tu_mkdtemp();
+        _cleanup_free_ char *f = tu_write(d, "real/dir/file", "x\n");
+        free(tu_symlink("real/dir", d, "rel-dir"));
+        free(tu_symlink("../real/dir/file", d, "links/up"));
+        free(tu_symlink(d, d, "links/abs-top"));
+        free(tu_symlink("loop-b", d, "links/loop-a"));
+        free(tu_symlink("loop-a", d, "links/loop-b"));
+        free(tu_symlink("chain-2", d, "links/chain-1"));
+        free(tu_symlink("../rel-dir/./file", d, "links/chain-2"));
+        const char *rels[] = { "real/dir/file", "rel-dir/file", "links/up", "links/abs-top/rel-dir/../dir/file",
+                               "links/chain-1", "real/./dir/../dir/file", "links/loop-a", "real/missing",
+                               "real/dir/file/more", "rel-dir", "links/../links/up", "real/dir/file/",
+                               "rel-dir/", "links/up/", "real//dir///file", NULL };
+        LoaderCache *c = NULL;
+        ck_assert_int_eq(loader_cache_new(&c), 0);
+        for (int pass = 0; pass < 2; pass++)
+                for (const char **r = rels; *r; r++) {
+                        _cleanup_free_ char *p = NULL, *got = NULL, *want = NULL;
+                        ck_assert_int_ge(asprintf(&p, "%s/%s", d, *r), 0);
+                        want = realpath(p, NULL);
+                        int e = want ? 0 : -errno;
+                        int k = loader_cache_realpath(c, p, &got);
+                        ck_assert_msg(k == e, "%s: %d, realpath() %d", p, k, e);
+                        if (want)
+                                ck_assert_str_eq(got, want);
+                }
+        loader_cache_free(c);
+        tu_rm_rf(d);
+}
+END_TEST
+
 int main(void) {
         Suite *s = suite_create("ld-search");
         TCase *tc = tcase_create("loader");
@@ -684,6 +720,7 @@ int main(void) {
         tcase_add_test(tc, static_program_needs_only_itself);
         tcase_add_test(tc, foreign_machine_cannot_run_here);
         tcase_add_test(tc, host_matches_ld_so_list_diagnostics);
+        tcase_add_test(tc, run_realpath_equals_realpath);
         suite_add_tcase(s, tc);
         return tu_run_suite(s);
 }

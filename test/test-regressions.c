@@ -40,6 +40,11 @@ FUZZ_TARGET(fuzz_elf_file);
 #include "../fuzz/fuzz-elf-file.c"
 #undef LLVMFuzzerTestOneInput
 
+FUZZ_TARGET(fuzz_dlopen_note);
+#define LLVMFuzzerTestOneInput fuzz_dlopen_note_one
+#include "../fuzz/fuzz-dlopen-note.c"
+#undef LLVMFuzzerTestOneInput
+
 FUZZ_TARGET(fuzz_ld_cache);
 #define LLVMFuzzerTestOneInput fuzz_ld_cache_one
 #include "../fuzz/fuzz-ld-cache.c"
@@ -129,6 +134,11 @@ START_TEST(elf_file_inputs) {
 }
 END_TEST
 
+START_TEST(dlopen_note_inputs) {
+        feed("fuzz-dlopen-note", fuzz_dlopen_note_one);
+}
+END_TEST
+
 START_TEST(ld_cache_inputs) {
         feed("fuzz-ld-cache", fuzz_ld_cache_one);
 }
@@ -176,6 +186,7 @@ int main(void) {
         tcase_add_test(tc, unit_file_inputs);
         tcase_add_test(tc, exec_command_inputs);
         tcase_add_test(tc, elf_file_inputs);
+        tcase_add_test(tc, dlopen_note_inputs);
         tcase_add_test(tc, ld_cache_inputs);
         tcase_add_test(tc, shebang_inputs);
         tcase_add_test(tc, store_scan_inputs);
