@@ -80,7 +80,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
         fuzz_tree_strict = getenv("FUZZ_UNIT_TREE_STRICT") && streq(getenv("FUZZ_UNIT_TREE_STRICT"), "1");
         /* the generator's log lines go nowhere unless asked for */
         setenv("SYSTEMD_LOG_TARGET", "null", 0);
-        log_setup("fuzz-unit-tree");
+        log_setup("fuzz-unit-tree", false);
         return 0;
 }
 
@@ -144,11 +144,9 @@ static bool fuzz_tree_has_output(const char *name) {
         for (size_t i = 0; i < 3; i++) {
                 char p[PATH_MAX + 300];
                 struct stat st;
-                snprintf(p, sizeof p, "%s/%s", fuzz_tree_out[i], name);
-                if (lstat(p, &st) >= 0)
+                if (snprintf(p, sizeof p, "%s/%s", fuzz_tree_out[i], name) < (int) sizeof p && lstat(p, &st) >= 0)
                         return true;
-                snprintf(p, sizeof p, "%s/%s.d", fuzz_tree_out[i], name);
-                if (lstat(p, &st) >= 0)
+                if (snprintf(p, sizeof p, "%s/%s.d", fuzz_tree_out[i], name) < (int) sizeof p && lstat(p, &st) >= 0)
                         return true;
         }
         return false;

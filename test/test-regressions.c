@@ -62,6 +62,13 @@ FUZZ_TARGET(fuzz_store_scan);
 #undef LLVMFuzzerTestOneInput
 #undef LLVMFuzzerInitialize
 
+FUZZ_TARGET(fuzz_unit_tree);
+#define LLVMFuzzerTestOneInput fuzz_unit_tree_one
+#define LLVMFuzzerInitialize fuzz_unit_tree_init
+#include "../fuzz/fuzz-unit-tree.c"
+#undef LLVMFuzzerTestOneInput
+#undef LLVMFuzzerInitialize
+
 typedef int (*fuzz_one_fn)(const uint8_t *data, size_t size);
 
 /* fuzz/ beside this file's directory; FUZZ_DIR overrides. */
@@ -155,6 +162,14 @@ START_TEST(store_scan_inputs) {
 }
 END_TEST
 
+/* Whole unit trees (names, placement, links) through the lookup and the
+ * generator's run: issue 13's classes 1, 2, 3 and 5 as trees. */
+START_TEST(unit_tree_inputs) {
+        ck_assert_int_eq(fuzz_unit_tree_init(NULL, NULL), 0);
+        feed("fuzz-unit-tree", fuzz_unit_tree_one);
+}
+END_TEST
+
 /* Found by the fail-closed matrix: a FIFO as a unit file, a drop-in or an
  * EnvironmentFile= blocked the generator for ever, /dev/zero fed it for ever.
  * Each must fail at once (CK_DEFAULT_TIMEOUT catches a hang). */
@@ -190,6 +205,7 @@ int main(void) {
         tcase_add_test(tc, ld_cache_inputs);
         tcase_add_test(tc, shebang_inputs);
         tcase_add_test(tc, store_scan_inputs);
+        tcase_add_test(tc, unit_tree_inputs);
         suite_add_tcase(s, tc);
         TCase *tc2 = tcase_create("hangs");
         tcase_add_test(tc2, fifo_and_dev_zero_are_refused_without_blocking);
