@@ -12,6 +12,7 @@
 
 #include "log.h"
 #include "macro.h"
+#include "string-util.h"
 #include "strv.h"
 #include "unit-file.h"
 

@@ -16,6 +16,7 @@
 #include "mounts.h"
 #include "path-set.h"
 #include "store.h"
+#include "string-util.h"
 #include "strv.h"
 #include "unit-confine.h"
 #include "unit-file.h"

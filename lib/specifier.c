@@ -12,9 +12,9 @@
 #include <sys/utsname.h>
 
 #include "macro.h"
+#include "string-util.h"
 #include "strv.h"
-#include "unit-env.h"
-#include "unit-file.h"
+#include "env-file.h"
 #include "unit-lookup.h"
 
 /* A lookup returns 0 with *ret (NULL = empty), -ENXIO when the value cannot be known at boot

@@ -65,16 +65,3 @@ const UnitSetting *unit_text_get_effective(const UnitText *u, const char *sectio
 
 /* As systemd: 1/yes/y/true/t/on → 1; 0/no/n/false/f/off → 0 (case-insensitive); else -EINVAL. */
 int parse_boolean(const char *v);
-
-/* A growable NUL-terminated string for the parsers; appending is amortised O(1), so long inputs
- * stay linear. Zero-initialise; data is NULL until the first append; free(data) when done. */
-typedef struct Buffer {
-        char *data;
-        size_t len, cap;
-} Buffer;
-int buffer_append(Buffer *b, const char *s, size_t n);
-
-/* systemd's utf8_is_valid(): well-formed, shortest-form, valid code points. */
-bool utf8_is_valid(const char *s);
-/* systemd's string_is_safe(): no control characters, quotes, backslashes or DEL. */
-bool string_is_safe(const char *s);
