@@ -2,16 +2,13 @@
 #include "env-file.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "env-util.h"
 #include "macro.h"
+#include "read-file.h"
 #include "string-util.h"
 #include "strv.h"
 
@@ -177,31 +174,9 @@ int env_file_parse(const char *data, size_t size, char ***ret) {
 #define ENV_FILE_MAX (64U * 1024U * 1024U - 1U)
 
 int env_file_load(const char *path, char ***ret) {
-        /* O_NONBLOCK: a FIFO must not block the generator for ever. */
-        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-        _cleanup_fclose_ FILE *f = NULL;
-        struct stat st;
-        Buffer b = {};
-        char chunk[65536];
-        size_t n;
-        int r = 0;
+        _cleanup_free_ char *data = NULL;
+        size_t size;
+        int r = read_full_file(path, 0, ENV_FILE_MAX, &data, &size);
 
-        if (fd < 0 || fstat(fd, &st) < 0)
-                return -errno;
-        if (S_ISDIR(st.st_mode))
-                return -EISDIR;
-        if (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode))
-                return -EBADFD;
-        f = fdopen(fd, "re");
-        if (!f)
-                return -errno;
-        fd = -1; /* owned by f now */
-        while (r >= 0 && (n = fread(chunk, 1, sizeof chunk, f)) > 0)
-                r = b.len + n > ENV_FILE_MAX ? -E2BIG : buffer_append(&b, chunk, n);
-        if (r >= 0 && ferror(f))
-                r = errno > 0 ? -errno : -EIO;
-        if (r >= 0)
-                r = env_file_parse(b.data ? b.data : "", b.len, ret);
-        free(b.data);
-        return r;
+        return r < 0 ? r : env_file_parse(data, size, ret);
 }

@@ -17,6 +17,7 @@
 #include "memstream.h"
 #include "path-util.h"
 #include "profiles.h"
+#include "read-file.h"
 #include "strv.h"
 #include "unit-env.h"
 
@@ -408,24 +409,16 @@ static int add_unit_text_references(UnitConfinement *uc) {
                 files[n++] = *d;
         for (size_t i = 0; i < n; i++) {
                 _cleanup_free_ char *text = NULL, *reason = NULL;
-                size_t size = 0;
-                struct stat st;
-                /* O_NONBLOCK and regular files only, as load_text() reads them:
-                 * a FIFO would block the generator for ever. */
-                _cleanup_close_ int fd = open(files[i], O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-                if (fd < 0 || fstat(fd, &st) < 0)
-                        return fail(uc, -errno, "unreadable-unit", "%s: %m", files[i]);
-                if (!S_ISREG(st.st_mode))
+                /* Regular files only, as load_text() reads them. */
+                int r = read_full_file(files[i], READ_FILE_REGULAR, SIZE_MAX, &text, NULL);
+                if (r == -EBADFD || r == -EISDIR)
                         continue; /* systemd does not read it either */
-                _cleanup_fclose_ FILE *f = fdopen(fd, "re");
-                if (!f)
-                        return fail(uc, -errno, "unreadable-unit", "%s: %m", files[i]);
-                fd = -1; /* owned by f now */
-                if (getdelim(&text, &size, 0, f) < 0 && ferror(f))
-                        return fail(uc, -EIO, "unreadable-unit", "%s: read error", files[i]);
+                if (r < 0)
+                        return fail(uc, r, "unreadable-unit", "%s: %s", files[i], strerror(-r));
                 if (asprintf(&reason, "FullUnit=: named in %s", files[i]) < 0)
                         return -ENOMEM;
-                int r = closure_add_store_references(&uc->closure, text ?: "", text ? strlen(text) : 0, reason);
+                /* Up to the first NUL, as systemd reads a unit file. */
+                r = closure_add_store_references(&uc->closure, text, strlen(text), reason);
                 if (r < 0)
                         return r;
         }

@@ -12,6 +12,7 @@
 
 #include "log.h"
 #include "macro.h"
+#include "read-file.h"
 #include "string-util.h"
 #include "strv.h"
 
@@ -283,20 +284,7 @@ int unit_text_load_buffer(UnitText *u, const char *data, size_t size, const char
 /* Opens a file as systemd would read it as a unit file: regular files only (a FIFO would
  * block the generator for ever, /dev/zero feed it for ever). */
 static int open_unit_file(const char *path, FILE **ret) {
-        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-        struct stat st;
-        if (fd < 0 || fstat(fd, &st) < 0)
-                return -errno;
-        if (S_ISDIR(st.st_mode))
-                return -EISDIR;
-        if (!S_ISREG(st.st_mode))
-                return -EBADFD;
-        FILE *f = fdopen(fd, "re");
-        if (!f)
-                return -errno;
-        fd = -1; /* owned by f now */
-        *ret = f;
-        return 0;
+        return read_file_open(path, READ_FILE_REGULAR, ret);
 }
 
 int unit_file_find_lines(const char *path, const char *needle, unsigned **ret_lines, size_t *ret_n) {

@@ -16,6 +16,7 @@
 #include "log.h"
 #include "macro.h"
 #include "path-util.h"
+#include "read-file.h"
 #include "strv.h"
 
 #define VALID_CHARS "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ:-_.\\"
@@ -875,26 +876,13 @@ int unit_lookup(char * const *search_path, const char *name, UnitInfo *ret) {
 }
 
 static bool file_may_mention(const char *path, const char *needle) {
-        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-        struct stat st;
+        _cleanup_free_ char *buf = NULL;
+        size_t size;
 
-        /* Anything odd is a "maybe": the caller's full read decides. */
-        if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > 4 * 1024 * 1024)
+        /* Anything odd (not a regular file, unreadable, large) is a "maybe": the caller's full
+         * read decides. */
+        if (read_full_file(path, READ_FILE_REGULAR, 4 * 1024 * 1024, &buf, &size) < 0)
                 return true;
-        _cleanup_free_ char *buf = malloc(st.st_size + 1);
-        size_t size = 0;
-        if (!buf)
-                return true;
-        for (;;) {
-                ssize_t n = read(fd, buf + size, st.st_size + 1 - size);
-                if (n < 0)
-                        return true;
-                if (n == 0)
-                        break;
-                size += n;
-                if (size > (size_t) st.st_size)
-                        return true; /* it grew: read it properly */
-        }
         return memmem(buf, size, needle, strlen(needle)) != NULL;
 }
 
