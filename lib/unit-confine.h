@@ -30,7 +30,6 @@ typedef struct UnitConfinement {
                                  * BindReadOnlyPaths= with specifiers, for systemd to expand per start */
 } UnitConfinement;
 
-/* Computes the closure. Returns 0, or a negative errno with uc->error set. */
 /* What all units of one generator run share; any member may be NULL. */
 typedef struct ConfineContext {
         const PendingMounts *pending; /* fstab mounts not mounted yet */
@@ -38,6 +37,8 @@ typedef struct ConfineContext {
         LoaderCache *loader_cache;    /* what the loader learns serves every unit */
 } ConfineContext;
 
+/* Computes the roots and their closure. Returns 0, or a negative errno with the cause in
+ * closure_error() and closure_error_slug() of uc->closure. */
 int unit_confine(UnitConfinement *uc, const UnitInfo *info, const UnitText *text, const ConfineContext *ctx);
 /* The drop-in text for a unit unit_confine() succeeded on. */
 int unit_confine_dropin_text(UnitConfinement *uc, char **ret);

@@ -309,13 +309,6 @@ static int name_map_add(NameMap *m, char *name, char *target, size_t *allocated)
         return 0;
 }
 
-static bool path_under(const char *path, const char *dir) {
-        size_t l = strlen(dir);
-        while (l > 1 && dir[l - 1] == '/')
-                l--;
-        return strncmp(path, dir, l) == 0 && (path[l] == '/' || (l == 1 && dir[0] == '/'));
-}
-
 static bool type_may_alias(const char *type) {
         return strv_contains((char **) (const char *[]) { "service", "socket", "target", "device", "timer", "path", NULL },
                              type);
@@ -379,7 +372,8 @@ static char *symlink_destination(const char *dir, const char *name) {
 
 static bool in_search_path(const NameMap *m, const char *path) {
         STRV_FOREACH(d, m->expanded)
-                if (path_under(path, *d))
+                /* systemd's path_startswith_strv(): the dir itself counts as inside. */
+                if (path_startswith_dir(path, *d))
                         return true;
         return false;
 }
@@ -518,11 +512,6 @@ static bool null_or_empty(const char *path) {
         return stat(path, &st) >= 0 && stat_null_or_empty(&st);
 }
 
-static const char *base_name(const char *path) {
-        const char *s = strrchr(path, '/');
-        return s ? s + 1 : path;
-}
-
 /* The unit a name loads as: the file its alias chain ends at, with the name's
  * instance put into a template; NULL when it loads nothing (masked, missing). */
 static int resolve_id(const NameMap *m, const char *name, char **ret) {
@@ -535,7 +524,7 @@ static int resolve_id(const NameMap *m, const char *name, char **ret) {
         struct stat st;
         if (stat(fragment, &st) < 0 || stat_null_or_empty(&st))
                 return 0;
-        const char *d = base_name(fragment);
+        const char *d = path_basename(fragment);
         if (unit_name_is_valid(d, UNIT_NAME_TEMPLATE) && unit_name_to_instance(name, &inst) == UNIT_NAME_INSTANCE)
                 return unit_name_replace_instance(d, inst, ret) < 0 ? 0 : 1;
         *ret = strdup(d);
@@ -588,7 +577,7 @@ static int add_names(const NameMap *m, int kind, const char *instance, const cha
                                 continue;
                         /* An instance with a fragment of its own elsewhere is not an alias of ours. */
                         if (name_map_resolve(m, inst, &inst_fragment) >= 0 && fragment_base &&
-                            !streq(base_name(inst_fragment), fragment_base))
+                            !streq(path_basename(inst_fragment), fragment_base))
                                 continue;
                         r = add_name(names, inst);
                 } else
@@ -703,7 +692,7 @@ static int find_dirs_every_instance(DropinDirs *dd, const char *unit_path, const
 }
 
 static int cmp_basename(const void *a, const void *b) {
-        return strcmp(base_name(*(char * const *) a), base_name(*(char * const *) b));
+        return strcmp(path_basename(*(char * const *) a), path_basename(*(char * const *) b));
 }
 
 /* systemd's conf_files_list_strv(): *.conf of all dirs, the first dir's file of a name wins,
@@ -772,7 +761,7 @@ static int find_dropins(const NameMap *m, const char *id, char * const *aliases,
 /* ---- Lookup. ---- */
 
 static int primary_name(const char *fragment, const char *name, const char *instance, char **ret) {
-        const char *base = fragment ? base_name(fragment) : name;
+        const char *base = fragment ? path_basename(fragment) : name;
         if (instance && unit_name_is_valid(base, UNIT_NAME_TEMPLATE))
                 return unit_name_replace_instance(base, instance, ret);
         *ret = strdup(base);
@@ -797,8 +786,8 @@ static int lookup_in_map(const NameMap *m, const char *name, UnitInfo *ret) {
         if (name_map_resolve(m, name, &fragment) < 0 && kind == UNIT_NAME_INSTANCE &&
             unit_name_template(name, &template) >= 0)
                 (void) name_map_resolve(m, template, &fragment);
-        if (fragment && !streq(base_name(fragment), name) &&
-            (r = add_names(m, kind, instance, base_name(fragment), base_name(fragment), &names)) < 0)
+        if (fragment && !streq(path_basename(fragment), name) &&
+            (r = add_names(m, kind, instance, path_basename(fragment), path_basename(fragment), &names)) < 0)
                 return r;
 
         UnitInfo u = { .masked = fragment && null_or_empty(fragment) };
