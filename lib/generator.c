@@ -21,6 +21,7 @@
 #include "unit-confine.h"
 #include "unit-file.h"
 #include "unit-lookup.h"
+#include "unit-render.h"
 
 typedef enum OptedKind {
         OPTED_UNIT,           /* one unit, or a template confined as a whole */
@@ -506,7 +507,7 @@ static void confine_one(Run *run, const Opted *o) {
                 write_guard_mask(run, o, "has Enable=no");
                 return;
         }
-        r = unit_confine_dropin_text(&uc, &text);
+        r = unit_render_dropin(&uc, &text);
         if (r < 0)
                 return block_unit(run, o, uc.closure.error ?: strerror(-r), uc.closure.error_slug ?: "error");
         if (!utf8_is_valid(text)) /* systemd would ignore the file: never write it */

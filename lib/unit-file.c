@@ -95,6 +95,16 @@ static int read_line(Reader *r, Buffer *line) {
         return count > 0;
 }
 
+int unit_text_get_boolean(const UnitText *u, const char *section, const char *key) {
+        const UnitSetting *s = unit_text_get_effective(u, section, key, parse_boolean, false);
+        return s ? parse_boolean(s->value) : -ENOENT;
+}
+
+int unit_parse_any(const char *v) {
+        (void) v;
+        return 0;
+}
+
 int parse_boolean(const char *v) {
         static const char *const yes[] = { "1", "yes", "y", "true", "t", "on" };
         static const char *const no[] = { "0", "no", "n", "false", "f", "off" };

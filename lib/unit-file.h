@@ -63,5 +63,11 @@ bool unit_text_has_section(const UnitText *u, const char *section);
 const UnitSetting *unit_text_get_effective(const UnitText *u, const char *section, const char *key,
                                            int (*parse)(const char *value), bool empty_resets);
 
+/* The value systemd uses for a boolean setting (unit_text_get_effective() with parse_boolean()):
+ * 1, 0, or -ENOENT when unset. */
+int unit_text_get_boolean(const UnitText *u, const char *section, const char *key);
+/* A parser for unit_text_get_effective() that takes any value (paths, names). */
+int unit_parse_any(const char *v);
+
 /* As systemd: 1/yes/y/true/t/on → 1; 0/no/n/false/f/off → 0 (case-insensitive); else -EINVAL. */
 int parse_boolean(const char *v);
