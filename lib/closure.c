@@ -26,8 +26,13 @@
  * anything deeper cannot run, so it is a loop or a mistake. */
 #define MAX_INTERPRETER_DEPTH 5
 
-int closure_init(Closure *c, char * const *env, const PendingMounts *pending) {
-        *c = (Closure) { .pending = pending };
+int closure_init(Closure *c, char * const *env, const ClosureRun *run) {
+        *c = (Closure) {};
+        if (run) {
+                c->pending = run->pending;
+                c->store = run->store;
+                c->loader.run_cache = run->loader_cache;
+        }
         c->binds = path_set_new();
         if (!c->binds)
                 return -ENOMEM;
@@ -64,6 +69,26 @@ int closure_fail(Closure *c, int r, const char *slug, const char *fmt, ...) {
         r = closure_failv(c, r, slug, fmt, ap);
         va_end(ap);
         return r;
+}
+
+PathSet *closure_binds(const Closure *c) {
+        return c->binds;
+}
+
+const LoaderConfig *closure_loader(const Closure *c) {
+        return &c->loader;
+}
+
+const char *closure_error(const Closure *c) {
+        return c->error;
+}
+
+const char *closure_error_slug(const Closure *c) {
+        return c->error_slug;
+}
+
+void closure_set_dlopen_recommended(Closure *c, bool b) {
+        c->dlopen_recommended = b;
 }
 
 /* A path below a file system that fstab mounts later resolves to the wrong

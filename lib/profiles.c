@@ -79,13 +79,13 @@ static int library_found(const char *path, const char *reason, void *userdata) {
 /* A library glibc dlopen()s, with what ld.so loads for it. */
 static int add_library(Closure *c, const char *path, const char *reason) {
         _cleanup_free_ char *error = NULL;
-        LoaderConfig cfg = c->loader;
+        LoaderConfig cfg = *closure_loader(c);
         cfg.as_library = true;
         int r = closure_add_file(c, path, reason);
         if (r < 0)
                 return r;
         r = loader_closure(&cfg, path, library_found, c, &error);
-        if (r < 0 && !c->error)
+        if (r < 0 && !closure_error(c))
                 return closure_fail(c, r, r == -ENOENT ? "missing-library" : "bad-elf", "%s (%s): %s", path, reason,
                                     error ?: strerror(-r));
         return r;
@@ -165,7 +165,7 @@ static int add_nss_modules(Closure *c, const char *db, const char *profile) {
                         continue;
                 if (asprintf(&soname, "libnss_%s.so.2", *s) < 0)
                         return -ENOMEM;
-                r = dlopen_search(&c->loader, NULL, soname, &path, &via);
+                r = dlopen_search(closure_loader(c), NULL, soname, &path, &via);
                 if (r == -ENOMEM)
                         return r;
                 if (r < 0) {
@@ -176,7 +176,7 @@ static int add_nss_modules(Closure *c, const char *db, const char *profile) {
                              profile, *s, db, dlopen_via_to_string(via)) < 0)
                         return -ENOMEM;
                 if (via == DLOPEN_VIA_CACHE) {
-                        r = closure_add_file(c, c->loader.cache_file ?: "/etc/ld.so.cache", reason);
+                        r = closure_add_file(c, closure_loader(c)->cache_file ?: "/etc/ld.so.cache", reason);
                         if (r < 0)
                                 return r;
                 }
@@ -257,7 +257,7 @@ static int profile_gconv(Closure *c, char * const *env) {
         int r = add_env_paths(c, env, "GCONV_PATH", "Profiles=gconv: $GCONV_PATH");
         if (r < 0)
                 return r;
-        r = dlopen_search(&c->loader, NULL, "libc.so.6", &libc, &via);
+        r = dlopen_search(closure_loader(c), NULL, "libc.so.6", &libc, &via);
         if (r == -ENOMEM)
                 return r;
         if (r < 0 || !(real = realpath(libc, NULL))) {

@@ -309,14 +309,14 @@ static int add_bin_sh(UnitConfinement *uc) {
         if (!realpath(sh, real))
                 return closure_fail(&uc->closure, -errno, "missing-file", "BinSh=%s: %m", sh);
         /* Bound first, so that /bin/sh inside is BinSh= even if a command names /bin/sh. */
-        int r = path_set_add(uc->closure.binds, "/bin/sh", real, "BinSh=");
+        int r = path_set_add(closure_binds(&uc->closure), "/bin/sh", real, "BinSh=");
         if (r < 0)
                 return r;
         return closure_add_program(&uc->closure, sh, "BinSh=");
 }
 
 static int add_config_roots(UnitConfinement *uc, const Specifiers *sp) {
-        uc->closure.dlopen_recommended = uc->config.dlopen_recommended;
+        closure_set_dlopen_recommended(&uc->closure, uc->config.dlopen_recommended);
         int r = add_bin_sh(uc);
         if (r < 0)
                 return r;
@@ -394,7 +394,7 @@ static int add_unit_text_references(UnitConfinement *uc) {
         return 0;
 }
 
-int unit_confine(UnitConfinement *uc, const UnitInfo *info, const UnitText *text, const ConfineContext *ctx) {
+int unit_confine(UnitConfinement *uc, const UnitInfo *info, const UnitText *text, const ClosureRun *run) {
         _cleanup_free_ char *error = NULL;
         Specifiers sp = { .name = info->name, .fragment = info->fragment };
         int r;
@@ -419,11 +419,9 @@ int unit_confine(UnitConfinement *uc, const UnitInfo *info, const UnitText *text
         if (r < 0)
                 return fail(uc, r, "bad-environment", "%s", error ?: strerror(-r));
         char **env = uc->env;
-        r = closure_init(&uc->closure, env, ctx->pending);
+        r = closure_init(&uc->closure, env, run);
         if (r < 0)
                 return r;
-        uc->closure.store = ctx->store;
-        uc->closure.loader.run_cache = ctx->loader_cache;
 
         log_debug("%s: computing the closure (mode %s)", info->name, confinement_mode_to_string(uc->config.mode));
         r = add_config_roots(uc, &sp);
@@ -435,7 +433,7 @@ int unit_confine(UnitConfinement *uc, const UnitInfo *info, const UnitText *text
                 r = add_unit_text_references(uc);
         if (r >= 0)
                 r = closure_check_binds_safe(&uc->closure);
-        if (r < 0 && !uc->closure.error)
+        if (r < 0 && !closure_error(&uc->closure))
                 return fail(uc, r, "internal-error", "closure failed: %s", strerror(-r));
         return r;
 }

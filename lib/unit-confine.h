@@ -30,16 +30,9 @@ typedef struct UnitConfinement {
                                  * BindReadOnlyPaths= with specifiers, for systemd to expand per start */
 } UnitConfinement;
 
-/* What all units of one generator run share; any member may be NULL. */
-typedef struct ConfineContext {
-        const PendingMounts *pending; /* fstab mounts not mounted yet */
-        StoreScanner *store;          /* each store path scanned once per run */
-        LoaderCache *loader_cache;    /* what the loader learns serves every unit */
-} ConfineContext;
-
 /* Computes the roots and their closure. Returns 0, or a negative errno with the cause in
  * closure_error() and closure_error_slug() of uc->closure. */
-int unit_confine(UnitConfinement *uc, const UnitInfo *info, const UnitText *text, const ConfineContext *ctx);
+int unit_confine(UnitConfinement *uc, const UnitInfo *info, const UnitText *text, const ClosureRun *run);
 /* Whether PrivateUsers=yes cannot break the service (the unit leaving it unset is the renderer's
  * test): Mode=full-apivfs, every command as a non-root user, no capabilities granted. */
 bool unit_confine_private_users_is_safe(const UnitConfinement *uc);

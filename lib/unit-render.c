@@ -213,7 +213,7 @@ static int write_writable_paths(FILE *f, const UnitConfinement *uc, const Specif
 }
 
 static int write_binds(FILE *f, UnitConfinement *uc) {
-        const PathEntry **sorted = path_set_sorted(uc->closure.binds);
+        const PathEntry **sorted = path_set_sorted(closure_binds(&uc->closure));
         if (!sorted)
                 return -ENOMEM;
         for (const PathEntry **e = sorted; *e; e++) {
@@ -236,7 +236,7 @@ static int write_binds(FILE *f, UnitConfinement *uc) {
  * ordered after whatever mounts hold them. */
 static int write_mount_dependencies(FILE *f, UnitConfinement *uc) {
         _cleanup_strv_free_ char **dirs = NULL;
-        const PathEntry **sorted = path_set_sorted(uc->closure.binds);
+        const PathEntry **sorted = path_set_sorted(closure_binds(&uc->closure));
         if (!sorted)
                 return -ENOMEM;
         for (const PathEntry **e = sorted; *e; e++) {

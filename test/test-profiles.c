@@ -29,7 +29,7 @@ static int run_profiles(Closure *c, const char *profiles, char **env) {
 /* dest is bound, from the file it resolves to on the host. */
 static void assert_bound_as_host(Closure *c, const char *dest) {
         char real[PATH_MAX];
-        const PathEntry *e = path_set_get(c->binds, dest);
+        const PathEntry *e = path_set_get(closure_binds(c), dest);
         ck_assert_msg(e, "%s is not bound", dest);
         ck_assert_ptr_nonnull(realpath(dest, real));
         ck_assert_str_eq(e->source, real);
@@ -40,7 +40,7 @@ static bool visible(Closure *c, const char *path) {
         char real[PATH_MAX];
         if (!realpath(path, real))
                 return false;
-        for (const PathEntry **e = path_set_sorted(c->binds); e && *e; e++) {
+        for (const PathEntry **e = path_set_sorted(closure_binds(c)); e && *e; e++) {
                 size_t n = strlen((*e)->source);
                 if (streq((*e)->source, real) || (strncmp(real, (*e)->source, n) == 0 && real[n] == '/'))
                         return true;
@@ -57,7 +57,7 @@ static void assert_ldd_closure_bound(Closure *c, const char *library) {
         _cleanup_fclose_ FILE *f = fopen(out, "re");
         while (getline(&line, &size, f) > 0) {
                 line[strcspn(line, "\n")] = 0;
-                ck_assert_msg(path_set_contains(c->binds, line), "%s, needed by %s, not bound", line, library);
+                ck_assert_msg(path_set_contains(closure_binds(c), line), "%s, needed by %s, not bound", line, library);
         }
         tu_rm_rf(d);
 }
