@@ -15,7 +15,7 @@
 #include "string-util.h"
 #include "strv.h"
 #include "env-file.h"
-#include "unit-lookup.h"
+#include "unit-name.h"
 
 /* A lookup returns 0 with *ret (NULL = empty), -ENXIO when the value cannot be known at boot
  * (with *why), or another -errno that systemd would fail with too. */

@@ -11,8 +11,6 @@
 
 #include "closure.h"
 #include "confinement-config.h"
-#include "loader-cache.h"
-#include "mounts.h"
 #include "specifier.h"
 #include "unit-file.h"
 #include "unit-lookup.h"
