@@ -80,7 +80,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
         fuzz_tree_strict = getenv("FUZZ_UNIT_TREE_STRICT") && streq(getenv("FUZZ_UNIT_TREE_STRICT"), "1");
         /* the generator's log lines go nowhere unless asked for */
         setenv("SYSTEMD_LOG_TARGET", "null", 0);
-        log_setup("fuzz-unit-tree");
+        log_setup("fuzz-unit-tree", false);
         return 0;
 }
 
