@@ -13,6 +13,7 @@
 #include "log.h"
 #include "macro.h"
 #include "path-util.h"
+#include "read-file.h"
 #include "strv.h"
 
 #define NSSWITCH_CONF "/etc/nsswitch.conf"
@@ -124,14 +125,16 @@ static int nss_line_services(const char *rest, char ***services) {
 }
 
 int profiles_nss_services(const char *nsswitch_conf, const char *db, char ***ret) {
-        _cleanup_fclose_ FILE *f = fopen(nsswitch_conf, "re");
+        _cleanup_fclose_ FILE *f = NULL;
         _cleanup_free_ char *line = NULL;
         _cleanup_strv_free_ char **services = NULL;
         size_t size = 0;
 
         *ret = NULL;
-        if (!f)
-                return errno == ENOENT ? 0 : -errno;
+        /* O_NONBLOCK: a FIFO there must not block the boot (read-file.h refuses it). */
+        int r = read_file_open(nsswitch_conf, 0, &f);
+        if (r < 0)
+                return r == -ENOENT ? 0 : r;
         while (getline(&line, &size, f) > 0) {
                 line[strcspn(line, "#\n")] = 0;
                 char *colon = strchr(line, ':');
@@ -142,7 +145,7 @@ int profiles_nss_services(const char *nsswitch_conf, const char *db, char ***ret
                 name[strcspn(name, " \t")] = 0;
                 if (!streq(name, db))
                         continue;
-                int r = nss_line_services(colon + 1, &services);
+                r = nss_line_services(colon + 1, &services);
                 if (r < 0)
                         return r;
         }
@@ -278,10 +281,10 @@ static int profile_gconv(Closure *c, char * const *env) {
 static int read_locale_conf(char ***env) {
         static const char *const files[] = { "/etc/locale.conf", "/etc/default/locale" };
         for (size_t i = 0; i < ELEMENTSOF(files); i++) {
-                _cleanup_fclose_ FILE *f = fopen(files[i], "re");
+                _cleanup_fclose_ FILE *f = NULL;
                 _cleanup_free_ char *line = NULL;
                 size_t size = 0;
-                if (!f)
+                if (read_file_open(files[i], 0, &f) < 0)
                         continue;
                 while (getline(&line, &size, f) > 0) {
                         line[strcspn(line, "\n")] = 0;

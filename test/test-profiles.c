@@ -98,6 +98,11 @@ START_TEST(nsswitch_services_are_listed_without_actions) {
         ck_assert_ptr_null(none);
         ck_assert_int_eq(profiles_nss_services("/nonexistent/nsswitch.conf", "hosts", &none), 0);
         ck_assert_ptr_null(none);
+        /* a FIFO is refused at once: waiting for a writer would block the boot */
+        _cleanup_free_ char *fifo = NULL;
+        ck_assert_int_ge(asprintf(&fifo, "%s/fifo.conf", d), 0);
+        ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+        ck_assert_int_eq(profiles_nss_services(fifo, "hosts", &none), -EBADFD);
         tu_rm_rf(d);
 }
 END_TEST
