@@ -91,6 +91,11 @@ static int host_run_dirs(const UnitConfinement *uc, const Specifiers *sp, char *
         return 0;
 }
 
+/* A path systemd would read differently than written (unit_escape_path() failed): blocked. */
+static int fail_bad_path(UnitConfinement *uc, const char *path) {
+        return closure_fail(&uc->closure, -EINVAL, "bad-path", "%s: a path a unit file cannot hold", path);
+}
+
 /* A path the drop-in writes: escaped, and for a template expanded with the sentinel
  * instance, whose part that names the instance goes back to systemd as specifiers, so
  * that each instance gets its own (SPEC 2; expanded with an empty instance,
@@ -107,7 +112,7 @@ static char *render_path(const char *expanded) {
 /* PID 1 reads PIDFile= on the host. A PID file in the service's private /run
  * is CONFINEMENT_RUN on the host; one in a dir the unit binds from the host
  * (its RuntimeDirectory=, a BindPaths= of /run/x) is the host's file itself. */
-static int write_pid_file(FILE *f, const UnitConfinement *uc, const Specifiers *sp) {
+static int write_pid_file(FILE *f, UnitConfinement *uc, const Specifiers *sp) {
         const char *v = unit_text_get(uc->text, "Service", "PIDFile");
         _cleanup_free_ char *expanded = NULL, *error = NULL, *path = NULL, *escaped = NULL;
         _cleanup_strv_free_ char **host_dirs = NULL;
@@ -115,7 +120,7 @@ static int write_pid_file(FILE *f, const UnitConfinement *uc, const Specifiers *
                 return 0;
         int r = specifier_expand(v, sp, &expanded, &error);
         if (r < 0)
-                return closure_fail(&((UnitConfinement *) uc)->closure, r, "bad-setting", "PIDFile=%s: %s", v, error ?: strerror(-r));
+                return closure_fail(&uc->closure, r, "bad-setting", "PIDFile=%s: %s", v, error ?: strerror(-r));
         path = expanded[0] == '/' ? path_normalize(expanded) : path_join_normalize("/run", expanded);
         if (!path)
                 return -ENOMEM;
@@ -137,7 +142,7 @@ static int write_pid_file(FILE *f, const UnitConfinement *uc, const Specifiers *
         }
         if (specifier_has_sentinel(rest) ? specifier_unexpand_path(rest, NULL, &escaped) < 0
                                          : !(escaped = unit_escape_text(rest)))
-                return closure_fail(&((UnitConfinement *) uc)->closure, -EINVAL, "bad-setting", "PIDFile=%s: cannot be written back", v);
+                return closure_fail(&uc->closure, -EINVAL, "bad-setting", "PIDFile=%s: cannot be written back", v);
         fprintf(f, "PIDFile=%s%s\n", CONFINEMENT_RUN, escaped);
         return 0;
 }
@@ -178,7 +183,7 @@ static void write_var_lock(FILE *f) {
 
 /* On 252 ReadWritePaths= are resolved inside the root, where nothing from the
  * host is writable: each becomes a writable bind of the host path. */
-static int write_writable_paths(FILE *f, const UnitConfinement *uc, const Specifiers *sp) {
+static int write_writable_paths(FILE *f, UnitConfinement *uc, const Specifiers *sp) {
         static const char *const keys[] = { "ReadWritePaths", "ReadWriteDirectories" };
         for (size_t k = 0; k < ELEMENTSOF(keys); k++) {
                 _cleanup_strv_free_ char **values = NULL;
@@ -198,12 +203,13 @@ static int write_writable_paths(FILE *f, const UnitConfinement *uc, const Specif
                                         continue;
                                 r = specifier_expand(w, sp, &expanded, &error);
                                 if (r < 0)
-                                        return closure_fail(&((UnitConfinement *) uc)->closure, r, "bad-setting", "%s=%s: %s",
-                                                    keys[k], *v, error ?: strerror(-r));
+                                        return closure_fail(&uc->closure, r, "bad-setting", "%s=%s: %s", keys[k], *v,
+                                                            error ?: strerror(-r));
                                 esc = render_path(expanded);
                                 if (!esc)
-                                        return errno == EINVAL ? closure_fail(&((UnitConfinement *) uc)->closure, -EINVAL, "bad-path",
-                                                                      "%s=%s: a path a unit file cannot hold", keys[k], *v)
+                                        return errno == EINVAL ? closure_fail(&uc->closure, -EINVAL, "bad-path",
+                                                                              "%s=%s: a path a unit file cannot hold",
+                                                                              keys[k], *v)
                                                                : -ENOMEM;
                                 fprintf(f, "BindPaths=%s%s\n", optional ? "-" : "", esc);
                         }
@@ -219,14 +225,14 @@ static int write_binds(FILE *f, UnitConfinement *uc) {
         for (const PathEntry **e = sorted; *e; e++) {
                 _cleanup_free_ char *src = unit_escape_path((*e)->source), *dst = NULL;
                 if (!src)
-                        return closure_fail(&uc->closure, -EINVAL, "bad-path", "%s: a path a unit file cannot hold", (*e)->source);
+                        return fail_bad_path(uc, (*e)->source);
                 if (streq((*e)->source, (*e)->dest)) {
                         fprintf(f, "BindReadOnlyPaths=%s\n", src);
                         continue;
                 }
                 dst = unit_escape_path((*e)->dest);
                 if (!dst)
-                        return closure_fail(&uc->closure, -EINVAL, "bad-path", "%s: a path a unit file cannot hold", (*e)->dest);
+                        return fail_bad_path(uc, (*e)->dest);
                 fprintf(f, "BindReadOnlyPaths=%s:%s\n", src, dst);
         }
         return 0;
@@ -250,7 +256,7 @@ static int write_mount_dependencies(FILE *f, UnitConfinement *uc) {
         STRV_FOREACH(d, dirs) {
                 _cleanup_free_ char *esc = unit_escape_path(*d);
                 if (!esc)
-                        return closure_fail(&uc->closure, -EINVAL, "bad-path", "%s: a path a unit file cannot hold", *d);
+                        return fail_bad_path(uc, *d);
                 fprintf(f, "RequiresMountsFor=%s\n", esc);
         }
         return 0;
