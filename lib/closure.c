@@ -19,6 +19,7 @@
 #include "log.h"
 #include "macro.h"
 #include "path-util.h"
+#include "read-file.h"
 #include "shebang.h"
 #include "strv.h"
 
@@ -563,9 +564,10 @@ int closure_add_package(Closure *c, const char *path, const char *reason) {
 /* The owner's name from /etc/passwd itself: no NSS module may talk to a
  * daemon at boot. */
 static void owner_name(uid_t uid, char *buf, size_t size) {
-        _cleanup_fclose_ FILE *f = fopen("/etc/passwd", "re");
+        _cleanup_fclose_ FILE *f = NULL;
         struct passwd *pw;
         snprintf(buf, size, "uid %u", (unsigned) uid);
+        (void) read_file_open("/etc/passwd", 0, &f); /* a FIFO must not block the boot */
         while (f && (pw = fgetpwent(f)))
                 if (pw->pw_uid == uid) {
                         snprintf(buf, size, "%s (uid %u)", pw->pw_name, (unsigned) uid);
