@@ -13,6 +13,7 @@
 #include "fuzz.h"
 #include "macro.h"
 #include "strv.h"
+#include "env-file.h"
 #include "unit-env.h"
 #include "unit-file.h"
 

@@ -20,6 +20,7 @@
 #include "log.h"
 #include "macro.h"
 #include "path-util.h"
+#include "read-file.h"
 #include "shebang.h"
 #include "strv.h"
 
@@ -27,8 +28,13 @@
  * anything deeper cannot run, so it is a loop or a mistake. */
 #define MAX_INTERPRETER_DEPTH 5
 
-int closure_init(Closure *c, char * const *env, const PendingMounts *pending) {
-        *c = (Closure) { .pending = pending };
+int closure_init(Closure *c, char * const *env, const ClosureRun *run) {
+        *c = (Closure) {};
+        if (run) {
+                c->pending = run->pending;
+                c->store = run->store;
+                c->loader.run_cache = run->loader_cache;
+        }
         c->binds = path_set_new();
         if (!c->binds)
                 return -ENOMEM;
@@ -66,6 +72,26 @@ int closure_fail(Closure *c, int r, const char *slug, const char *fmt, ...) {
         r = closure_failv(c, r, slug, fmt, ap);
         va_end(ap);
         return r;
+}
+
+PathSet *closure_binds(const Closure *c) {
+        return c->binds;
+}
+
+const LoaderConfig *closure_loader(const Closure *c) {
+        return &c->loader;
+}
+
+const char *closure_error(const Closure *c) {
+        return c->error;
+}
+
+const char *closure_error_slug(const Closure *c) {
+        return c->error_slug;
+}
+
+void closure_set_dlopen_recommended(Closure *c, bool b) {
+        c->dlopen_recommended = b;
 }
 
 /* A path below a file system that fstab mounts later resolves to the wrong
@@ -569,9 +595,10 @@ int closure_add_package(Closure *c, const char *path, const char *reason) {
 /* The owner's name from /etc/passwd itself: no NSS module may talk to a
  * daemon at boot. */
 static void owner_name(uid_t uid, char *buf, size_t size) {
-        _cleanup_fclose_ FILE *f = fopen("/etc/passwd", "re");
+        _cleanup_fclose_ FILE *f = NULL;
         struct passwd *pw;
         snprintf(buf, size, "uid %u", (unsigned) uid);
+        (void) read_file_open("/etc/passwd", 0, &f); /* a FIFO must not block the boot */
         while (f && (pw = fgetpwent(f)))
                 if (pw->pw_uid == uid) {
                         snprintf(buf, size, "%s (uid %u)", pw->pw_name, (unsigned) uid);

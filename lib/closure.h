@@ -29,8 +29,26 @@ typedef struct Closure {
         const char *error_slug;    /* e.g. "missing-executable", for the file name */
 } Closure;
 
-int closure_init(Closure *c, char * const *env, const PendingMounts *pending);
+/* What all units of one generator run share, handed to each closure once; any member may be
+ * NULL. The run owns them. */
+typedef struct ClosureRun {
+        PendingMounts *pending;    /* fstab mounts not mounted yet */
+        StoreScanner *store;       /* each store path scanned once per run */
+        LoaderCache *loader_cache; /* what the loader learns serves every unit */
+} ClosureRun;
+
+/* env: the unit's environment (LD_LIBRARY_PATH, LD_PRELOAD, PATH); run may be NULL. */
+int closure_init(Closure *c, char * const *env, const ClosureRun *run);
 void closure_done(Closure *c);
+
+/* Other modules use these, never the fields above. */
+PathSet *closure_binds(const Closure *c);
+const LoaderConfig *closure_loader(const Closure *c);
+/* The first failure's one-line cause and slug, NULL before any. */
+const char *closure_error(const Closure *c);
+const char *closure_error_slug(const Closure *c);
+/* DlopenRecommended=: also .note.dlopen "recommended" libraries. */
+void closure_set_dlopen_recommended(Closure *c, bool b);
 
 /* Records a failure (the first one wins) and returns r. */
 int closure_fail(Closure *c, int r, const char *slug, const char *fmt, ...) __attribute__((format(printf, 4, 5)));

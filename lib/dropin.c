@@ -13,6 +13,7 @@
 #include "loader-cache.h"
 #include "log.h"
 #include "macro.h"
+#include "string-util.h"
 #include "strv.h"
 #include "unit-file.h"
 

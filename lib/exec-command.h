@@ -3,12 +3,13 @@
 
 /* Exec*= command lines as systemd 252 parses them (config_parse_exec: prefixes, quoting, C
  * escapes, specifiers, ";" between commands) and as it expands them at exec time (replace_env_argv:
- * "$VAR" alone splits into words, "${VAR}" inside a word is replaced as is). Also systemd's word
- * splitter, extract_first_word(), which the other unit settings use too. */
+ * "$VAR" alone splits into words, "${VAR}" inside a word is replaced as is). The word
+ * splitter they use, extract_first_word(), is in extract-word.h. */
 
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "extract-word.h"
 #include "specifier.h"
 
 enum {
@@ -39,21 +40,6 @@ typedef struct ExecCommand {
 int exec_command_parse(const char *value, const Specifiers *sp, char * const *env, ExecCommand **cmds,
                        size_t *n, char **ret_error);
 void exec_command_free_many(ExecCommand *c, size_t n);
-
-/* systemd's extract_first_word() flags, the subset the unit settings use. */
-typedef enum ExtractFlags {
-        EXTRACT_RELAX = 1 << 0,          /* allow unbalanced quotes, eat a trailing backslash */
-        EXTRACT_CUNESCAPE = 1 << 1,      /* unescape C sequences */
-        EXTRACT_UNESCAPE_RELAX = 1 << 2, /* keep unknown escapes and a trailing backslash verbatim */
-        EXTRACT_UNQUOTE = 1 << 5,        /* quotes group words and are removed */
-        EXTRACT_DONT_COALESCE_SEPARATORS = 1 << 6,
-} ExtractFlags;
-
-/* Returns 1 and the next word in *ret, 0 at the end (*ret NULL), -EINVAL on bad quoting or
- * escapes. separators NULL means whitespace. */
-int extract_first_word(const char **p, char **ret, const char *separators, ExtractFlags flags);
-/* As systemd's extract_first_word_and_warn(): an unknown escape is retried and kept verbatim. */
-int extract_first_word_relaxed(const char **p, char **ret, const char *separators, ExtractFlags flags);
 
 /* systemd's replace_env_argv(): "$VAR" as a whole word becomes the words of its value (split at
  * whitespace, quotes honoured) or nothing; "${VAR}" elsewhere is replaced by the value (unset: "");

@@ -18,10 +18,12 @@
 #include "mounts.h"
 #include "path-set.h"
 #include "store.h"
+#include "string-util.h"
 #include "strv.h"
 #include "unit-confine.h"
 #include "unit-file.h"
 #include "unit-lookup.h"
+#include "unit-render.h"
 
 typedef enum OptedKind {
         OPTED_UNIT,           /* one unit, or a template confined as a whole */
@@ -45,9 +47,7 @@ typedef struct Run {
         char **search_path;
         UnitLookup *lookup;   /* one scan of the unit dirs for the whole run */
         char *guard_name;     /* the file name of the guards for units the generator cannot see */
-        PendingMounts *pending;
-        StoreScanner *store;  /* each store path scanned once per run */
-        LoaderCache *loader_cache; /* files do not change during a run */
+        ClosureRun shared;    /* the pending mounts, store scanner and loader cache of the run */
         Opted *opted;
         size_t n_opted;
         int write_error;
@@ -491,23 +491,22 @@ static void explain(const Opted *o, UnitConfinement *uc, const char *text) {
                 printf(" %s", *d);
         printf("\n%s\n", text);
         explain_print_settings(stdout, text, unit_confine_private_users_why(uc));
-        explain_print_shell_warnings(stdout, &o->text, &sp, uc->env, uc->closure.binds);
+        explain_print_shell_warnings(stdout, &o->text, &sp, uc->env, closure_binds(&uc->closure));
         printf("# Why each path is in:\n");
-        if (explain_print_tree(stdout, uc->closure.binds) < 0)
+        if (explain_print_tree(stdout, closure_binds(&uc->closure)) < 0)
                 log_oom();
 }
 
 static void confine_one(Run *run, const Opted *o) {
         _cleanup_(unit_confine_done) UnitConfinement uc = {};
         _cleanup_free_ char *text = NULL, *name = stem_conf(o);
-        ConfineContext ctx = { .pending = run->pending, .store = run->store, .loader_cache = run->loader_cache };
-        int r = unit_confine(&uc, &o->info, &o->text, &ctx);
+        int r = unit_confine(&uc, &o->info, &o->text, &run->shared);
         if (r == -ENOMEM || !name) {
                 log_oom();
                 return;
         }
         if (r < 0)
-                return block_unit(run, o, uc.closure.error ?: "unknown error", uc.closure.error_slug ?: "error");
+                return block_unit(run, o, closure_error(&uc.closure) ?: "unknown error", closure_error_slug(&uc.closure) ?: "error");
         if (!uc.config.enable) {
                 log_info("%s: Enable=no, not confined", o->info.name);
                 if (writing(run))
@@ -515,9 +514,9 @@ static void confine_one(Run *run, const Opted *o) {
                 write_guard_mask(run, o, "has Enable=no");
                 return;
         }
-        r = unit_confine_dropin_text(&uc, &text);
+        r = unit_render_dropin(&uc, &text);
         if (r < 0)
-                return block_unit(run, o, uc.closure.error ?: strerror(-r), uc.closure.error_slug ?: "error");
+                return block_unit(run, o, closure_error(&uc.closure) ?: strerror(-r), closure_error_slug(&uc.closure) ?: "error");
         if (!utf8_is_valid(text)) /* systemd would ignore the file: never write it */
                 return block_unit(run, o, "its drop-in would not be valid UTF-8", "bad-path");
         if (!writing(run))
@@ -530,7 +529,7 @@ static void confine_one(Run *run, const Opted *o) {
         note_write(run, write_marker(run, o->info.name), o->info.name, "its marker");
         if (is_template(o->info.name))
                 write_guard_mask(run, o, "is confined as a whole by the drop-in beside this file");
-        log_debug("%s: confined, %zu paths bound", o->info.name, path_set_size(uc.closure.binds));
+        log_debug("%s: confined, %zu paths bound", o->info.name, path_set_size(closure_binds(&uc.closure)));
 }
 
 static void confine_all(Run *run) {
@@ -567,15 +566,15 @@ int generator_run(const GeneratorOptions *opts) {
         if (r < 0)
                 return log_error_errno(r, "Cannot determine the unit search path: %m");
 
-        r = pending_mounts_load(NULL, NULL, &run.pending);
+        r = pending_mounts_load(NULL, NULL, &run.shared.pending);
         if (r < 0)
                 log_warning_errno(r, "Cannot read /etc/fstab or the mount table, assuming all is mounted: %m");
 
         /* Without a cache the run is only slower. */
-        if (loader_cache_new(&run.loader_cache) < 0)
-                run.loader_cache = NULL;
+        if (loader_cache_new(&run.shared.loader_cache) < 0)
+                run.shared.loader_cache = NULL;
 
-        r = store_scanner_new(NULL, &run.store);
+        r = store_scanner_new(NULL, &run.shared.store);
         if (r < 0)
                 log_oom();
         else
@@ -591,8 +590,8 @@ int generator_run(const GeneratorOptions *opts) {
         strv_free(run.search_path);
         free(run.guard_name);
         unit_lookup_free(run.lookup);
-        pending_mounts_free(run.pending);
-        store_scanner_free(run.store);
-        loader_cache_free(run.loader_cache);
+        pending_mounts_free(run.shared.pending);
+        store_scanner_free(run.shared.store);
+        loader_cache_free(run.shared.loader_cache);
         return r < 0 ? r : run.write_error;
 }

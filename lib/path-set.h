@@ -13,7 +13,6 @@ typedef struct PathEntry {
         char *dest;    /* the path inside the root */
         char *source;  /* the host path bound there (realpath of dest) */
         char *reason;  /* why it is in */
-        bool writable; /* a read-write bind */
 } PathEntry;
 
 typedef struct PathSet PathSet;

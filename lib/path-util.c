@@ -63,8 +63,10 @@ char *path_dirname(const char *path) {
 }
 
 bool path_startswith_dir(const char *path, const char *prefix) {
-        if (streq(prefix, "/"))
+        size_t l = strlen(prefix);
+        while (l > 1 && prefix[l - 1] == '/') /* "/a/" is the directory /a */
+                l--;
+        if (l == 1 && prefix[0] == '/')
                 return path[0] == '/';
-        const char *rest = startswith(path, prefix);
-        return rest && (*rest == 0 || *rest == '/');
+        return strncmp(path, prefix, l) == 0 && (path[l] == 0 || path[l] == '/');
 }

@@ -15,5 +15,5 @@ char *path_join_normalize(const char *a, const char *b);
 /* The directory part of an absolute path ("/" for "/x"). */
 char *path_dirname(const char *path);
 const char *path_basename(const char *path);
-/* True when path equals prefix or lies below it. */
+/* True when path equals prefix or lies below it (trailing slashes of prefix do not count). */
 bool path_startswith_dir(const char *path, const char *prefix);

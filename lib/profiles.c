@@ -13,6 +13,7 @@
 #include "log.h"
 #include "macro.h"
 #include "path-util.h"
+#include "read-file.h"
 #include "strv.h"
 
 #define NSSWITCH_CONF "/etc/nsswitch.conf"
@@ -79,13 +80,13 @@ static int library_found(const char *path, const char *reason, void *userdata) {
 /* A library glibc dlopen()s, with what ld.so loads for it. */
 static int add_library(Closure *c, const char *path, const char *reason) {
         _cleanup_free_ char *error = NULL;
-        LoaderConfig cfg = c->loader;
+        LoaderConfig cfg = *closure_loader(c);
         cfg.as_library = true;
         int r = closure_add_file(c, path, reason);
         if (r < 0)
                 return r;
         r = loader_closure(&cfg, path, library_found, c, &error);
-        if (r < 0 && !c->error)
+        if (r < 0 && !closure_error(c))
                 return closure_fail(c, r, r == -ENOENT ? "missing-library" : "bad-elf", "%s (%s): %s", path, reason,
                                     error ?: strerror(-r));
         return r;
@@ -124,14 +125,16 @@ static int nss_line_services(const char *rest, char ***services) {
 }
 
 int profiles_nss_services(const char *nsswitch_conf, const char *db, char ***ret) {
-        _cleanup_fclose_ FILE *f = fopen(nsswitch_conf, "re");
+        _cleanup_fclose_ FILE *f = NULL;
         _cleanup_free_ char *line = NULL;
         _cleanup_strv_free_ char **services = NULL;
         size_t size = 0;
 
         *ret = NULL;
-        if (!f)
-                return errno == ENOENT ? 0 : -errno;
+        /* O_NONBLOCK: a FIFO there must not block the boot (read-file.h refuses it). */
+        int r = read_file_open(nsswitch_conf, 0, &f);
+        if (r < 0)
+                return r == -ENOENT ? 0 : r;
         while (getline(&line, &size, f) > 0) {
                 line[strcspn(line, "#\n")] = 0;
                 char *colon = strchr(line, ':');
@@ -142,7 +145,7 @@ int profiles_nss_services(const char *nsswitch_conf, const char *db, char ***ret
                 name[strcspn(name, " \t")] = 0;
                 if (!streq(name, db))
                         continue;
-                int r = nss_line_services(colon + 1, &services);
+                r = nss_line_services(colon + 1, &services);
                 if (r < 0)
                         return r;
         }
@@ -165,7 +168,7 @@ static int add_nss_modules(Closure *c, const char *db, const char *profile) {
                         continue;
                 if (asprintf(&soname, "libnss_%s.so.2", *s) < 0)
                         return -ENOMEM;
-                r = dlopen_search(&c->loader, NULL, soname, &path, &via);
+                r = dlopen_search(closure_loader(c), NULL, soname, &path, &via);
                 if (r == -ENOMEM)
                         return r;
                 if (r < 0) {
@@ -176,7 +179,7 @@ static int add_nss_modules(Closure *c, const char *db, const char *profile) {
                              profile, *s, db, dlopen_via_to_string(via)) < 0)
                         return -ENOMEM;
                 if (via == DLOPEN_VIA_CACHE) {
-                        r = closure_add_file(c, c->loader.cache_file ?: "/etc/ld.so.cache", reason);
+                        r = closure_add_file(c, closure_loader(c)->cache_file ?: "/etc/ld.so.cache", reason);
                         if (r < 0)
                                 return r;
                 }
@@ -257,7 +260,7 @@ static int profile_gconv(Closure *c, char * const *env) {
         int r = add_env_paths(c, env, "GCONV_PATH", "Profiles=gconv: $GCONV_PATH");
         if (r < 0)
                 return r;
-        r = dlopen_search(&c->loader, NULL, "libc.so.6", &libc, &via);
+        r = dlopen_search(closure_loader(c), NULL, "libc.so.6", &libc, &via);
         if (r == -ENOMEM)
                 return r;
         if (r < 0 || !(real = realpath(libc, NULL))) {
@@ -278,10 +281,10 @@ static int profile_gconv(Closure *c, char * const *env) {
 static int read_locale_conf(char ***env) {
         static const char *const files[] = { "/etc/locale.conf", "/etc/default/locale" };
         for (size_t i = 0; i < ELEMENTSOF(files); i++) {
-                _cleanup_fclose_ FILE *f = fopen(files[i], "re");
+                _cleanup_fclose_ FILE *f = NULL;
                 _cleanup_free_ char *line = NULL;
                 size_t size = 0;
-                if (!f)
+                if (read_file_open(files[i], 0, &f) < 0)
                         continue;
                 while (getline(&line, &size, f) > 0) {
                         line[strcspn(line, "\n")] = 0;

@@ -2,13 +2,12 @@
 #include "shebang.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "macro.h"
+#include "read-file.h"
 
 static bool is_blank(char c) {
         return c == ' ' || c == '\t';
@@ -92,22 +91,9 @@ int shebang_parse(const char *data, size_t size, char **ret_interp, char **ret_a
 }
 
 int shebang_read(const char *path, char **ret_interp, char **ret_arg) {
-        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
         char buf[SHEBANG_BUF_SIZE];
-        size_t n = 0;
+        size_t n;
+        int r = read_file_head(path, buf, sizeof(buf), &n);
 
-        if (fd < 0)
-                return -errno;
-        while (n < sizeof(buf)) {
-                ssize_t k = read(fd, buf + n, sizeof(buf) - n);
-                if (k < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return -errno;
-                }
-                if (k == 0)
-                        break;
-                n += k;
-        }
-        return shebang_parse(buf, n, ret_interp, ret_arg);
+        return r < 0 ? r : shebang_parse(buf, n, ret_interp, ret_arg);
 }

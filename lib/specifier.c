@@ -12,10 +12,11 @@
 #include <sys/utsname.h>
 
 #include "macro.h"
+#include "read-file.h"
+#include "string-util.h"
 #include "strv.h"
-#include "unit-env.h"
-#include "unit-file.h"
-#include "unit-lookup.h"
+#include "env-file.h"
+#include "unit-name.h"
 
 /* A lookup returns 0 with *ret (NULL = empty), -ENXIO when the value cannot be known at boot
  * (with *why), or another -errno that systemd would fail with too. */
@@ -166,14 +167,15 @@ static char *root_path(const Specifiers *sp, const char *path) {
         return asprintf(&p, "%s%s", root, path) < 0 ? NULL : p;
 }
 
+/* A FIFO put at /etc/machine-id must not block the boot: read_file_head() refuses it. */
 static int read_first_line(const char *path, char **ret) {
-        _cleanup_fclose_ FILE *f = fopen(path, "re");
         char buf[4096];
+        size_t n;
+        int r = read_file_head(path, buf, sizeof buf - 1, &n);
 
-        if (!f)
-                return -errno;
-        if (!fgets(buf, sizeof buf, f))
-                buf[0] = 0;
+        if (r < 0)
+                return r;
+        buf[n] = 0;
         buf[strcspn(buf, "\n")] = 0;
         return dup_value(buf, ret);
 }

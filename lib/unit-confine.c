@@ -10,13 +10,12 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "dropin.h"
 #include "exec-command.h"
-#include "harden.h"
+#include "extract-word.h"
 #include "log.h"
-#include "memstream.h"
 #include "path-util.h"
 #include "profiles.h"
+#include "read-file.h"
 #include "strv.h"
 #include "unit-env.h"
 
@@ -24,35 +23,6 @@ static const char *const exec_keys[] = {
         "ExecCondition", "ExecStartPre", "ExecStart", "ExecStartPost",
         "ExecReload",    "ExecStop",     "ExecStopPost",
 };
-
-/* Settings that the mode turns on or off, unless the unit says otherwise. All
- * are booleans; on 252 an empty MountAPIVFS= resets it to unset, while the
- * others' parser (config_parse_bool) rejects "" and keeps the earlier value. */
-static const struct {
-        const char *key;
-        bool empty_resets;
-} mode_defaults[] = {
-        { "PrivateMounts", false },        { "MountAPIVFS", true },
-        { "PrivateDevices", false },       { "PrivateTmp", false },
-        { "ProtectControlGroups", false }, { "ProtectKernelModules", false },
-        { "ProtectKernelTunables", false },
-};
-
-/* Parsers for unit_text_get_effective(), as systemd 252 accepts the values. */
-static int parse_any(const char *v) {
-        (void) v;
-        return 0;
-}
-
-static int parse_protect_system(const char *v) {
-        return streq(v, "full") || streq(v, "strict") ? 0 : parse_boolean(v);
-}
-
-/* The value systemd uses for a boolean setting: 1, 0, or -ENOENT when unset. */
-static int effective_boolean(const UnitText *t, const char *key) {
-        const UnitSetting *s = unit_text_get_effective(t, "Service", key, parse_boolean, false);
-        return s ? parse_boolean(s->value) : -ENOENT;
-}
 
 static int fail(UnitConfinement *uc, int r, const char *slug, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 static int fail(UnitConfinement *uc, int r, const char *slug, const char *fmt, ...) {
@@ -72,7 +42,7 @@ static int check_conflicts(UnitConfinement *uc) {
                  * Any other path counts, even one systemd might reject (fail closed). */
                 bool is_bool = streq(keys[i], "RootDirectoryStartOnly");
                 const UnitSetting *s = unit_text_get_effective(uc->text, "Service", keys[i],
-                                                               is_bool ? parse_boolean : parse_any, !is_bool);
+                                                               is_bool ? parse_boolean : unit_parse_any, !is_bool);
                 if (!s || (is_bool && parse_boolean(s->value) == 0))
                         continue;
                 return fail(uc, -EINVAL, "conflicting-setting", "%s=%s in %s conflicts with confinement",
@@ -108,7 +78,7 @@ static int needs_real_path(const char *exe, char **ret_real) {
  * the program's $ORIGIN from LD_ORIGIN_PATH: one value must serve them all. */
 static int note_origin_without_proc(UnitConfinement *uc, const char *key, const ExecCommand *cmd, const char *exe) {
         bool no_proc = uc->config.mode == CONFINEMENT_CHROOT_ONLY || (cmd->flags & EXEC_PRIVILEGED) ||
-                       (effective_boolean(uc->text, "PermissionsStartOnly") > 0 && !streq(key, "ExecStart"));
+                       (unit_text_get_boolean(uc->text, "Service", "PermissionsStartOnly") > 0 && !streq(key, "ExecStart"));
         _cleanup_free_ char *real = realpath(exe, NULL), *dir = NULL;
         if (!no_proc || !real || loader_program_uses_origin(real) <= 0)
                 return 0;
@@ -339,14 +309,14 @@ static int add_bin_sh(UnitConfinement *uc) {
         if (!realpath(sh, real))
                 return closure_fail(&uc->closure, -errno, "missing-file", "BinSh=%s: %m", sh);
         /* Bound first, so that /bin/sh inside is BinSh= even if a command names /bin/sh. */
-        int r = path_set_add(uc->closure.binds, "/bin/sh", real, "BinSh=");
+        int r = path_set_add(closure_binds(&uc->closure), "/bin/sh", real, "BinSh=");
         if (r < 0)
                 return r;
         return closure_add_program(&uc->closure, sh, "BinSh=");
 }
 
 static int add_config_roots(UnitConfinement *uc, const Specifiers *sp) {
-        uc->closure.dlopen_recommended = uc->config.dlopen_recommended;
+        closure_set_dlopen_recommended(&uc->closure, uc->config.dlopen_recommended);
         int r = add_bin_sh(uc);
         if (r < 0)
                 return r;
@@ -408,31 +378,23 @@ static int add_unit_text_references(UnitConfinement *uc) {
                 files[n++] = *d;
         for (size_t i = 0; i < n; i++) {
                 _cleanup_free_ char *text = NULL, *reason = NULL;
-                size_t size = 0;
-                struct stat st;
-                /* O_NONBLOCK and regular files only, as load_text() reads them:
-                 * a FIFO would block the generator for ever. */
-                _cleanup_close_ int fd = open(files[i], O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-                if (fd < 0 || fstat(fd, &st) < 0)
-                        return fail(uc, -errno, "unreadable-unit", "%s: %m", files[i]);
-                if (!S_ISREG(st.st_mode))
+                /* Regular files only, as load_text() reads them. */
+                int r = read_full_file(files[i], READ_FILE_REGULAR, SIZE_MAX, &text, NULL);
+                if (r == -EBADFD || r == -EISDIR)
                         continue; /* systemd does not read it either */
-                _cleanup_fclose_ FILE *f = fdopen(fd, "re");
-                if (!f)
-                        return fail(uc, -errno, "unreadable-unit", "%s: %m", files[i]);
-                fd = -1; /* owned by f now */
-                if (getdelim(&text, &size, 0, f) < 0 && ferror(f))
-                        return fail(uc, -EIO, "unreadable-unit", "%s: read error", files[i]);
+                if (r < 0)
+                        return fail(uc, r, "unreadable-unit", "%s: %s", files[i], strerror(-r));
                 if (asprintf(&reason, "FullUnit=: named in %s", files[i]) < 0)
                         return -ENOMEM;
-                int r = closure_add_store_references(&uc->closure, text ?: "", text ? strlen(text) : 0, reason);
+                /* Up to the first NUL, as systemd reads a unit file. */
+                r = closure_add_store_references(&uc->closure, text, strlen(text), reason);
                 if (r < 0)
                         return r;
         }
         return 0;
 }
 
-int unit_confine(UnitConfinement *uc, const UnitInfo *info, const UnitText *text, const ConfineContext *ctx) {
+int unit_confine(UnitConfinement *uc, const UnitInfo *info, const UnitText *text, const ClosureRun *run) {
         _cleanup_free_ char *error = NULL;
         Specifiers sp = { .name = info->name, .fragment = info->fragment };
         int r;
@@ -457,11 +419,9 @@ int unit_confine(UnitConfinement *uc, const UnitInfo *info, const UnitText *text
         if (r < 0)
                 return fail(uc, r, "bad-environment", "%s", error ?: strerror(-r));
         char **env = uc->env;
-        r = closure_init(&uc->closure, env, ctx->pending);
+        r = closure_init(&uc->closure, env, run);
         if (r < 0)
                 return r;
-        uc->closure.store = ctx->store;
-        uc->closure.loader.run_cache = ctx->loader_cache;
 
         log_debug("%s: computing the closure (mode %s)", info->name, confinement_mode_to_string(uc->config.mode));
         r = add_config_roots(uc, &sp);
@@ -473,7 +433,7 @@ int unit_confine(UnitConfinement *uc, const UnitInfo *info, const UnitText *text
                 r = add_unit_text_references(uc);
         if (r >= 0)
                 r = closure_check_binds_safe(&uc->closure);
-        if (r < 0 && !uc->closure.error)
+        if (r < 0 && !closure_error(&uc->closure))
                 return fail(uc, r, "internal-error", "closure failed: %s", strerror(-r));
         return r;
 }
@@ -491,8 +451,8 @@ void unit_confine_done(UnitConfinement *uc) {
 }
 
 static bool runs_unprivileged(const UnitText *t) {
-        const UnitSetting *user = unit_text_get_effective(t, "Service", "User", parse_any, true);
-        if (effective_boolean(t, "DynamicUser") > 0)
+        const UnitSetting *user = unit_text_get_effective(t, "Service", "User", unit_parse_any, true);
+        if (unit_text_get_boolean(t, "Service", "DynamicUser") > 0)
                 return true;
         return user && !streq(user->value, "root") && !streq(user->value, "0");
 }
@@ -512,7 +472,7 @@ static bool grants_capabilities(const UnitText *t) {
  * itself, as Debian's chrony does with ExecStart=!/usr/sbin/chronyd), and
  * PermissionsStartOnly=yes for every command but ExecStart=. */
 static bool keeps_root_in_a_command(const UnitText *t) {
-        if (effective_boolean(t, "PermissionsStartOnly") > 0)
+        if (unit_text_get_boolean(t, "Service", "PermissionsStartOnly") > 0)
                 return true;
         for (size_t i = 0; i < ELEMENTSOF(exec_keys); i++) {
                 _cleanup_strv_free_ char **values = NULL;
@@ -531,13 +491,13 @@ static bool keeps_root_in_a_command(const UnitText *t) {
 /* PrivateUsers=yes only where it cannot break the service: a root daemon that
  * binds a low port or switches to its own user fails in a user namespace, and
  * so does a command that runs as root while the rest runs as User=. */
-static bool private_users_is_safe(const UnitConfinement *uc) {
+bool unit_confine_private_users_is_safe(const UnitConfinement *uc) {
         return uc->config.mode == CONFINEMENT_FULL_APIVFS && runs_unprivileged(uc->text) &&
                !grants_capabilities(uc->text) && !keeps_root_in_a_command(uc->text);
 }
 
 const char *unit_confine_private_users_why(const UnitConfinement *uc) {
-        if (effective_boolean(uc->text, "PrivateUsers") >= 0)
+        if (unit_text_get_boolean(uc->text, "Service", "PrivateUsers") >= 0)
                 return "not written: the unit sets PrivateUsers= itself";
         if (uc->config.mode != CONFINEMENT_FULL_APIVFS)
                 return "not written: Mode=chroot-only";
@@ -551,308 +511,6 @@ const char *unit_confine_private_users_why(const UnitConfinement *uc) {
                        "PermissionsStartOnly=yes), and drops privileges itself";
         return "yes: every command runs as a non-root user with no capabilities, so uid 0 inside maps to "
                "nobody outside";
-}
-
-static void write_mode_defaults(FILE *f, const UnitConfinement *uc) {
-        const char *on = uc->config.mode == CONFINEMENT_FULL_APIVFS ? "yes" : "no";
-        /* "Unset" as systemd reads the unit: an empty or bad value does not count.
-         * A non-boolean word may be a newer systemd's value (257: PrivateTmp=
-         * disconnected, ProtectControlGroups=private|strict): for "yes" it counts
-         * as unset, so our yes replaces it (252 would ignore it: host /tmp); for
-         * "no" it counts as set, since systemd's own default is no anyway and
-         * 257's value is more than our no. Fail closed under either. */
-        int (*parse)(const char *) = uc->config.mode == CONFINEMENT_FULL_APIVFS ? parse_boolean : parse_any;
-        for (size_t i = 0; i < ELEMENTSOF(mode_defaults); i++)
-                if (!unit_text_get_effective(uc->text, "Service", mode_defaults[i].key, parse,
-                                             mode_defaults[i].empty_resets))
-                        fprintf(f, "%s=%s\n", mode_defaults[i].key, on);
-        if (effective_boolean(uc->text, "PrivateUsers") < 0 && private_users_is_safe(uc))
-                fputs("PrivateUsers=yes\n", f);
-}
-
-/* ProtectSystem=yes/full remount /usr (and /etc) read-only, which fails when
- * the root has no /etc or /usr (226/NAMESPACE on 252). Inside the root every
- * host path is a read-only bind already; strict gives at least the same
- * protection, keeps the unit's writable binds writable, and needs no path. */
-static void write_protect_system(FILE *f, const UnitConfinement *uc) {
-        const UnitSetting *s = unit_text_get_effective(uc->text, "Service", "ProtectSystem", parse_protect_system,
-                                                       false);
-        const char *v = s ? s->value : NULL;
-        if (!v || !(streq(v, "full") || parse_boolean(v) > 0))
-                return;
-        fprintf(f, "# ProtectSystem=%s: strict gives the same protection inside the root.\n"
-                   "ProtectSystem=strict\n", v);
-}
-
-/* The unit's own dirs under /run that systemd binds from the host into the
- * root: its RuntimeDirectory= entries, and BindPaths=/ReadWritePaths= of /run. */
-static int host_run_dirs(const UnitConfinement *uc, const Specifiers *sp, char ***ret) {
-        static const char *const keys[] = { "RuntimeDirectory", "BindPaths", "ReadWritePaths" };
-        _cleanup_strv_free_ char **dirs = NULL;
-        for (size_t k = 0; k < ELEMENTSOF(keys); k++) {
-                _cleanup_strv_free_ char **values = NULL;
-                int r = unit_text_get_list(uc->text, "Service", keys[k], &values);
-                if (r < 0)
-                        return r;
-                STRV_FOREACH(v, values)
-                        for (const char *p = *v;;) {
-                                _cleanup_free_ char *word = NULL, *expanded = NULL, *error = NULL, *path = NULL;
-                                if (extract_first_word(&p, &word, NULL, EXTRACT_UNQUOTE) <= 0)
-                                        break;
-                                const char *w = word + strspn(word, "-+");
-                                w = strndupa(w, strcspn(w, ":")); /* BindPaths=SRC:DST: only SRC=DST counts below */
-                                if (specifier_expand(w, sp, &expanded, &error) < 0)
-                                        continue;
-                                path = streq(keys[k], "RuntimeDirectory") ? path_join_normalize("/run", expanded)
-                                                                          : path_normalize(expanded);
-                                if (path && (path_startswith_dir(path, "/run") || path_startswith_dir(path, "/var/run")) &&
-                                    strv_consume(&dirs, TAKE_PTR(path)) < 0)
-                                        return -ENOMEM;
-                        }
-        }
-        *ret = TAKE_PTR(dirs);
-        return 0;
-}
-
-/* A path the drop-in writes: escaped, and for a template expanded with the sentinel
- * instance, whose part that names the instance goes back to systemd as specifiers, so
- * that each instance gets its own (SPEC 2; expanded with an empty instance,
- * ReadWritePaths=/var/lib/foo/%i was every instance's /var/lib/foo). NULL with errno. */
-static char *render_path(const char *expanded) {
-        char *r = NULL;
-        if (!specifier_has_sentinel(expanded))
-                return unit_escape_path(expanded);
-        int k = specifier_unexpand_path(expanded, NULL, &r);
-        errno = k < 0 ? -k : 0;
-        return r;
-}
-
-/* PID 1 reads PIDFile= on the host. A PID file in the service's private /run
- * is CONFINEMENT_RUN on the host; one in a dir the unit binds from the host
- * (its RuntimeDirectory=, a BindPaths= of /run/x) is the host's file itself. */
-static int write_pid_file(FILE *f, const UnitConfinement *uc, const Specifiers *sp) {
-        const char *v = unit_text_get(uc->text, "Service", "PIDFile");
-        _cleanup_free_ char *expanded = NULL, *error = NULL, *path = NULL, *escaped = NULL;
-        _cleanup_strv_free_ char **host_dirs = NULL;
-        if (isempty(v))
-                return 0;
-        int r = specifier_expand(v, sp, &expanded, &error);
-        if (r < 0)
-                return fail((UnitConfinement *) uc, r, "bad-setting", "PIDFile=%s: %s", v, error ?: strerror(-r));
-        path = expanded[0] == '/' ? path_normalize(expanded) : path_join_normalize("/run", expanded);
-        if (!path)
-                return -ENOMEM;
-        const char *rest = NULL;
-        if (path_startswith_dir(path, "/run"))
-                rest = path + strlen("/run");
-        else if (path_startswith_dir(path, "/var/run"))
-                rest = path + strlen("/var/run");
-        if (!rest)
-                return 0;
-        r = host_run_dirs(uc, sp, &host_dirs);
-        if (r < 0)
-                return r;
-        STRV_FOREACH(d, host_dirs) {
-                const char *d_rest = startswith(*d, "/var/run") ?: startswith(*d, "/run");
-                _cleanup_free_ char *in_run = asprintf_safe("/run%s", d_rest ?: "");
-                if (in_run && path_startswith_dir(path_startswith_dir(path, "/var/run") ? path + 4 : path, in_run))
-                        return 0; /* the same file on the host */
-        }
-        if (specifier_has_sentinel(rest) ? specifier_unexpand_path(rest, NULL, &escaped) < 0
-                                         : !(escaped = unit_escape_text(rest)))
-                return fail((UnitConfinement *) uc, -EINVAL, "bad-setting", "PIDFile=%s: cannot be written back", v);
-        fprintf(f, "PIDFile=%s%s\n", CONFINEMENT_RUN, escaped);
-        return 0;
-}
-
-/* /var/run is a link to /run on the host and daemons use both spellings; in the
- * root both are binds of the private /run, so a dir the unit binds from the host
- * under one spelling (RuntimeDirectory=redis, BindPaths=/run/postgresql) is
- * bound at the other one too. */
-static int write_var_run_mirrors(FILE *f, const UnitConfinement *uc, const Specifiers *sp) {
-        _cleanup_strv_free_ char **dirs = NULL, **done = NULL;
-        int r = host_run_dirs(uc, sp, &dirs);
-        if (r < 0)
-                return r;
-        STRV_FOREACH(d, dirs) {
-                bool var = path_startswith_dir(*d, "/var/run");
-                const char *rest = *d + strlen(var ? "/var/run" : "/run");
-                if (isempty(rest) || strv_contains(done, rest))
-                        continue;
-                _cleanup_free_ char *src = asprintf_safe("/run%s", rest), *esc_src = NULL, *esc_dst = NULL;
-                _cleanup_free_ char *dst = asprintf_safe("%s%s", var ? "/run" : "/var/run", rest);
-                if (!src || !dst || !(esc_src = render_path(src)) || !(esc_dst = render_path(dst)))
-                        return errno == EINVAL ? 0 : -ENOMEM; /* the unit's own dir, bound by systemd anyway */
-                fprintf(f, "BindPaths=-%s:%s\n", esc_src, esc_dst);
-                if (strv_extend(&done, rest) < 0)
-                        return -ENOMEM;
-        }
-        return 0;
-}
-
-/* /var/lock is a link to /run/lock on the host (Debian's /usr/lib/tmpfiles.d/
- * legacy.conf), and daemons lock there (apache2's APACHE_LOCK_DIR): in the root
- * it is the private /run's lock dir, made for each start like /run itself. */
-static void write_var_lock(FILE *f) {
-        fputs("RuntimeDirectory=" CONFINEMENT_RUNTIME_DIR "/run/lock\n"
-              "BindPaths=" CONFINEMENT_RUN "/lock:/var/lock\n",
-              f);
-}
-
-/* On 252 ReadWritePaths= are resolved inside the root, where nothing from the
- * host is writable: each becomes a writable bind of the host path. */
-static int write_writable_paths(FILE *f, const UnitConfinement *uc, const Specifiers *sp) {
-        static const char *const keys[] = { "ReadWritePaths", "ReadWriteDirectories" };
-        for (size_t k = 0; k < ELEMENTSOF(keys); k++) {
-                _cleanup_strv_free_ char **values = NULL;
-                int r = unit_text_get_list(uc->text, "Service", keys[k], &values);
-                if (r < 0)
-                        return r;
-                STRV_FOREACH(v, values) {
-                        for (const char *p = *v;;) {
-                                _cleanup_free_ char *word = NULL, *expanded = NULL, *error = NULL, *esc = NULL;
-                                r = extract_first_word(&p, &word, NULL, EXTRACT_UNQUOTE);
-                                if (r <= 0)
-                                        break;
-                                const char *w = word;
-                                bool optional = w[0] == '-';
-                                w += optional;
-                                if (w[0] == '+') /* relative to the root already */
-                                        continue;
-                                r = specifier_expand(w, sp, &expanded, &error);
-                                if (r < 0)
-                                        return fail((UnitConfinement *) uc, r, "bad-setting", "%s=%s: %s",
-                                                    keys[k], *v, error ?: strerror(-r));
-                                esc = render_path(expanded);
-                                if (!esc)
-                                        return errno == EINVAL ? fail((UnitConfinement *) uc, -EINVAL, "bad-path",
-                                                                      "%s=%s: a path a unit file cannot hold", keys[k], *v)
-                                                               : -ENOMEM;
-                                fprintf(f, "BindPaths=%s%s\n", optional ? "-" : "", esc);
-                        }
-                }
-        }
-        return 0;
-}
-
-static int write_binds(FILE *f, UnitConfinement *uc) {
-        const PathEntry **sorted = path_set_sorted(uc->closure.binds);
-        if (!sorted)
-                return -ENOMEM;
-        for (const PathEntry **e = sorted; *e; e++) {
-                _cleanup_free_ char *src = unit_escape_path((*e)->source), *dst = NULL;
-                if (!src)
-                        return fail(uc, -EINVAL, "bad-path", "%s: a path a unit file cannot hold", (*e)->source);
-                if (streq((*e)->source, (*e)->dest)) {
-                        fprintf(f, "BindReadOnlyPaths=%s\n", src);
-                        continue;
-                }
-                dst = unit_escape_path((*e)->dest);
-                if (!dst)
-                        return fail(uc, -EINVAL, "bad-path", "%s: a path a unit file cannot hold", (*e)->dest);
-                fprintf(f, "BindReadOnlyPaths=%s:%s\n", src, dst);
-        }
-        return 0;
-}
-
-/* RequiresMountsFor= the directories of everything bound, so the unit is
- * ordered after whatever mounts hold them. */
-static int write_mount_dependencies(FILE *f, UnitConfinement *uc) {
-        _cleanup_strv_free_ char **dirs = NULL;
-        const PathEntry **sorted = path_set_sorted(uc->closure.binds);
-        if (!sorted)
-                return -ENOMEM;
-        for (const PathEntry **e = sorted; *e; e++) {
-                _cleanup_free_ char *d = path_dirname((*e)->source);
-                if (!d)
-                        return -ENOMEM;
-                if (!strv_contains(dirs, d) && strv_consume(&dirs, TAKE_PTR(d)) < 0)
-                        return -ENOMEM;
-        }
-        strv_sort(dirs);
-        STRV_FOREACH(d, dirs) {
-                _cleanup_free_ char *esc = unit_escape_path(*d);
-                if (!esc)
-                        return fail(uc, -EINVAL, "bad-path", "%s: a path a unit file cannot hold", *d);
-                fprintf(f, "RequiresMountsFor=%s\n", esc);
-        }
-        return 0;
-}
-
-static int write_dropin(FILE *f, void *userdata) {
-        UnitConfinement *uc = userdata;
-        /* A template's paths are rendered with the sentinel instance (render_path()). */
-        Specifiers sp = { .name = uc->sentinel_name ?: uc->info->name, .fragment = uc->info->fragment };
-        int r;
-
-        fprintf(f,
-                "# Written by systemd-confinement-generator for %s (Mode=%s):\n"
-                "# an empty root with only the service's closure bound read-only.\n"
-                "[Unit]\n",
-                uc->info->name, confinement_mode_to_string(uc->config.mode));
-        r = write_mount_dependencies(f, uc);
-        if (r < 0)
-                return r;
-        fputs("\n[Service]\n"
-              /* A root that systemd makes for each start and removes after:
-               * never shared, never inside the generator dir (gone on reload). */
-              "RuntimeDirectory=" CONFINEMENT_RUNTIME_DIR "/root " CONFINEMENT_RUNTIME_DIR "/run\n"
-              "RootDirectory=" CONFINEMENT_ROOT "\n"
-              "TemporaryFileSystem=/\n"
-              /* systemd binds every RuntimeDirectory= into the namespace at its own
-               * path, recursively and writable: the root itself, with every host
-               * file bound in it before /run in mount order, would be reachable,
-               * writable, at CONFINEMENT_ROOT (seen on 252). A plain bind at the
-               * same path outranks that recursive one (systemd keeps one mount per
-               * path, BIND before BIND_RECURSIVE; 252's mount table inside shows
-               * only this), so the root is never seen again: only the service's
-               * own /run, read-only. */
-              "BindReadOnlyPaths=" CONFINEMENT_RUN ":" CONFINEMENT_ROOT "\n"
-              /* One /run for the whole start, ExecStartPre= to ExecStopPost=,
-               * also reached as /var/run, as on the host. */
-              "BindPaths=" CONFINEMENT_RUN ":/run " CONFINEMENT_RUN ":/var/run\n"
-              /* syslog(3) and sd_journal: 252 binds no journal socket itself.
-               * journal/syslog is what syslog.socket listens on: a syslog daemon
-               * takes the socket systemd passes it only where it sees that path
-               * as a socket (rsyslog's imuxsock stat()s it). */
-              "BindReadOnlyPaths=-/run/systemd/journal/socket -/run/systemd/journal/stdout "
-              "-/run/systemd/journal/dev-log -/run/systemd/journal/syslog\n"
-              /* sd_booted() (sd-daemon(3)) asks whether /run/systemd/system/
-               * exists; a service that finds it missing does not take the
-               * sockets systemd passes it (rsyslog: "imuxsock does not run
-               * because we could not acquire any socket"). An empty, read-only
-               * dir says what is true without showing the host's unit files. */
-              "TemporaryFileSystem=/run/systemd/system:ro\n",
-              f);
-        write_mode_defaults(f, uc);
-        write_protect_system(f, uc);
-        if (uc->origin_path && !strv_env_get(uc->env, "LD_ORIGIN_PATH")) {
-                _cleanup_free_ char *esc = unit_escape_text(uc->origin_path);
-                if (!esc)
-                        return -ENOMEM;
-                fprintf(f, "Environment=\"LD_ORIGIN_PATH=%s\"\n", esc);
-        }
-        STRV_FOREACH(l, uc->exec_lines)
-                fprintf(f, "%s\n", *l);
-        r = write_pid_file(f, uc, &sp);
-        if (r >= 0)
-                r = write_writable_paths(f, uc, &sp);
-        if (r >= 0)
-                r = write_var_run_mirrors(f, uc, &sp);
-        if (r >= 0)
-                write_var_lock(f);
-        if (r >= 0)
-                r = write_binds(f, uc);
-        if (r >= 0 && uc->carried)
-                fputs("# Named by the instance, expanded by systemd at each start:\n", f);
-        STRV_FOREACH(w, uc->carried)
-                fprintf(f, "BindReadOnlyPaths=-%s\n", *w);
-        r = r < 0 ? r : harden_write(f, uc);
-        return r;
-}
-
-int unit_confine_dropin_text(UnitConfinement *uc, char **ret) {
-        return memstream_collect(write_dropin, uc, ret);
 }
 
 static int env_dependence(const UnitText *text, const Specifiers *sp, char * const *env, char **ret_cause) {

@@ -5,14 +5,12 @@
  * the roots of section 2 of the spec (Exec*= commands and their argument files,
  * Packages=, BinSh=, FullUnit=), their closure, and the settings of section 4
  * (root, per-start /run, journal sockets, the mode's defaults, PIDFile=,
- * ReadWritePaths=). A failure leaves a one-line cause and a slug for the
- * blocking drop-in in closure.error and closure.error_slug; nothing is
- * written here. */
+ * ReadWritePaths=) as decisions. A failure leaves a one-line cause and a slug
+ * for the blocking drop-in in the closure; nothing is written here: unit-render.h
+ * turns a UnitConfinement into the drop-in's text. */
 
 #include "closure.h"
 #include "confinement-config.h"
-#include "loader-cache.h"
-#include "mounts.h"
 #include "specifier.h"
 #include "unit-file.h"
 #include "unit-lookup.h"
@@ -30,17 +28,12 @@ typedef struct UnitConfinement {
                                  * BindReadOnlyPaths= with specifiers, for systemd to expand per start */
 } UnitConfinement;
 
-/* Computes the closure. Returns 0, or a negative errno with uc->error set. */
-/* What all units of one generator run share; any member may be NULL. */
-typedef struct ConfineContext {
-        const PendingMounts *pending; /* fstab mounts not mounted yet */
-        StoreScanner *store;          /* each store path scanned once per run */
-        LoaderCache *loader_cache;    /* what the loader learns serves every unit */
-} ConfineContext;
-
-int unit_confine(UnitConfinement *uc, const UnitInfo *info, const UnitText *text, const ConfineContext *ctx);
-/* The drop-in text for a unit unit_confine() succeeded on. */
-int unit_confine_dropin_text(UnitConfinement *uc, char **ret);
+/* Computes the roots and their closure. Returns 0, or a negative errno with the cause in
+ * closure_error() and closure_error_slug() of uc->closure. */
+int unit_confine(UnitConfinement *uc, const UnitInfo *info, const UnitText *text, const ClosureRun *run);
+/* Whether PrivateUsers=yes cannot break the service (the unit leaving it unset is the renderer's
+ * test): Mode=full-apivfs, every command as a non-root user, no capabilities granted. */
+bool unit_confine_private_users_is_safe(const UnitConfinement *uc);
 /* Why the drop-in sets PrivateUsers=yes, or why it does not (for --explain). */
 const char *unit_confine_private_users_why(const UnitConfinement *uc);
 void unit_confine_done(UnitConfinement *uc);

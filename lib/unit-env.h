@@ -15,17 +15,6 @@
 /* systemd 252's DEFAULT_PATH as Debian builds it (split-usr). */
 #define SYSTEMD_DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
-/* systemd's load_env_file(): KEY=VALUE lines with shell-like quotes and escapes, # or ; comments at
- * line start, "\" continuing a line; a later key replaces an earlier one. Invalid UTF-8 fails the
- * whole file (-EINVAL), as in systemd. Entries with invalid names (e.g. "export A=b") are kept
- * here; unit_environment() drops them as systemd does. */
-int env_file_parse(const char *data, size_t size, char ***ret);
-int env_file_load(const char *path, char ***ret);
-
-/* systemd's env_assignment_is_valid() and env_name_is_valid(). */
-bool env_assignment_is_valid(const char *e);
-bool env_name_is_valid(const char *e);
-
 /* The service's environment ([Service] settings of u). Words systemd skips with a warning (bad
  * assignment, unknown specifier) are skipped. Errors, with *ret_error: -EBADMSG for a specifier
  * that cannot be known at boot; the -errno of an EnvironmentFile= without "-" that cannot be read

@@ -12,35 +12,13 @@
 
 #include "log.h"
 #include "macro.h"
+#include "read-file.h"
+#include "string-util.h"
 #include "strv.h"
 
 #define WHITESPACE " \t\n\r"
 #define COMMENTS "#;"
 #define UTF8_BOM "\xef\xbb\xbf"
-
-static int buffer_reserve(Buffer *b, size_t extra) {
-        if (b->len + extra + 1 <= b->cap)
-                return 0;
-        size_t cap = b->cap ? b->cap : 128;
-        while (cap < b->len + extra + 1)
-                cap *= 2;
-        char *d = realloc(b->data, cap);
-        if (!d)
-                return -ENOMEM;
-        b->data = d;
-        b->cap = cap;
-        return 0;
-}
-
-int buffer_append(Buffer *b, const char *s, size_t n) {
-        int r = buffer_reserve(b, n);
-        if (r < 0)
-                return r;
-        memcpy(b->data + b->len, s, n);
-        b->len += n;
-        b->data[b->len] = 0;
-        return 0;
-}
 
 static void buffer_clear(Buffer *b) {
         b->len = 0;
@@ -117,65 +95,14 @@ static int read_line(Reader *r, Buffer *line) {
         return count > 0;
 }
 
-bool string_is_safe(const char *s) {
-        if (!s)
-                return false;
-        for (const char *t = s; *t; t++) {
-                if (*t > 0 && *t < ' ')
-                        return false;
-                if (strchr("\"'\\\x7f", *t))
-                        return false;
-        }
-        return true;
+int unit_text_get_boolean(const UnitText *u, const char *section, const char *key) {
+        const UnitSetting *s = unit_text_get_effective(u, section, key, parse_boolean, false);
+        return s ? parse_boolean(s->value) : -ENOENT;
 }
 
-static size_t utf8_expected_len(unsigned char c) {
-        if (c < 0x80)
-                return 1;
-        if ((c & 0xe0) == 0xc0)
-                return 2;
-        if ((c & 0xf0) == 0xe0)
-                return 3;
-        if ((c & 0xf8) == 0xf0)
-                return 4;
-        if ((c & 0xfc) == 0xf8)
-                return 5;
-        if ((c & 0xfe) == 0xfc)
-                return 6;
+int unit_parse_any(const char *v) {
+        (void) v;
         return 0;
-}
-
-static size_t utf8_encoded_len(uint32_t c) {
-        return c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : c < 0x200000 ? 4 : c < 0x4000000 ? 5 : 6;
-}
-
-static bool unichar_is_valid(uint32_t c) {
-        return c < 0x110000 && (c & 0xfffff800) != 0xd800 && !(c >= 0xfdd0 && c <= 0xfdef) &&
-               (c & 0xfffe) != 0xfffe;
-}
-
-bool utf8_is_valid(const char *s) {
-        const unsigned char *p = (const unsigned char *) s;
-
-        while (*p) {
-                size_t len = utf8_expected_len(*p);
-                if (len == 0)
-                        return false;
-                if (len == 1) {
-                        p++;
-                        continue;
-                }
-                uint32_t c = *p & (0xff >> (len + 1));
-                for (size_t i = 1; i < len; i++) {
-                        if ((p[i] & 0xc0) != 0x80) /* also stops at the terminating NUL */
-                                return false;
-                        c = (c << 6) | (p[i] & 0x3f);
-                }
-                if (utf8_encoded_len(c) != len || !unichar_is_valid(c))
-                        return false;
-                p += len;
-        }
-        return true;
 }
 
 int parse_boolean(const char *v) {
@@ -367,20 +294,7 @@ int unit_text_load_buffer(UnitText *u, const char *data, size_t size, const char
 /* Opens a file as systemd would read it as a unit file: regular files only (a FIFO would
  * block the generator for ever, /dev/zero feed it for ever). */
 static int open_unit_file(const char *path, FILE **ret) {
-        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-        struct stat st;
-        if (fd < 0 || fstat(fd, &st) < 0)
-                return -errno;
-        if (S_ISDIR(st.st_mode))
-                return -EISDIR;
-        if (!S_ISREG(st.st_mode))
-                return -EBADFD;
-        FILE *f = fdopen(fd, "re");
-        if (!f)
-                return -errno;
-        fd = -1; /* owned by f now */
-        *ret = f;
-        return 0;
+        return read_file_open(path, READ_FILE_REGULAR, ret);
 }
 
 int unit_file_find_lines(const char *path, const char *needle, unsigned **ret_lines, size_t *ret_n) {

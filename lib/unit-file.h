@@ -63,18 +63,11 @@ bool unit_text_has_section(const UnitText *u, const char *section);
 const UnitSetting *unit_text_get_effective(const UnitText *u, const char *section, const char *key,
                                            int (*parse)(const char *value), bool empty_resets);
 
+/* The value systemd uses for a boolean setting (unit_text_get_effective() with parse_boolean()):
+ * 1, 0, or -ENOENT when unset. */
+int unit_text_get_boolean(const UnitText *u, const char *section, const char *key);
+/* A parser for unit_text_get_effective() that takes any value (paths, names). */
+int unit_parse_any(const char *v);
+
 /* As systemd: 1/yes/y/true/t/on → 1; 0/no/n/false/f/off → 0 (case-insensitive); else -EINVAL. */
 int parse_boolean(const char *v);
-
-/* A growable NUL-terminated string for the parsers; appending is amortised O(1), so long inputs
- * stay linear. Zero-initialise; data is NULL until the first append; free(data) when done. */
-typedef struct Buffer {
-        char *data;
-        size_t len, cap;
-} Buffer;
-int buffer_append(Buffer *b, const char *s, size_t n);
-
-/* systemd's utf8_is_valid(): well-formed, shortest-form, valid code points. */
-bool utf8_is_valid(const char *s);
-/* systemd's string_is_safe(): no control characters, quotes, backslashes or DEL. */
-bool string_is_safe(const char *s);

@@ -16,153 +16,10 @@
 #include "log.h"
 #include "macro.h"
 #include "path-util.h"
+#include "read-file.h"
 #include "strv.h"
 
-#define VALID_CHARS "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ:-_.\\"
 #define FOLLOW_MAX 8
-
-static const char *const unit_types[] = {
-        "service", "socket", "target", "device", "mount", "automount", "swap", "timer", "path", "slice", "scope",
-};
-
-static bool unit_type_is_valid(const char *t) {
-        for (size_t i = 0; i < ELEMENTSOF(unit_types); i++)
-                if (streq(t, unit_types[i]))
-                        return true;
-        return false;
-}
-
-bool unit_name_is_valid(const char *n, UnitNameFlags flags) {
-        if (isempty(n) || strlen(n) >= UNIT_NAME_MAX)
-                return false;
-        const char *e = strrchr(n, '.'), *at = NULL;
-        if (!e || e == n || !unit_type_is_valid(e + 1))
-                return false;
-        for (const char *i = n; i < e; i++) {
-                if (*i == '@' && !at)
-                        at = i;
-                if (*i != '@' && !strchr(VALID_CHARS, *i))
-                        return false;
-        }
-        if (at == n)
-                return false;
-        if ((flags & UNIT_NAME_PLAIN) && !at)
-                return true;
-        if ((flags & UNIT_NAME_INSTANCE) && at && e > at + 1)
-                return true;
-        if ((flags & UNIT_NAME_TEMPLATE) && at && e == at + 1)
-                return true;
-        return false;
-}
-
-const char *unit_name_type(const char *name) {
-        return unit_name_is_valid(name, UNIT_NAME_ANY) ? strrchr(name, '.') + 1 : NULL;
-}
-
-int unit_name_to_instance(const char *name, char **ret_instance) {
-        if (!unit_name_is_valid(name, UNIT_NAME_ANY))
-                return -EINVAL;
-        const char *at = strchr(name, '@'), *e = strrchr(name, '.');
-        if (!at) {
-                if (ret_instance)
-                        *ret_instance = NULL;
-                return UNIT_NAME_PLAIN;
-        }
-        if (ret_instance && !(*ret_instance = strndup(at + 1, e - at - 1)))
-                return -ENOMEM;
-        return e > at + 1 ? UNIT_NAME_INSTANCE : UNIT_NAME_TEMPLATE;
-}
-
-int unit_name_to_prefix(const char *name, char **ret) {
-        if (!unit_name_is_valid(name, UNIT_NAME_ANY))
-                return -EINVAL;
-        const char *p = strchr(name, '@');
-        if (!p)
-                p = strrchr(name, '.');
-        *ret = strndup(name, p - name);
-        return *ret ? 0 : -ENOMEM;
-}
-
-int unit_name_replace_instance(const char *name, const char *instance, char **ret) {
-        if (!unit_name_is_valid(name, UNIT_NAME_TEMPLATE | UNIT_NAME_INSTANCE))
-                return -EINVAL;
-        const char *at = strchr(name, '@'), *e = strrchr(name, '.');
-        char *s;
-        if (asprintf(&s, "%.*s%s%s", (int) (at - name + 1), name, instance, e) < 0)
-                return -ENOMEM;
-        if (!unit_name_is_valid(s, UNIT_NAME_ANY)) {
-                free(s);
-                return -EINVAL;
-        }
-        *ret = s;
-        return 0;
-}
-
-int unit_name_template(const char *name, char **ret) {
-        return unit_name_replace_instance(name, "", ret);
-}
-
-int unit_name_unescape(const char *f, char **ret) {
-        char *r = malloc(strlen(f) + 1), *t = r;
-        if (!r)
-                return -ENOMEM;
-        for (; *f; f++) {
-                if (*f == '-')
-                        *t++ = '/';
-                else if (*f == '\\') {
-                        int a, b;
-                        if (f[1] != 'x' || (a = unhexchar(f[2])) < 0 || (b = unhexchar(f[3])) < 0) {
-                                free(r);
-                                return -EINVAL;
-                        }
-                        *t++ = (char) ((a << 4) | b);
-                        f += 3;
-                } else
-                        *t++ = *f;
-        }
-        *t = 0;
-        *ret = r;
-        return 0;
-}
-
-/* systemd's path_is_normalized() for an absolute path: no "//", ".", "..", valid lengths. */
-static bool path_is_normalized(const char *p) {
-        if (strlen(p) >= PATH_MAX || strstr(p, "//"))
-                return false;
-        for (const char *c = p; *c;) {
-                c += strspn(c, "/");
-                size_t n = strcspn(c, "/");
-                if (n > NAME_MAX || (n == 1 && c[0] == '.') || (n == 2 && c[0] == '.' && c[1] == '.'))
-                        return false;
-                c += n;
-        }
-        return true;
-}
-
-int unit_name_path_unescape(const char *f, char **ret) {
-        _cleanup_free_ char *w = NULL;
-        char *s;
-
-        if (isempty(f))
-                return -EINVAL;
-        if (streq(f, "-")) {
-                *ret = strdup("/");
-                return *ret ? 0 : -ENOMEM;
-        }
-        int r = unit_name_unescape(f, &w);
-        if (r < 0)
-                return r;
-        if (w[0] == '/' || endswith(w, "/"))
-                return -EINVAL;
-        if (asprintf(&s, "/%s", w) < 0)
-                return -ENOMEM;
-        if (!path_is_normalized(s)) {
-                free(s);
-                return -EINVAL;
-        }
-        *ret = s;
-        return 0;
-}
 
 /* A dir as same_dir() compares it: normalised, and resolved when it exists. */
 typedef struct DirId {
@@ -308,13 +165,6 @@ static int name_map_add(NameMap *m, char *name, char *target, size_t *allocated)
         return 0;
 }
 
-static bool path_under(const char *path, const char *dir) {
-        size_t l = strlen(dir);
-        while (l > 1 && dir[l - 1] == '/')
-                l--;
-        return strncmp(path, dir, l) == 0 && (path[l] == '/' || (l == 1 && dir[0] == '/'));
-}
-
 static bool type_may_alias(const char *type) {
         return strv_contains((char **) (const char *[]) { "service", "socket", "target", "device", "timer", "path", NULL },
                              type);
@@ -378,7 +228,8 @@ static char *symlink_destination(const char *dir, const char *name) {
 
 static bool in_search_path(const NameMap *m, const char *path) {
         STRV_FOREACH(d, m->expanded)
-                if (path_under(path, *d))
+                /* systemd's path_startswith_strv(): the dir itself counts as inside. */
+                if (path_startswith_dir(path, *d))
                         return true;
         return false;
 }
@@ -517,11 +368,6 @@ static bool null_or_empty(const char *path) {
         return stat(path, &st) >= 0 && stat_null_or_empty(&st);
 }
 
-static const char *base_name(const char *path) {
-        const char *s = strrchr(path, '/');
-        return s ? s + 1 : path;
-}
-
 /* The unit a name loads as: the file its alias chain ends at, with the name's
  * instance put into a template; NULL when it loads nothing (masked, missing). */
 static int resolve_id(const NameMap *m, const char *name, char **ret) {
@@ -534,7 +380,7 @@ static int resolve_id(const NameMap *m, const char *name, char **ret) {
         struct stat st;
         if (stat(fragment, &st) < 0 || stat_null_or_empty(&st))
                 return 0;
-        const char *d = base_name(fragment);
+        const char *d = path_basename(fragment);
         if (unit_name_is_valid(d, UNIT_NAME_TEMPLATE) && unit_name_to_instance(name, &inst) == UNIT_NAME_INSTANCE)
                 return unit_name_replace_instance(d, inst, ret) < 0 ? 0 : 1;
         *ret = strdup(d);
@@ -587,7 +433,7 @@ static int add_names(const NameMap *m, int kind, const char *instance, const cha
                                 continue;
                         /* An instance with a fragment of its own elsewhere is not an alias of ours. */
                         if (name_map_resolve(m, inst, &inst_fragment) >= 0 && fragment_base &&
-                            !streq(base_name(inst_fragment), fragment_base))
+                            !streq(path_basename(inst_fragment), fragment_base))
                                 continue;
                         r = add_name(names, inst);
                 } else
@@ -655,7 +501,7 @@ static int next_prefix(const char *name, char **ret) {
                 *dash = 0;
                 chopped = true;
         }
-        if (strspn(prefix, VALID_CHARS) != strlen(prefix))
+        if (strspn(prefix, UNIT_NAME_VALID_CHARS) != strlen(prefix))
                 return 0;
         *ret = TAKE_PTR(prefix);
         return 1;
@@ -702,7 +548,7 @@ static int find_dirs_every_instance(DropinDirs *dd, const char *unit_path, const
 }
 
 static int cmp_basename(const void *a, const void *b) {
-        return strcmp(base_name(*(char * const *) a), base_name(*(char * const *) b));
+        return strcmp(path_basename(*(char * const *) a), path_basename(*(char * const *) b));
 }
 
 /* systemd's conf_files_list_strv(): *.conf of all dirs, the first dir's file of a name wins,
@@ -771,7 +617,7 @@ static int find_dropins(const NameMap *m, const char *id, char * const *aliases,
 /* ---- Lookup. ---- */
 
 static int primary_name(const char *fragment, const char *name, const char *instance, char **ret) {
-        const char *base = fragment ? base_name(fragment) : name;
+        const char *base = fragment ? path_basename(fragment) : name;
         if (instance && unit_name_is_valid(base, UNIT_NAME_TEMPLATE))
                 return unit_name_replace_instance(base, instance, ret);
         *ret = strdup(base);
@@ -796,8 +642,8 @@ static int lookup_in_map(const NameMap *m, const char *name, UnitInfo *ret) {
         if (name_map_resolve(m, name, &fragment) < 0 && kind == UNIT_NAME_INSTANCE &&
             unit_name_template(name, &template) >= 0)
                 (void) name_map_resolve(m, template, &fragment);
-        if (fragment && !streq(base_name(fragment), name) &&
-            (r = add_names(m, kind, instance, base_name(fragment), base_name(fragment), &names)) < 0)
+        if (fragment && !streq(path_basename(fragment), name) &&
+            (r = add_names(m, kind, instance, path_basename(fragment), path_basename(fragment), &names)) < 0)
                 return r;
 
         UnitInfo u = { .masked = fragment && null_or_empty(fragment) };
@@ -875,26 +721,13 @@ int unit_lookup(char * const *search_path, const char *name, UnitInfo *ret) {
 }
 
 static bool file_may_mention(const char *path, const char *needle) {
-        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-        struct stat st;
+        _cleanup_free_ char *buf = NULL;
+        size_t size;
 
-        /* Anything odd is a "maybe": the caller's full read decides. */
-        if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > 4 * 1024 * 1024)
+        /* Anything odd (not a regular file, unreadable, large) is a "maybe": the caller's full
+         * read decides. */
+        if (read_full_file(path, READ_FILE_REGULAR, 4 * 1024 * 1024, &buf, &size) < 0)
                 return true;
-        _cleanup_free_ char *buf = malloc(st.st_size + 1);
-        size_t size = 0;
-        if (!buf)
-                return true;
-        for (;;) {
-                ssize_t n = read(fd, buf + size, st.st_size + 1 - size);
-                if (n < 0)
-                        return true;
-                if (n == 0)
-                        break;
-                size += n;
-                if (size > (size_t) st.st_size)
-                        return true; /* it grew: read it properly */
-        }
         return memmem(buf, size, needle, strlen(needle)) != NULL;
 }
 

@@ -31,6 +31,10 @@ import subprocess
 import sys
 import tempfile
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness  # noqa: E402
+
 ROOTS = ["/usr/bin", "/usr/sbin", "/usr/lib/systemd"]
 NOT_COUNTED = {"/etc/ld.so.cache", "/etc/ld.so.preload"}
 JOURNAL_SOCKETS = {"/run/systemd/journal/socket", "/run/systemd/journal/stdout",
@@ -72,47 +76,6 @@ def exec_start_word(path):
     return p
 
 
-def split_words(value):
-    """systemd's extract_first_word(UNQUOTE) over a BindPaths= value, keeping track of
-    which ':' were not escaped: returns a list of words, each a list of segments split at
-    unescaped ':' (the SRC:DST:OPTS of BindPaths=)."""
-    words, segments, cur = [], [], []
-    quote = None
-    in_word = False
-    i = 0
-    while i < len(value):
-        c = value[i]
-        if c == "\\" and i + 1 < len(value):
-            cur.append(value[i + 1])
-            in_word = True
-            i += 2
-            continue
-        if quote:
-            if c == quote:
-                quote = None
-            else:
-                cur.append(c)
-        elif c in "\"'":
-            quote = c
-            in_word = True
-        elif c in " \t":
-            if in_word:
-                segments.append("".join(cur))
-                words.append(segments)
-            segments, cur, in_word = [], [], False
-        elif c == ":":
-            segments.append("".join(cur))
-            cur, in_word = [], True
-        else:
-            cur.append(c)
-            in_word = True
-        i += 1
-    if in_word:
-        segments.append("".join(cur))
-        words.append(segments)
-    return words
-
-
 def exec_start_program(value):
     """The executable of an ExecStart= value: after the prefixes, the first word unquoted."""
     rest = value.lstrip("@-:+!")
@@ -120,34 +83,14 @@ def exec_start_program(value):
         words = shlex.split(rest)
     except ValueError:
         return None
-    return unspecifier(words[0]) if words else None
-
-
-def unspecifier(s):
-    return s.replace("%%", "%")
+    return harness.unspecifier(words[0]) if words else None
 
 
 def read_dropin(path):
     """(destinations of BindReadOnlyPaths=, ExecStart= values) as systemd reads them."""
-    dests, execs = set(), []
     with open(path, encoding="utf-8", errors="surrogateescape") as f:
-        for line in f:
-            line = line.rstrip("\n")
-            key, sep, value = line.partition("=")
-            if not sep:
-                continue
-            key, value = key.strip(), value.strip()
-            if key == "ExecStart":
-                execs.append(value)
-            if key != "BindReadOnlyPaths":
-                continue
-            for segments in split_words(value):
-                src = segments[0]
-                dst = segments[1] if len(segments) > 1 and segments[1] else src
-                if dst.startswith("-") and dst is src:
-                    dst = dst[1:]
-                dests.add(os.path.normpath(unspecifier(dst)))
-    return dests, execs
+        text = f.read()
+    return harness.bind_destinations(text), [v for k, v in harness.settings(text) if k == "ExecStart"]
 
 
 LDD_PATH = re.compile(r"=>\s+(/\S.*?)\s+\(0x[0-9a-f]+\)\s*$")
@@ -249,20 +192,17 @@ def main():
 
 
 def compare(generator, programs, top):
-    units, out = os.path.join(top, "units"), os.path.join(top, "out")
-    os.mkdir(units)
-    os.mkdir(out)
+    tree = harness.UnitTree(top)
+    out = tree.out
     names = {}
     for i, program in enumerate(programs):
         name = "parity-%05d.service" % i
         names[name] = program
-        with open(os.path.join(units, name), "w", encoding="utf-8", errors="surrogateescape") as f:
-            f.write("[Service]\nExecStart=%s\n\n[X-Confinement]\nBinSh=\n" % exec_start_word(program))
+        tree.unit(name, "[Service]\nExecStart=%s\n\n[X-Confinement]\nBinSh=\n" % exec_start_word(program))
 
-    env = dict(os.environ, SYSTEMD_UNIT_PATH=units, SYSTEMD_LOG_LEVEL="err", SYSTEMD_LOG_TARGET="console")
-    gen = subprocess.run([generator, out], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    if gen.returncode != 0:
-        print("generator failed (%d):\n%s" % (gen.returncode, gen.stderr.decode(errors="replace")))
+    rc, stderr, _ = tree.run(generator)
+    if rc != 0:
+        print("generator failed (%s):\n%s" % (rc, stderr))
         return 1
 
     with concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:

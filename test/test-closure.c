@@ -51,7 +51,7 @@ static char **ldd_set(const char *program, const char *as) {
  * not list). Sorted. */
 static char **closure_set(Closure *c) {
         char **set = NULL;
-        for (const PathEntry **e = path_set_sorted(c->binds); e && *e; e++)
+        for (const PathEntry **e = path_set_sorted(closure_binds(c)); e && *e; e++)
                 if (!streq((*e)->dest, "/etc/ld.so.cache") && !streq((*e)->dest, "/etc/ld.so.preload"))
                         ck_assert_int_eq(strv_extend(&set, (*e)->dest), 0);
         return set;
@@ -125,7 +125,7 @@ START_TEST(elf_closure_equals_what_ldd_resolves_plus_the_program) {
                 Closure c;
                 init(&c, NULL);
                 ck_assert_int_eq(closure_add_program(&c, p, "test"), 0);
-                ck_assert_ptr_null(c.error);
+                ck_assert_ptr_null(closure_error(&c));
                 _cleanup_strv_free_ char **got = closure_set(&c), **want = ldd_set(p, NULL);
                 assert_sets_equal(got, want, p);
                 closure_done(&c);
@@ -145,7 +145,7 @@ START_TEST(symlinked_program_is_bound_from_its_real_file_at_the_link_path) {
         Closure c;
         init(&c, NULL);
         ck_assert_int_eq(closure_add_program(&c, chain, "test"), 0);
-        const PathEntry *e = path_set_get(c.binds, chain);
+        const PathEntry *e = path_set_get(closure_binds(&c), chain);
         ck_assert_ptr_nonnull(e);
         ck_assert_str_eq(e->source, prog_real);
         /* ld.so takes the program's $ORIGIN from its real path, as "ldd REALPATH" */
@@ -158,8 +158,8 @@ START_TEST(symlinked_program_is_bound_from_its_real_file_at_the_link_path) {
         _cleanup_free_ char *ls_real = real("/usr/bin/ls");
         init(&c, NULL);
         ck_assert_int_eq(closure_add_program(&c, ls_link, "test"), 0);
-        ck_assert_str_eq(path_set_get(c.binds, ls_link)->source, ls_real);
-        ck_assert(!path_set_contains(c.binds, "/usr/bin/ls"));
+        ck_assert_str_eq(path_set_get(closure_binds(&c), ls_link)->source, ls_real);
+        ck_assert(!path_set_contains(closure_binds(&c), "/usr/bin/ls"));
         _cleanup_strv_free_ char **got_ls = closure_set(&c), **want_ls = ldd_set(ls_real, ls_link);
         assert_sets_equal(got_ls, want_ls, ls_link);
         closure_done(&c);
@@ -167,7 +167,7 @@ START_TEST(symlinked_program_is_bound_from_its_real_file_at_the_link_path) {
         /* every library bound at a link path is bound from that link's real file */
         init(&c, NULL);
         ck_assert_int_eq(closure_add_program(&c, "/usr/bin/ls", "test"), 0);
-        for (const PathEntry **p = path_set_sorted(c.binds); *p; p++) {
+        for (const PathEntry **p = path_set_sorted(closure_binds(&c)); *p; p++) {
                 _cleanup_free_ char *r = real((*p)->dest);
                 ck_assert_str_eq((*p)->source, r);
         }
@@ -191,7 +191,7 @@ START_TEST(script_interpreter_is_added_recursively) {
         ck_assert_int_eq(strv_extend(&want, outer), 0);
         assert_sets_equal(got, want, outer);
         _cleanup_free_ char *sh_real = real("/bin/sh");
-        ck_assert_str_eq(path_set_get(c.binds, "/bin/sh")->source, sh_real);
+        ck_assert_str_eq(path_set_get(closure_binds(&c), "/bin/sh")->source, sh_real);
         closure_done(&c);
         tu_rm_rf(d);
 }
@@ -220,8 +220,8 @@ START_TEST(env_hashbang_finds_its_program_in_the_closures_path) {
         /* not on the unit's PATH: env would fail, so does the closure */
         init(&c, "/usr/bin:/bin");
         ck_assert_int_lt(closure_add_program(&c, script, "test"), 0);
-        ck_assert_str_eq(c.error_slug, "missing-interpreter");
-        ck_assert_ptr_nonnull(strstr(c.error, "mytool"));
+        ck_assert_str_eq(closure_error_slug(&c), "missing-interpreter");
+        ck_assert_ptr_nonnull(strstr(closure_error(&c), "mytool"));
         closure_done(&c);
         tu_rm_rf(d);
 }
@@ -239,7 +239,7 @@ START_TEST(hashbang_loop_between_two_scripts_fails_as_interpreter_loop) {
         Closure c;
         init(&c, NULL);
         ck_assert_int_lt(closure_add_program(&c, a, "test"), 0);
-        ck_assert_str_eq(c.error_slug, "interpreter-loop");
+        ck_assert_str_eq(closure_error_slug(&c), "interpreter-loop");
         closure_done(&c);
         tu_rm_rf(d);
 }
@@ -274,10 +274,10 @@ START_TEST(unusable_executables_fail_with_their_slug) {
                 Closure c;
                 init(&c, NULL);
                 ck_assert_int_lt(closure_add_program(&c, p, "test"), 0);
-                ck_assert_ptr_nonnull(c.error);
-                ck_assert_msg(streq(c.error_slug, cases[i].slug), "%s: slug %s, expected %s", p, c.error_slug,
+                ck_assert_ptr_nonnull(closure_error(&c));
+                ck_assert_msg(streq(closure_error_slug(&c), cases[i].slug), "%s: slug %s, expected %s", p, closure_error_slug(&c),
                               cases[i].slug);
-                ck_assert_msg(strstr(c.error, p), "%s: cause \"%s\" does not name it", p, c.error);
+                ck_assert_msg(strstr(closure_error(&c), p), "%s: cause \"%s\" does not name it", p, closure_error(&c));
                 closure_done(&c);
         }
         tu_rm_rf(d);
@@ -289,8 +289,8 @@ START_TEST(first_failure_is_kept) {
         init(&c, NULL);
         ck_assert_int_lt(closure_add_program(&c, "/nonexistent/first", "test"), 0);
         ck_assert_int_lt(closure_add_program(&c, "/", "test"), 0);
-        ck_assert_str_eq(c.error_slug, "missing-executable");
-        ck_assert_ptr_nonnull(strstr(c.error, "/nonexistent/first"));
+        ck_assert_str_eq(closure_error_slug(&c), "missing-executable");
+        ck_assert_ptr_nonnull(strstr(closure_error(&c), "/nonexistent/first"));
         closure_done(&c);
 }
 END_TEST
@@ -321,9 +321,9 @@ START_TEST(package_dir_is_bound_with_the_closure_of_what_it_holds) {
         Closure c;
         init(&c, NULL);
         ck_assert_int_eq(closure_add_package(&c, pkg, "Packages="), 0);
-        ck_assert_ptr_null(c.error);
+        ck_assert_ptr_null(closure_error(&c));
         _cleanup_free_ char *pkg_real = real(pkg);
-        ck_assert_str_eq(path_set_get(c.binds, pkg)->source, pkg_real);
+        ck_assert_str_eq(path_set_get(closure_binds(&c), pkg)->source, pkg_real);
 
         /* expected: the dir; what ld.so opens for every program and library in it
          * outside it; the interpreter of its script; the targets of its links that
@@ -403,7 +403,7 @@ START_TEST(package_that_is_a_file_is_bound_like_an_argument) {
 
         init(&c, NULL);
         ck_assert_int_lt(closure_add_package(&c, "/nonexistent/package", "Packages="), 0);
-        ck_assert_ptr_nonnull(c.error);
+        ck_assert_ptr_nonnull(closure_error(&c));
         closure_done(&c);
 }
 END_TEST
@@ -431,13 +431,13 @@ START_TEST(argument_binds_files_and_programs_and_ignores_dirs_and_missing_paths)
         ck_assert_int_eq(closure_add_argument(&c, missing, "arg"), 0);    /* nothing there */
         ck_assert_int_eq(closure_add_argument(&c, "relative", "arg"), 0); /* not a path */
         ck_assert_int_eq(closure_add_argument(&c, "/dev/null", "arg"), 0); /* not a regular file */
-        ck_assert_uint_eq(path_set_size(c.binds), 0);
-        ck_assert_ptr_null(c.error);
+        ck_assert_uint_eq(path_set_size(closure_binds(&c)), 0);
+        ck_assert_ptr_null(closure_error(&c));
 
         ck_assert_int_eq(closure_add_argument(&c, conf_link, "arg"), 0);
         _cleanup_free_ char *conf_real = real(conf);
-        ck_assert_uint_eq(path_set_size(c.binds), 1);
-        ck_assert_str_eq(path_set_get(c.binds, conf_link)->source, conf_real);
+        ck_assert_uint_eq(path_set_size(closure_binds(&c)), 1);
+        ck_assert_str_eq(path_set_get(closure_binds(&c), conf_link)->source, conf_real);
 
         /* an executable argument (setpriv ... /usr/bin/id) brings its closure */
         ck_assert_int_eq(closure_add_argument(&c, "/usr/bin/id", "arg"), 0);
@@ -457,8 +457,8 @@ START_TEST(argument_in_private_run_or_tmp_is_never_bound_from_the_host) {
         Closure c;
         init(&c, NULL);
         ck_assert_int_eq(closure_add_argument(&c, f, "arg"), 0);
-        ck_assert_uint_eq(path_set_size(c.binds), 0);
-        ck_assert_ptr_null(c.error);
+        ck_assert_uint_eq(path_set_size(closure_binds(&c)), 0);
+        ck_assert_ptr_null(closure_error(&c));
         closure_done(&c);
         tu_rm_rf(d);
 }

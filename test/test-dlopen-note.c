@@ -268,7 +268,7 @@ static const char fixture_json[] =
 static bool bound(Closure *c, const char *dir, const char *rel) {
         _cleanup_free_ char *p = NULL;
         ck_assert_int_ge(asprintf(&p, "%s/%s", dir, rel), 0);
-        return path_set_contains(c->binds, p);
+        return path_set_contains(closure_binds(c), p);
 }
 
 START_TEST(required_dlopen_libraries_join_the_closure_with_their_own) {
@@ -282,18 +282,18 @@ START_TEST(required_dlopen_libraries_join_the_closure_with_their_own) {
          * $ORIGIN/../lib (bound at the normalized path, as every closure path). */
         _cleanup_free_ char *req = NULL, *dep = NULL;
         ck_assert_int_ge(asprintf(&req, "%s/lib/libreq.so.1", fx.dir), 0);
-        ck_assert_msg(path_set_contains(c.binds, req), "%s not bound", req);
+        ck_assert_msg(path_set_contains(closure_binds(&c), req), "%s not bound", req);
         /* libreq's own DT_NEEDED, through libreq's RUNPATH $ORIGIN. */
         ck_assert_int_ge(asprintf(&dep, "%s/lib/libdep.so.1", fx.dir), 0);
-        ck_assert_msg(path_set_contains(c.binds, dep), "%s not bound", dep);
+        ck_assert_msg(path_set_contains(closure_binds(&c), dep), "%s not bound", dep);
         ck_assert(!bound(&c, fx.dir, "lib/librec.so.1"));
         ck_assert(!bound(&c, fx.dir, "lib/libsug.so.1"));
-        ck_assert_ptr_nonnull(strstr(path_set_get(c.binds, req)->reason, ".note.dlopen libreq.so.1 (required)"));
+        ck_assert_ptr_nonnull(strstr(path_set_get(closure_binds(&c), req)->reason, ".note.dlopen libreq.so.1 (required)"));
         closure_done(&c);
 
         /* DlopenRecommended=yes: recommended ones too, suggested never. */
         ck_assert_int_eq(closure_init(&c, env, NULL), 0);
-        c.dlopen_recommended = true;
+        closure_set_dlopen_recommended(&c, true);
         ck_assert_int_eq(closure_add_program(&c, fx.prog, "test"), 0);
         ck_assert(bound(&c, fx.dir, "lib/librec.so.1"));
         ck_assert(!bound(&c, fx.dir, "lib/libsug.so.1"));
@@ -310,16 +310,16 @@ START_TEST(missing_required_library_fails_closed_missing_recommended_does_not) {
         Closure c;
         ck_assert_int_eq(closure_init(&c, env, NULL), 0);
         ck_assert_int_eq(closure_add_program(&c, fx.prog, "test"), -ENOENT);
-        ck_assert_str_eq(c.error_slug, "missing-library");
-        ck_assert_ptr_nonnull(strstr(c.error, "libnowhere.so.3"));
+        ck_assert_str_eq(closure_error_slug(&c), "missing-library");
+        ck_assert_ptr_nonnull(strstr(closure_error(&c), "libnowhere.so.3"));
         closure_done(&c);
         fixture_done(&fx);
 
         fixture_setup(&fx, "[{" Q "soname" Q ":[" Q "libnowhere.so.3" Q "]}]");
         ck_assert_int_eq(closure_init(&c, env, NULL), 0);
-        c.dlopen_recommended = true;
+        closure_set_dlopen_recommended(&c, true);
         ck_assert_int_eq(closure_add_program(&c, fx.prog, "test"), 0);
-        ck_assert_ptr_null(c.error);
+        ck_assert_ptr_null(closure_error(&c));
         closure_done(&c);
         fixture_done(&fx);
 }

@@ -30,43 +30,6 @@ static const char *const awkward_names[] = {
         "\xc3\xa9t\xc3\xa9", "ctrl\001char", "trailing-backslash\\", "-dash",    "rbind",
 };
 
-/* The unit as systemd's own loader reads it: "systemd-analyze verify" at debug
- * level dumps the parsed unit (BindReadOnlyPaths: SRC:DST:rbind, Description:
- * ...). Returns the whole output. */
-static char *systemd_dump(const char *dir, const char *unit) {
-        _cleanup_free_ char *out = NULL;
-        char *text = NULL;
-        size_t size = 0;
-        ck_assert_int_ge(asprintf(&out, "%s/verify.out", dir), 0);
-        /* verify exits non-zero for unrelated reasons (other units of this
-         * machine); the dump on stdout is what counts, the log goes to stderr. */
-        tu_sh("cd '%s' && SYSTEMD_LOG_LEVEL=debug SYSTEMD_LOG_COLOR=0 systemd-analyze verify --man=no ./'%s' >'%s' 2>'%s.log' || true",
-              dir, unit, out, out);
-        _cleanup_fclose_ FILE *f = fopen(out, "re");
-        ck_assert_ptr_nonnull(f);
-        FILE *m = open_memstream(&text, &size);
-        char buf[65536];
-        size_t n;
-        while ((n = fread(buf, 1, sizeof buf, f)) > 0)
-                fwrite(buf, 1, n, m);
-        fclose(m);
-        return text;
-}
-
-/* The value of "\t\tKEY: " lines of the unit dump, in order. */
-static char **dump_values(const char *dump, const char *key) {
-        char **values = NULL;
-        _cleanup_free_ char *needle = NULL;
-        ck_assert_int_ge(asprintf(&needle, "\n\t\t%s: ", key), 0);
-        for (const char *p = dump; (p = strstr(p, needle));) {
-                p += strlen(needle);
-                size_t n = strcspn(p, "\n");
-                ck_assert_int_eq(strv_consume(&values, strndup(p, n)), 0);
-                p += n;
-        }
-        return values;
-}
-
 /* What systemd 252's config_parse_bind_paths() makes of one value: words split
  * at ":" and whitespace with EXTRACT_UNQUOTE|EXTRACT_DONT_COALESCE_SEPARATORS,
  * a destination after an unescaped ":", then specifiers expanded. Returns
@@ -160,8 +123,8 @@ START_TEST(systemd_reads_escaped_bind_paths_back_unchanged) {
                 ck_assert_int_eq(strv_consume(&dests, dst), 0);
         }
         write_unit_with_binds(d, sources, dests);
-        dump = systemd_dump(d, TEST_UNIT);
-        seen = dump_values(dump, "BindReadOnlyPaths");
+        dump = tu_systemd_dump(d, TEST_UNIT);
+        seen = tu_dump_values(dump, "BindReadOnlyPaths");
         ck_assert_msg(strv_length(seen) == 2 * strv_length(sources), "systemd read %zu of %zu binds:\n%s",
                       strv_length(seen), 2 * strv_length(sources), dump);
         for (size_t i = 0; sources[i]; i++) {
@@ -198,8 +161,8 @@ START_TEST(path_systemd_cannot_read_back_is_refused_not_written) {
                 }
                 char *sources[] = { src, NULL };
                 write_unit_with_binds(d, sources, sources);
-                dump = systemd_dump(d, TEST_UNIT);
-                seen = dump_values(dump, "BindReadOnlyPaths");
+                dump = tu_systemd_dump(d, TEST_UNIT);
+                seen = tu_dump_values(dump, "BindReadOnlyPaths");
                 ck_assert_int_ge(asprintf(&want, "%s:%s:rbind", src, src), 0);
                 if (strv_length(seen) != 2 || !streq(seen[0], want) || !streq(seen[1], want)) {
                         char *f;
@@ -245,8 +208,8 @@ START_TEST(quote_in_a_path_is_refused_as_systemd_262_drops_such_binds) {
                 ck_assert_int_ge(asprintf(&text, "[Service]\nType=oneshot\nExecStart=/bin/true\n"
                                                  "BindReadOnlyPaths=%s\n", esc), 0);
                 free(tu_write(d, TEST_UNIT, text));
-                dump = systemd_dump(d, TEST_UNIT);
-                seen = dump_values(dump, "BindReadOnlyPaths");
+                dump = tu_systemd_dump(d, TEST_UNIT);
+                seen = tu_dump_values(dump, "BindReadOnlyPaths");
                 if (systemd_version() >= 262)
                         ck_assert_msg(strv_length(seen) == 0, "systemd %d took back %s", systemd_version(), src);
                 else
@@ -339,8 +302,8 @@ static void check_systemd_reads_ours_last(const char *our_suffix) {
         ck_assert_int_ge(asprintf(&ours, TEST_UNIT ".d/%s%s", stem, our_suffix), 0);
         free(tu_write(d, ours, "[Unit]\nDescription=from the generator\n"));
 
-        dump = systemd_dump(d, TEST_UNIT);
-        descriptions = dump_values(dump, "Description");
+        dump = tu_systemd_dump(d, TEST_UNIT);
+        descriptions = tu_dump_values(dump, "Description");
         ck_assert_uint_eq(strv_length(descriptions), 1);
         ck_assert_msg(streq(descriptions[0], "from the generator"), "systemd read %s last, not %s",
                       descriptions[0], ours);
@@ -443,8 +406,8 @@ START_TEST(write_leaves_only_the_final_conf_and_replaces_by_rename) {
 
         /* systemd reads what was written */
         free(tu_write(d, TEST_UNIT, "[Service]\nExecStart=/bin/true\n"));
-        _cleanup_free_ char *dump = systemd_dump(d, TEST_UNIT);
-        _cleanup_strv_free_ char **desc = dump_values(dump, "Description");
+        _cleanup_free_ char *dump = tu_systemd_dump(d, TEST_UNIT);
+        _cleanup_strv_free_ char **desc = tu_dump_values(dump, "Description");
         ck_assert_uint_eq(strv_length(desc), 1);
         ck_assert_str_eq(desc[0], "second");
 
@@ -522,9 +485,9 @@ START_TEST(blocking_text_puts_the_cause_in_description_as_systemd_reads_it) {
                 ck_assert_ptr_nonnull(text);
                 free(tu_write(d, TEST_UNIT, "[Unit]\nDescription=unit\n[Service]\nExecStart=/bin/true\n"));
                 free(tu_write(d, TEST_UNIT ".d/zz-confinement-blocked-x.conf", text));
-                dump = systemd_dump(d, TEST_UNIT);
-                desc = dump_values(dump, "Description");
-                roots = dump_values(dump, "RootDirectory");
+                dump = tu_systemd_dump(d, TEST_UNIT);
+                desc = tu_dump_values(dump, "Description");
+                roots = tu_dump_values(dump, "RootDirectory");
                 ck_assert_int_ge(asprintf(&want, "Blocked by systemd-confinement-generator: %s", cases[i].seen), 0);
                 ck_assert_uint_eq(strv_length(desc), 1);
                 ck_assert_str_eq(desc[0], want);
@@ -555,9 +518,9 @@ START_TEST(blocking_text_blocks_whatever_bytes_the_cause_holds) {
                 ck_assert_ptr_nonnull(text);
                 free(tu_write(d, TEST_UNIT, "[Service]\nExecStart=/bin/true\n"));
                 free(tu_write(d, TEST_UNIT ".d/zz-confinement-blocked-x.conf", text));
-                dump = systemd_dump(d, TEST_UNIT);
-                asserts = dump_values(dump, "AssertPathExists");
-                roots = dump_values(dump, "RootDirectory");
+                dump = tu_systemd_dump(d, TEST_UNIT);
+                asserts = tu_dump_values(dump, "AssertPathExists");
+                roots = tu_dump_values(dump, "RootDirectory");
                 ck_assert_int_eq(unit_text_load_buffer(&u, text, strlen(text), "blocking.conf"), 0);
                 ck_assert_msg(strv_length(asserts) == 1 && strv_length(roots) == 1 &&
                                       streq(roots[0], unit_text_get(&u, "Service", "RootDirectory")),

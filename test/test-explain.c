@@ -25,7 +25,7 @@ START_TEST(each_path_hangs_below_the_path_that_needed_it) {
         Closure c;
         ck_assert_int_eq(closure_init(&c, NULL, NULL), 0);
         ck_assert_int_eq(closure_add_program(&c, script, "ExecStart= of x.service"), 0);
-        _cleanup_free_ char *tree = tree_of(c.binds), *want_root = NULL, *want_interp = NULL;
+        _cleanup_free_ char *tree = tree_of(closure_binds(&c)), *want_root = NULL, *want_interp = NULL;
         ck_assert_int_ge(asprintf(&want_root, "%s  (ExecStart= of x.service)\n", script), 0);
         ck_assert_int_ge(asprintf(&want_interp, "└─ /usr/bin/dash  (#! interpreter of %s)\n", script), 0);
         ck_assert_msg(strstr(tree, want_root), "%s", tree);

@@ -151,26 +151,10 @@ static void assert_covers(char * const *binds, char * const *needed, const char 
  * tree and the output dir copied into one dir, loaded by "systemd-analyze
  * verify" at debug level, which dumps the parsed unit. */
 static char *systemd_dump(const Tree *t, const char *unit_name) {
-        _cleanup_free_ char *v = NULL, *out = NULL;
+        _cleanup_free_ char *v = NULL;
         ck_assert_int_ge(asprintf(&v, "%s/verify", t->top), 0);
-        ck_assert_int_ge(asprintf(&out, "%s/dump", t->top), 0);
-        tu_sh("rm -rf '%s' && mkdir '%s' && cp -a '%s'/. '%s'/. '%s'/ && cd '%s' && "
-              "SYSTEMD_LOG_LEVEL=debug systemd-analyze verify --man=no ./'%s' > '%s' 2>/dev/null || true",
-              v, v, t->units, t->out, v, v, unit_name, out);
-        return read_text(out);
-}
-
-static char **dump_values(const char *dump, const char *key) {
-        char **values = NULL;
-        _cleanup_free_ char *needle = NULL;
-        ck_assert_int_ge(asprintf(&needle, "\n\t\t%s: ", key), 0);
-        for (const char *p = dump; (p = strstr(p, needle));) {
-                p += strlen(needle);
-                size_t n = strcspn(p, "\n");
-                ck_assert_int_eq(strv_consume(&values, strndup(p, n)), 0);
-                p += n;
-        }
-        return values;
+        tu_sh("rm -rf '%s' && mkdir '%s' && cp -a '%s'/. '%s'/. '%s'/", v, v, t->units, t->out, v);
+        return tu_systemd_dump(v, unit_name);
 }
 
 static const char *const confined_ls = "[Service]\nExecStart=/usr/bin/ls -la /\n[X-Confinement]\n";
@@ -207,7 +191,7 @@ START_TEST(opted_in_unit_gets_exactly_one_conf_whose_binds_cover_its_program) {
 
         /* systemd reads the same binds, with the root the drop-in sets */
         _cleanup_free_ char *dump = systemd_dump(&t, "confined.service");
-        _cleanup_strv_free_ char **seen = dump_values(dump, "BindReadOnlyPaths"), **roots = dump_values(dump, "RootDirectory");
+        _cleanup_strv_free_ char **seen = tu_dump_values(dump, "BindReadOnlyPaths"), **roots = tu_dump_values(dump, "RootDirectory");
         _cleanup_strv_free_ char **seen_dests = NULL;
         STRV_FOREACH(s, seen) {
                 /* "SRC:DST:rbind"; none of these paths holds a ':' */
@@ -251,8 +235,8 @@ START_TEST(unit_that_cannot_be_confined_gets_only_a_blocking_dropin_named_by_its
 
                 /* systemd reads a root that cannot exist and the cause in Description= */
                 _cleanup_free_ char *dump = systemd_dump(&t, cases[i].unit);
-                _cleanup_strv_free_ char **roots = dump_values(dump, "RootDirectory"), **desc = dump_values(dump, "Description"),
-                                         **asserts = dump_values(dump, "AssertPathExists");
+                _cleanup_strv_free_ char **roots = tu_dump_values(dump, "RootDirectory"), **desc = tu_dump_values(dump, "Description"),
+                                         **asserts = tu_dump_values(dump, "AssertPathExists");
                 ck_assert_uint_eq(strv_length(roots), 1);
                 struct stat st;
                 ck_assert_int_eq(stat(roots[0], &st), -1);
@@ -287,7 +271,7 @@ START_TEST(blocking_dropin_still_blocks_when_the_cause_is_not_utf8) {
         ck_assert_msg(endswith(names[0], "-blocked-missing-executable.conf"), "%s", names[0]);
 
         _cleanup_free_ char *dump = systemd_dump(&t, "latin1.service");
-        _cleanup_strv_free_ char **roots = dump_values(dump, "RootDirectory"), **asserts = dump_values(dump, "AssertPathExists");
+        _cleanup_strv_free_ char **roots = tu_dump_values(dump, "RootDirectory"), **asserts = tu_dump_values(dump, "AssertPathExists");
         ck_assert_uint_eq(strv_length(roots), 1);
         ck_assert_msg(!streq(roots[0], "/") && strv_length(asserts) >= 1,
                       "systemd reads RootDirectory=%s and %zu assertions: the unit would start unconfined", roots[0],
@@ -314,7 +298,7 @@ START_TEST(user_dropin_named_like_ours_makes_the_generator_choose_a_later_name) 
 
         /* systemd reads ours last: the mode's settings it writes are the ones in force */
         _cleanup_free_ char *dump = systemd_dump(&t, "vendor.service");
-        _cleanup_strv_free_ char **roots = dump_values(dump, "RootDirectory"), **api = dump_values(dump, "MountAPIVFS");
+        _cleanup_strv_free_ char **roots = tu_dump_values(dump, "RootDirectory"), **api = tu_dump_values(dump, "MountAPIVFS");
         ck_assert_str_eq(roots[0], "/run/confinement/vendor.service/root");
         ck_assert_str_eq(api[0], "no"); /* chroot-only, from the user's drop-in */
         tree_done(&t);
@@ -340,13 +324,13 @@ START_TEST(emptied_or_bad_mode_settings_still_get_the_mode_defaults) {
 
         _cleanup_free_ char *dump = systemd_dump(&t, "emptied.service");
         for (size_t i = 0; i < ELEMENTSOF(keys); i++) {
-                _cleanup_strv_free_ char **v = dump_values(dump, keys[i]);
+                _cleanup_strv_free_ char **v = tu_dump_values(dump, keys[i]);
                 /* systemd 257 dumps PrivateTmp=yes as "connected" */
                 ck_assert_msg(v && (streq(v[0], "yes") || (streq(keys[i], "PrivateTmp") && streq(v[0], "connected"))),
                               "%s: %s", keys[i], v ? v[0] : "(not in the dump)");
         }
         _cleanup_free_ char *dump_no = systemd_dump(&t, "kept-no.service");
-        _cleanup_strv_free_ char **dev = dump_values(dump_no, "PrivateDevices"), **tmp = dump_values(dump_no, "PrivateTmp");
+        _cleanup_strv_free_ char **dev = tu_dump_values(dump_no, "PrivateDevices"), **tmp = tu_dump_values(dump_no, "PrivateTmp");
         ck_assert_str_eq(dev[0], "no");
         ck_assert_str_eq(tmp[0], "no");
         tree_done(&t);
@@ -513,7 +497,7 @@ START_TEST(template_with_instance_in_execstart_gets_per_instance_dropins_and_a_g
                 _cleanup_free_ char *name = NULL, *dump = NULL;
                 ck_assert_int_ge(asprintf(&name, "run@%s.service", probes[i]), 0);
                 dump = systemd_dump(&t, name);
-                _cleanup_strv_free_ char **asserts = dump_values(dump, "AssertPathExists");
+                _cleanup_strv_free_ char **asserts = tu_dump_values(dump, "AssertPathExists");
                 ck_assert_msg(strv_length(asserts) >= 1, "%s: no assertion", name);
                 bool all_hold = true;
                 STRV_FOREACH(a, asserts) {
@@ -530,7 +514,7 @@ END_TEST
 /* The marker assertions systemd finds for unit_name: 1 if all hold, 0 if one fails, -1 if none. */
 static int marker_asserts_hold(const Tree *t, const char *unit_name) {
         _cleanup_free_ char *dump = systemd_dump(t, unit_name);
-        _cleanup_strv_free_ char **asserts = dump_values(dump, "AssertPathExists");
+        _cleanup_strv_free_ char **asserts = tu_dump_values(dump, "AssertPathExists");
         int result = -1;
         STRV_FOREACH(a, asserts) {
                 _cleanup_free_ char *p = strndup(*a, strcspn(*a, " "));

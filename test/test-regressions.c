@@ -16,6 +16,7 @@
 
 #include "macro.h"
 #include "test-util.h"
+#include "env-file.h"
 #include "unit-env.h"
 #include "unit-file.h"
 

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 
 #include "specifier.h"
@@ -111,6 +112,28 @@ START_TEST(os_release_and_machine_id_from_root) {
 }
 END_TEST
 
+/* A FIFO at /etc/machine-id (or os-release) must not block the generator, and so the boot:
+ * %m is then unknown, as when the file is missing. */
+START_TEST(fifo_as_machine_id_or_os_release_fails_without_blocking) {
+        char *root = tu_mkdtemp(), *p = NULL, *r = NULL, *e = NULL;
+        free(tu_write(root, "etc/.keep", ""));
+        ck_assert_int_ge(asprintf(&p, "%s/etc/machine-id", root), 0);
+        ck_assert_int_eq(mkfifo(p, 0600), 0);
+        free(p);
+        ck_assert_int_ge(asprintf(&p, "%s/etc/os-release", root), 0);
+        ck_assert_int_eq(mkfifo(p, 0600), 0);
+        Specifiers sp = { .name = "a.service", .root = root };
+        ck_assert_int_eq(specifier_expand("%m", &sp, &r, &e), -EBADMSG);
+        free(e);
+        e = NULL;
+        ck_assert_int_eq(specifier_expand("%o", &sp, &r, &e), -EBADMSG);
+        free(e);
+        free(p);
+        tu_rm_rf(root);
+        free(root);
+}
+END_TEST
+
 START_TEST(fragment_specifiers_resolve_symlinks) {
         char *dir = tu_mkdtemp(), *file = tu_write(dir, "real/a.service", "[Service]\n"), *link, *expect;
         link = tu_symlink(file, dir, "link.service");
@@ -153,6 +176,7 @@ int main(void) {
         tcase_add_test(tc, system_manager_dirs);
         tcase_add_test(tc, host_specifiers_come_from_the_host);
         tcase_add_test(tc, os_release_and_machine_id_from_root);
+        tcase_add_test(tc, fifo_as_machine_id_or_os_release_fails_without_blocking);
         tcase_add_test(tc, fragment_specifiers_resolve_symlinks);
         tcase_add_test(tc, systemd_failures_are_told_apart_from_ours);
         suite_add_tcase(s, tc);

@@ -7,6 +7,7 @@
 
 #include "strv.h"
 #include "test-util.h"
+#include "env-file.h"
 #include "unit-env.h"
 
 static const Specifiers sp = { .name = "web@blue.service" };

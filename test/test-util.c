@@ -9,6 +9,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "read-file.h"
+#include "strv.h"
+
 char *tu_mkdtemp(void) {
         const char *t = getenv("TMPDIR");
         char *p;
@@ -96,4 +99,29 @@ char *tu_system_lib_dir(void) {
         line[strcspn(line, "\n")] = 0;
         ck_assert_ptr_nonnull(dir = strdup(line));
         return dir;
+}
+
+char *tu_systemd_dump(const char *dir, const char *unit) {
+        char *out = NULL, *text = NULL;
+        ck_assert_int_ge(asprintf(&out, "%s/verify.out", dir), 0);
+        /* verify exits non-zero for unrelated reasons (other units of this
+         * machine); the dump on stdout is what counts, the log goes to stderr. */
+        tu_sh("cd '%s' && SYSTEMD_LOG_LEVEL=debug SYSTEMD_LOG_COLOR=0 systemd-analyze verify --man=no ./'%s' >'%s' 2>'%s.log' || true",
+              dir, unit, out, out);
+        ck_assert_int_eq(read_full_file(out, 0, 64 << 20, &text, NULL), 0);
+        free(out);
+        return text;
+}
+
+char **tu_dump_values(const char *dump, const char *key) {
+        char **values = NULL, *needle = NULL;
+        ck_assert_int_ge(asprintf(&needle, "\n\t\t%s: ", key), 0);
+        for (const char *p = dump; (p = strstr(p, needle));) {
+                p += strlen(needle);
+                size_t n = strcspn(p, "\n");
+                ck_assert_int_eq(strv_consume(&values, strndup(p, n)), 0);
+                p += n;
+        }
+        free(needle);
+        return values;
 }

@@ -26,5 +26,11 @@ char *tu_cc(const char *dir, const char *rel, const char *source, const char *ex
 /* The dir this system's ld.so finds libc.so.6 in (the first multiarch dir of
  * its ld.so.cache), as ldd shows it; the caller frees the string. */
 char *tu_system_lib_dir(void);
+/* The unit as systemd's own loader reads it: "systemd-analyze verify" at debug level, run in
+ * dir where the unit file and its "UNIT.d/" drop-in dirs lie, dumps the parsed unit
+ * ("\t\tBindReadOnlyPaths: SRC:DST:rbind", "\t\tDescription: ..."). Returns the whole dump. */
+char *tu_systemd_dump(const char *dir, const char *unit);
+/* The values of the dump's "\t\tKEY: " lines, in order (NULL when there are none). */
+char **tu_dump_values(const char *dump, const char *key);
 /* Runs a Suite with CK_NORMAL output and returns the process exit code. */
 int tu_run_suite(Suite *s);

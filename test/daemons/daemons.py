@@ -38,6 +38,7 @@ DAEMONS = [
             [X-Confinement]
             Packages=/etc/nginx /usr/share/nginx /var/www
             Profiles=users
+            [Service]
             BindPaths=/var/log/nginx /var/lib/nginx
          """,
          client="curl -fsS -o /dev/null http://127.0.0.1/"),
@@ -72,6 +73,7 @@ DAEMONS = [
             # haproxy.cfg chroots into /var/lib/haproxy
             Packages=/etc/haproxy /var/lib/haproxy
             Profiles=users
+            [Service]
             # made by tmpfiles on the host; the service's own /run is private
             BindPaths=/run/haproxy
          """,
@@ -85,6 +87,7 @@ DAEMONS = [
             # its ExecStartPre= helper script runs these by name
             Packages=/etc/unbound /usr/share/dns /usr/bin/setpriv /usr/bin/cp /usr/bin/mv
             Profiles=users
+            [Service]
             BindPaths=/var/lib/unbound
          """,
          client="dig +time=2 +tries=1 @127.0.0.1 localhost A | grep -q 'status: NOERROR'"),
@@ -102,6 +105,7 @@ DAEMONS = [
             Packages=/etc/rsyslog.conf /etc/rsyslog.d /usr/lib/x86_64-linux-gnu/rsyslog
             # rsyslog.conf's $FileOwner root: it exits when it cannot look root up
             Profiles=users
+            [Service]
             BindPaths=/var/log
          """,
          # syslog.socket starts rsyslog again, unconfined, as soon as anything logs
@@ -114,6 +118,7 @@ DAEMONS = [
             Packages=/etc/smtpd.conf /etc/aliases /etc/mailname /etc/hosts /var/lib/opensmtpd/empty
             # 7.6 (Debian 13) opens the system CA file at start
             Profiles=users tls
+            [Service]
             BindPaths=/var/spool/smtpd
          """,
          # The package's debconf makes /etc/mailname only where it asked; a fresh
@@ -158,26 +163,9 @@ DAEMONS = [
 
 
 def dropin_text(d):
-    """The user's drop-in: [X-Confinement] keys, and unit settings that go in [Service]."""
-    text = e2e.textwrap.dedent(d["dropin"]).strip() + "\n"
-    # Writable dirs are unit settings: lines after [X-Confinement] that systemd must read.
-    lines, out, section = text.splitlines(), [], None
-    service = []
-    for line in lines:
-        if line.startswith("["):
-            section = line
-            if section != "[Service]":
-                out.append(line)
-            continue
-        if line.startswith("BindPaths="):
-            service.append(line)
-        elif section == "[Service]":
-            service.append(line)
-        else:
-            out.append(line)
-    if service:
-        out += ["[Service]"] + service
-    return "\n".join(out) + "\n"
+    """The user's drop-in, exactly as written above: [X-Confinement] keys, and the unit's own
+    settings (BindPaths= for the dirs it writes) under [Service], as the README tells users."""
+    return e2e.textwrap.dedent(d["dropin"]).strip() + "\n"
 
 
 HARDEN_STEP = """

@@ -29,9 +29,10 @@ import stat
 import subprocess
 import sys
 import tempfile
-import time
 
-BLOCK_MARK = "AssertPathExists=/dev/null/blocked-by-systemd-confinement-generator"
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import harness  # noqa: E402
 TIMEOUT = 60  # seconds; systemd kills generators after 90 s
 NEIGHBOUR = "neighbour.service"
 
@@ -39,41 +40,10 @@ PROG_C = '#include <stdio.h>\nint lib(void);\nint main(void) { return puts("hi")
 PLAIN_C = '#include <stdio.h>\nint main(void) { return puts("hi") < 0; }\n'
 
 
-class Tree:
+class Tree(harness.UnitTree):
     def __init__(self, tmp):
-        self.tmp = tmp
-        self.units = os.path.join(tmp, "units")
-        self.files = os.path.join(tmp, "files")
-        self.out = os.path.join(tmp, "out")
-        for d in (self.units, self.files, self.out):
-            os.makedirs(d)
+        super().__init__(tmp)
         self.unit(NEIGHBOUR, "[Service]\nExecStart=/bin/true /etc/hostname\n[X-Confinement]\n")
-
-    def path(self, rel):
-        return os.path.join(self.files, rel)
-
-    def unit(self, name, text):
-        with open(os.path.join(self.units, name), "w") as f:
-            f.write(text)
-
-    def write(self, rel, text, mode=0o644):
-        p = self.path(rel)
-        os.makedirs(os.path.dirname(p), exist_ok=True)
-        with open(p, "w") as f:
-            f.write(text)
-        os.chmod(p, mode)
-        return p
-
-    def cc(self, rel, source, *flags):
-        """Compiles source to files/rel; returns the path."""
-        p = self.path(rel)
-        os.makedirs(os.path.dirname(p), exist_ok=True)
-        src = p + ".c"
-        with open(src, "w") as f:
-            f.write(source)
-        subprocess.run(["cc", "-o", p, src, *flags], check=True)
-        os.unlink(src)
-        return p
 
     def lib(self, soname, *flags, source="int lib(void) { return 0; }\n"):
         return self.cc("lib/" + soname, source, "-shared", "-fPIC", "-Wl,-soname," + soname, *flags)
@@ -83,26 +53,11 @@ class Tree:
 
 
 def run_generator(tree, prefix=()):
-    env = {
-        "PATH": os.environ.get("PATH", "/usr/sbin:/usr/bin:/sbin:/bin"),
-        "SYSTEMD_UNIT_PATH": tree.units,
-        "SYSTEMD_LOG_LEVEL": "err",
-        "SYSTEMD_LOG_TARGET": "console",
-    }
-    start = time.monotonic()
-    try:
-        p = subprocess.run([*prefix, GENERATOR, tree.out], env=env, stdout=subprocess.PIPE,
-                           stderr=subprocess.PIPE, timeout=TIMEOUT)
-    except subprocess.TimeoutExpired as e:
-        return None, (e.stderr or b"").decode(errors="replace"), TIMEOUT
-    return p.returncode, p.stderr.decode(errors="replace"), time.monotonic() - start
+    return tree.run(GENERATOR, prefix=prefix, timeout=TIMEOUT)
 
 
 def dropins(tree, unit):
-    d = os.path.join(tree.out, unit + ".d")
-    if not os.path.isdir(d):
-        return {}
-    return {n: open(os.path.join(d, n), errors="replace").read() for n in sorted(os.listdir(d))}
+    return tree.dropins(unit)
 
 
 def marker(tree, unit):
@@ -111,7 +66,7 @@ def marker(tree, unit):
 
 def check_blocked(tree, unit, problems):
     files = dropins(tree, unit)
-    blocked = [n for n in files if "-blocked-" in n and n.endswith(".conf") and BLOCK_MARK in files[n]]
+    blocked = [n for n in files if harness.is_blocking(n, files[n])]
     if len(blocked) != 1:
         problems.append(f"{unit}: {len(blocked)} blocking drop-ins (want 1): {sorted(files)}")
     others = [n for n in files if n not in blocked]
@@ -131,7 +86,7 @@ def check_confined(tree, unit, problems, want_paths=()):
         if "blocked" in n or "blocked" in text:
             problems.append(f"{unit}: {n} blocks the unit:\n{text}")
     text = "".join(files[n] for n in confs)
-    if "RootDirectory=/run/confinement/%n/root" not in text:
+    if harness.ROOT_LINE not in text:
         problems.append(f"{unit}: drop-in sets no confinement root")
     if not marker(tree, unit):
         problems.append(f"{unit}: no marker")

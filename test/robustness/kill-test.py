@@ -12,8 +12,12 @@ import sys
 import tempfile
 import time
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import harness  # noqa: E402
+
 N_UNITS, N_OPTED = 3000, 2000
-BLOCK_MARK = "AssertPathExists=/dev/null/blocked-by-systemd-confinement-generator"
+BLOCK_MARK = harness.BLOCK_MARK
 
 
 def make_tree(d):
@@ -31,13 +35,11 @@ def check(out, opted):
     """Returns a list of problems in one killed run's output."""
     problems, finals, without = [], 0, []
     for unit in opted:
-        d = os.path.join(out, unit + ".d")
-        confs = [n for n in os.listdir(d) if n.endswith(".conf")] if os.path.isdir(d) else []
+        confs = {n: text for n, text in harness.dropins(out, unit).items() if n.endswith(".conf")}
         if not confs:
             without.append(unit)
             continue
-        for n in confs:
-            text = open(os.path.join(d, n)).read()
+        for n, text in confs.items():
             whole = text.endswith("\n") and text.startswith("# Written by systemd-confinement-generator")
             if BLOCK_MARK in text:
                 # The root, the assertion and the cause, the file complete to its last line.
@@ -62,7 +64,7 @@ def main():
         units = os.path.join(tmp, "units")
         os.mkdir(units)
         opted = make_tree(units)
-        env = dict(os.environ, SYSTEMD_UNIT_PATH=units, SYSTEMD_LOG_LEVEL="err", SYSTEMD_LOG_TARGET="null")
+        env = harness.generator_env(units, log_target="null")
         t0 = time.monotonic()
         os.mkdir(os.path.join(tmp, "full"))
         subprocess.run([generator, os.path.join(tmp, "full")], env=env, check=True)

@@ -39,7 +39,7 @@ for release in "${releases[@]}"; do
         rm -f "$build/systemd-confinement-generator"
         stage "$release: build" inside env BUILD_DIR=/build bash /src/scripts/build.sh
         [[ -x $build/systemd-confinement-generator ]] || continue
-        stage "$release: Check suite" inside ctest --output-on-failure
+        stage "$release: Check suite" inside ctest --output-on-failure -L unit
         stage "$release: ldd parity" inside python3 /src/test/ldd-parity-dropin.py /build/systemd-confinement-generator
         export CONFINEMENT_ROOT=$root
         gen=$build/systemd-confinement-generator

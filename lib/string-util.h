@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* Basic layer: strings as the parsers build and check them (systemd keeps these in
+ * basic/string-util.c and basic/utf8.c). Uses nothing of this project but libc. */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* A growable NUL-terminated string for the parsers; appending is amortised O(1), so long inputs
+ * stay linear. Zero-initialise; data is NULL until the first append; free(data) when done. */
+typedef struct Buffer {
+        char *data;
+        size_t len, cap;
+} Buffer;
+int buffer_append(Buffer *b, const char *s, size_t n);
+
+/* systemd's utf8_is_valid(): well-formed, shortest-form, valid code points. */
+bool utf8_is_valid(const char *s);
+/* systemd's string_is_safe(): no control characters, quotes, backslashes or DEL. */
+bool string_is_safe(const char *s);
+/* systemd's unichar_is_valid(): a code point below 0x110000, no surrogate, no non-character. */
+bool unichar_is_valid(uint32_t c);
