@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# Scan rate of the store scanner (lib/store.c) beside `cat` of the same bytes.
+# Scan rate of the store scanner (lib/closure/store.c) beside `cat` of the same bytes.
 # Assembles a private Nix store (NIX_STORE_DIR, offline, nix-store --add) of
 # STORE_BENCH_MB (default 256) MB of the files under STORE_BENCH_MAX_FILE
 # (default 4M, a find -size) in /usr/lib/x86_64-linux-gnu, mostly libraries,
@@ -22,8 +22,9 @@ trap 'chmod -R u+w "$work" 2>/dev/null; rm -rf "$work"' EXIT
 export NIX_STORE_DIR=$work/store NIX_STATE_DIR=$work/state NIX_LOG_DIR=$work/log NIX_CONF_DIR=$work/etc
 mkdir -p "$work/etc" "$work/pkg"
 
-cc -O2 -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter -Werror -I"$src/lib" -o "$work/store-bench" \
-        "$src/bench/store-bench.c" "$src/lib/store.c" "$src/lib/strv.c" "$src/lib/log.c" "$src/lib/path-util.c"
+cc -O2 -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter -Werror -I"$src/lib/basic" -I"$src/lib/closure" \
+        -o "$work/store-bench" "$src/bench/store-bench.c" "$src/lib/closure/store.c" "$src/lib/basic/strv.c" \
+        "$src/lib/basic/log.c" "$src/lib/basic/path-util.c"
 
 # Store paths of ~5 MB of libraries each, chained by their "deps" files.
 echo "assembling a ${size_mb} MB store in $work ..." >&2

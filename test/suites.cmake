@@ -68,3 +68,6 @@ confinement_test(deb LABELS deb TIMEOUT 1800 COMMAND bash ${SRC}/test/deb-check.
 confinement_test(versions LABELS versions BOOTS TIMEOUT 14400 COMMAND bash ${SRC}/test/versions/run.sh)
 # A short smoke run of each fuzz target where clang can link libFuzzer (else skipped, 77).
 confinement_test(fuzz-smoke LABELS fuzz TIMEOUT 3600 COMMAND bash ${SRC}/test/fuzz-smoke.sh 20)
+
+# lib/'s folders use only the ones below them: a new include upwards (a cycle) fails here.
+confinement_test(check-layers LABELS unit TIMEOUT 60 COMMAND ${PY} ${SRC}/test/check-layers.py)

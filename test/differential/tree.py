@@ -29,7 +29,7 @@ UNIT_DIRS = {
     "usr": "/usr/lib/systemd/system",      # an overlay the driver mounts, then daemon-reload
 }
 
-# The settings the generator reads for its defaults and checks (lib/unit-confine.c).
+# The settings the generator reads for its defaults and checks (lib/confine/unit-confine.c).
 MODE_DEFAULTS = ["PrivateMounts", "MountAPIVFS", "PrivateDevices", "PrivateTmp",
                  "ProtectControlGroups", "ProtectKernelModules", "ProtectKernelTunables"]
 BOOL_VALUES = ["yes", "no", "", "maybe", "1", "off", "TRUE", " yes"]
@@ -400,7 +400,7 @@ class Tree:
         self.add(inst, feat)
 
     def make_misc_values(self, i, feat):
-        """Empty and odd values of the other settings the generator reads (lib/unit-confine.c)."""
+        """Empty and odd values of the other settings the generator reads (lib/confine/unit-confine.c)."""
         n, _ = self.name(i)
         f = self.fragment(n)
         d = self.dropin(n + ".d")

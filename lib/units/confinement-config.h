@@ -24,7 +24,7 @@ typedef struct ConfinementConfig {
         char **profiles;
         bool full_unit;
         bool dlopen_recommended; /* also .note.dlopen "recommended" libraries, not only "required" */
-        bool harden;             /* Harden=yes: systemd's other sandbox settings as defaults (lib/harden.h) */
+        bool harden;             /* Harden=yes: systemd's other sandbox settings as defaults (confine/harden.h) */
 } ConfinementConfig;
 
 /* Fills *ret from the unit's text. On a bad key or value returns -EINVAL and

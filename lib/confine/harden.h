@@ -35,6 +35,8 @@ int harden_write(FILE *f, UnitConfinement *uc);
 char *harden_render(const UnitText *t, ConfinementMode mode, const HardenFacts *facts);
 
 /* Whether the unit's effective setting is unset, as systemd reads it: no
- * assignment, or the last one that systemd accepts is empty. To be replaced by
- * the shared "effective value" helper of lib/unit-confine.c (issue of h1). */
+ * assignment, or the last one that systemd accepts is empty. The rule of
+ * unit_text_get_effective() (units/unit-file.h), with what systemd accepts
+ * depending on each hardening setting's own values (enums, lists, and
+ * CapabilityBoundingSet=, where any assignment is the unit's choice). */
 bool harden_is_unset(const UnitText *t, const char *key);
