@@ -22,10 +22,10 @@ static char *tree_of(PathSet *s) {
 START_TEST(each_path_hangs_below_the_path_that_needed_it) {
         _cleanup_free_ char *d = tu_mkdtemp();
         _cleanup_free_ char *script = tu_write_exec(d, "bin/run", "#!/usr/bin/dash\necho hi\n");
-        Closure c;
-        ck_assert_int_eq(closure_init(&c, NULL, NULL), 0);
-        ck_assert_int_eq(closure_add_program(&c, script, "ExecStart= of x.service"), 0);
-        _cleanup_free_ char *tree = tree_of(closure_binds(&c)), *want_root = NULL, *want_interp = NULL;
+        Closure *c = NULL;
+        ck_assert_int_eq(closure_new(NULL, NULL, &c), 0);
+        ck_assert_int_eq(closure_add_program(c, script, "ExecStart= of x.service"), 0);
+        _cleanup_free_ char *tree = tree_of(closure_binds(c)), *want_root = NULL, *want_interp = NULL;
         ck_assert_int_ge(asprintf(&want_root, "%s  (ExecStart= of x.service)\n", script), 0);
         ck_assert_int_ge(asprintf(&want_interp, "└─ /usr/bin/dash  (#! interpreter of %s)\n", script), 0);
         ck_assert_msg(strstr(tree, want_root), "%s", tree);
@@ -39,7 +39,7 @@ START_TEST(each_path_hangs_below_the_path_that_needed_it) {
         ck_assert_int_ge(asprintf(&mid, "   ├─ %s%s", libc, tail), 0);
         ck_assert_int_ge(asprintf(&last, "   └─ %s%s", libc, tail), 0);
         ck_assert_msg(strstr(tree, mid) || strstr(tree, last), "%s", tree);
-        closure_done(&c);
+        c = closure_free(c);
         tu_rm_rf(d);
 }
 END_TEST

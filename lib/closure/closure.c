@@ -28,8 +28,22 @@
  * anything deeper cannot run, so it is a loop or a mistake. */
 #define MAX_INTERPRETER_DEPTH 5
 
-int closure_init(Closure *c, char * const *env, const ClosureRun *run) {
-        *c = (Closure) {};
+struct Closure {
+        PathSet *binds;
+        LoaderConfig loader;       /* LD_LIBRARY_PATH/LD_PRELOAD of the unit */
+        char **path;               /* the unit's PATH, for #!/usr/bin/env */
+        const PendingMounts *pending;
+        StoreScanner *store;       /* shared by the run; NULL: stores are plain files */
+        unsigned depth;            /* interpreter nesting, to stop #! loops */
+        bool dlopen_recommended;   /* DlopenRecommended=: also .note.dlopen "recommended" libraries */
+        char *error;               /* first failure, for the log and Description= */
+        const char *error_slug;    /* e.g. "missing-executable", for the file name */
+};
+
+int closure_new(char * const *env, const ClosureRun *run, Closure **ret) {
+        _cleanup_(closure_freep) Closure *c = calloc(1, sizeof(Closure));
+        if (!c)
+                return -ENOMEM;
         if (run) {
                 c->pending = run->pending;
                 c->store = run->store;
@@ -46,15 +60,20 @@ int closure_init(Closure *c, char * const *env, const ClosureRun *run) {
                 return -ENOMEM;
         if (strv_split(strv_env_get(env, "PATH") ?: "", ":", &c->path) < 0)
                 return -ENOMEM;
+        *ret = TAKE_PTR(c);
         return 0;
 }
 
-void closure_done(Closure *c) {
-        c->binds = path_set_free(c->binds);
-        c->loader.library_path = strv_free(c->loader.library_path);
-        c->loader.preload = strv_free(c->loader.preload);
-        c->path = strv_free(c->path);
-        c->error = (free(c->error), NULL);
+Closure *closure_free(Closure *c) {
+        if (!c)
+                return NULL;
+        path_set_free(c->binds);
+        strv_free(c->loader.library_path);
+        strv_free(c->loader.preload);
+        strv_free(c->path);
+        free(c->error);
+        free(c);
+        return NULL;
 }
 
 int closure_failv(Closure *c, int r, const char *slug, const char *fmt, va_list ap) {
@@ -83,11 +102,11 @@ const LoaderConfig *closure_loader(const Closure *c) {
 }
 
 const char *closure_error(const Closure *c) {
-        return c->error;
+        return c ? c->error : NULL;
 }
 
 const char *closure_error_slug(const Closure *c) {
-        return c->error_slug;
+        return c ? c->error_slug : NULL;
 }
 
 void closure_set_dlopen_recommended(Closure *c, bool b) {

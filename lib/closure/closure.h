@@ -17,17 +17,8 @@
 #include "path-set.h"
 #include "store.h"
 
-typedef struct Closure {
-        PathSet *binds;
-        LoaderConfig loader;       /* LD_LIBRARY_PATH/LD_PRELOAD of the unit */
-        char **path;               /* the unit's PATH, for #!/usr/bin/env */
-        const PendingMounts *pending;
-        StoreScanner *store;       /* shared by the run; NULL: stores are plain files */
-        unsigned depth;            /* interpreter nesting, to stop #! loops */
-        bool dlopen_recommended;   /* DlopenRecommended=: also .note.dlopen "recommended" libraries */
-        char *error;               /* first failure, for the log and Description= */
-        const char *error_slug;    /* e.g. "missing-executable", for the file name */
-} Closure;
+/* Opaque: other modules go through the functions below. */
+typedef struct Closure Closure;
 
 /* What all units of one generator run share, handed to each closure once; any member may be
  * NULL. The run owns them. */
@@ -38,13 +29,15 @@ typedef struct ClosureRun {
 } ClosureRun;
 
 /* env: the unit's environment (LD_LIBRARY_PATH, LD_PRELOAD, PATH); run may be NULL. */
-int closure_init(Closure *c, char * const *env, const ClosureRun *run);
-void closure_done(Closure *c);
+int closure_new(char * const *env, const ClosureRun *run, Closure **ret);
+Closure *closure_free(Closure *c);
+static inline void closure_freep(Closure **c) {
+        closure_free(*c);
+}
 
-/* Other modules use these, never the fields above. */
 PathSet *closure_binds(const Closure *c);
 const LoaderConfig *closure_loader(const Closure *c);
-/* The first failure's one-line cause and slug, NULL before any. */
+/* The first failure's one-line cause and slug, NULL before any (and for a NULL closure). */
 const char *closure_error(const Closure *c);
 const char *closure_error_slug(const Closure *c);
 /* DlopenRecommended=: also .note.dlopen "recommended" libraries. */
