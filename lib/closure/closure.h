@@ -49,6 +49,9 @@ int closure_failv(Closure *c, int r, const char *slug, const char *fmt, va_list 
 
 /* A file the service opens by this path: its real path is bound there. */
 int closure_add_file(Closure *c, const char *path, const char *reason);
+/* The same for a file that parent (a path of the closure, as its adder names it) needs, such
+ * as a library of a program: --explain shows it below parent. */
+int closure_add_needed(Closure *c, const char *path, const char *parent, const char *reason);
 /* A program the service executes: the file, and its loader closure or interpreter. */
 int closure_add_program(Closure *c, const char *path, const char *reason);
 /* An absolute-path argument: an executable gets its closure, a regular file is

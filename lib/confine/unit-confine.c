@@ -313,7 +313,7 @@ static int add_bin_sh(UnitConfinement *uc) {
         if (!realpath(sh, real))
                 return closure_fail(uc->closure, -errno, "missing-file", "BinSh=%s: %m", sh);
         /* Bound first, so that /bin/sh inside is BinSh= even if a command names /bin/sh. */
-        int r = path_set_add(closure_binds(uc->closure), "/bin/sh", real, "BinSh=");
+        int r = path_set_add(closure_binds(uc->closure), "/bin/sh", real, NULL, "BinSh=");
         if (r < 0)
                 return r;
         return closure_add_program(uc->closure, sh, "BinSh=");
