@@ -17,7 +17,7 @@ START_TEST(add_reports_new_and_present_and_keeps_the_first_source_and_reason) {
         ck_assert_ptr_null(path_set_get(s, "/bin/sh"));
 
         ck_assert_int_eq(path_set_add(s, "/bin/sh", "/usr/bin/dash", NULL, "BinSh="), 1);
-        ck_assert_int_eq(path_set_add(s, "/bin/sh", "/usr/bin/bash", NULL, "later"), 0);
+        ck_assert_int_eq(path_set_add(s, "/bin/sh", "/usr/bin/bash", "/usr/bin/x", "later"), 0);
         ck_assert_uint_eq(path_set_size(s), 1);
 
         const PathEntry *e = path_set_get(s, "/bin/sh");
@@ -25,6 +25,11 @@ START_TEST(add_reports_new_and_present_and_keeps_the_first_source_and_reason) {
         ck_assert_str_eq(e->dest, "/bin/sh");
         ck_assert_str_eq(e->source, "/usr/bin/dash");
         ck_assert_str_eq(e->reason, "BinSh=");
+        ck_assert_ptr_null(e->parent); /* a root; the later add's parent is not taken either */
+
+        /* The parent is kept as its adder named it. */
+        ck_assert_int_eq(path_set_add(s, "/lib/libc.so.6", NULL, "/bin/../bin/sh", "DT_NEEDED"), 1);
+        ck_assert_str_eq(path_set_get(s, "/lib/libc.so.6")->parent, "/bin/../bin/sh");
 
         /* No source: the path is its own source. */
         ck_assert_int_eq(path_set_add(s, "/usr/bin/ls", NULL, NULL, NULL), 1);
