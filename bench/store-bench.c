@@ -9,7 +9,7 @@
 
 #include "store.h"
 
-static int count(const char *path, const char *reason, void *userdata) {
+static int count(const char *path, const char *parent, const char *reason, void *userdata) {
         (*(unsigned *) userdata)++;
         return 0;
 }

@@ -84,11 +84,11 @@ static void set_add_all(char ***set, char * const *more) {
         strv_sort(*set);
 }
 
-static void init(Closure *c, const char *path) {
+static void init(Closure **c, const char *path) {
         _cleanup_free_ char *p = NULL;
         ck_assert_int_ge(asprintf(&p, "PATH=%s", path ?: "/usr/local/bin:/usr/bin:/bin"), 0);
         char *env[] = { p, NULL };
-        ck_assert_int_eq(closure_init(c, env, NULL), 0);
+        ck_assert_int_eq(closure_new(env, NULL, c), 0);
 }
 
 static char *real(const char *path) {
@@ -122,13 +122,13 @@ START_TEST(elf_closure_equals_what_ldd_resolves_plus_the_program) {
                 struct stat st;
                 if (stat(p, &st) < 0)
                         continue; /* not installed here */
-                Closure c;
+                Closure *c = NULL;
                 init(&c, NULL);
-                ck_assert_int_eq(closure_add_program(&c, p, "test"), 0);
-                ck_assert_ptr_null(closure_error(&c));
-                _cleanup_strv_free_ char **got = closure_set(&c), **want = ldd_set(p, NULL);
+                ck_assert_int_eq(closure_add_program(c, p, "test"), 0);
+                ck_assert_ptr_null(closure_error(c));
+                _cleanup_strv_free_ char **got = closure_set(c), **want = ldd_set(p, NULL);
                 assert_sets_equal(got, want, p);
-                closure_done(&c);
+                c = closure_free(c);
         }
         tu_rm_rf(d);
 }
@@ -142,36 +142,36 @@ START_TEST(symlinked_program_is_bound_from_its_real_file_at_the_link_path) {
         _cleanup_free_ char *prog_real = real(prog);
         tu_sh("'%s'", chain);
 
-        Closure c;
+        Closure *c = NULL;
         init(&c, NULL);
-        ck_assert_int_eq(closure_add_program(&c, chain, "test"), 0);
-        const PathEntry *e = path_set_get(closure_binds(&c), chain);
+        ck_assert_int_eq(closure_add_program(c, chain, "test"), 0);
+        const PathEntry *e = path_set_get(closure_binds(c), chain);
         ck_assert_ptr_nonnull(e);
         ck_assert_str_eq(e->source, prog_real);
         /* ld.so takes the program's $ORIGIN from its real path, as "ldd REALPATH" */
-        _cleanup_strv_free_ char **got = closure_set(&c), **want = ldd_set(prog_real, chain);
+        _cleanup_strv_free_ char **got = closure_set(c), **want = ldd_set(prog_real, chain);
         assert_sets_equal(got, want, chain);
-        closure_done(&c);
+        c = closure_free(c);
 
         /* a link to a program without $ORIGIN: /usr/bin/ls at another name */
         _cleanup_free_ char *ls_link = tu_symlink("/usr/bin/ls", d, "bin/my-ls");
         _cleanup_free_ char *ls_real = real("/usr/bin/ls");
         init(&c, NULL);
-        ck_assert_int_eq(closure_add_program(&c, ls_link, "test"), 0);
-        ck_assert_str_eq(path_set_get(closure_binds(&c), ls_link)->source, ls_real);
-        ck_assert(!path_set_contains(closure_binds(&c), "/usr/bin/ls"));
-        _cleanup_strv_free_ char **got_ls = closure_set(&c), **want_ls = ldd_set(ls_real, ls_link);
+        ck_assert_int_eq(closure_add_program(c, ls_link, "test"), 0);
+        ck_assert_str_eq(path_set_get(closure_binds(c), ls_link)->source, ls_real);
+        ck_assert(!path_set_contains(closure_binds(c), "/usr/bin/ls"));
+        _cleanup_strv_free_ char **got_ls = closure_set(c), **want_ls = ldd_set(ls_real, ls_link);
         assert_sets_equal(got_ls, want_ls, ls_link);
-        closure_done(&c);
+        c = closure_free(c);
 
         /* every library bound at a link path is bound from that link's real file */
         init(&c, NULL);
-        ck_assert_int_eq(closure_add_program(&c, "/usr/bin/ls", "test"), 0);
-        for (const PathEntry **p = path_set_sorted(closure_binds(&c)); *p; p++) {
+        ck_assert_int_eq(closure_add_program(c, "/usr/bin/ls", "test"), 0);
+        for (const PathEntry **p = path_set_sorted(closure_binds(c)); *p; p++) {
                 _cleanup_free_ char *r = real((*p)->dest);
                 ck_assert_str_eq((*p)->source, r);
         }
-        closure_done(&c);
+        c = closure_free(c);
         tu_rm_rf(d);
 }
 END_TEST
@@ -183,16 +183,16 @@ START_TEST(script_interpreter_is_added_recursively) {
         outer = tu_write_exec(d, "outer", text);
         tu_sh("'%s'", outer); /* the kernel runs the nested #! chain */
 
-        Closure c;
+        Closure *c = NULL;
         init(&c, NULL);
-        ck_assert_int_eq(closure_add_program(&c, outer, "test"), 0);
-        _cleanup_strv_free_ char **got = closure_set(&c), **want = ldd_set("/bin/sh", NULL);
+        ck_assert_int_eq(closure_add_program(c, outer, "test"), 0);
+        _cleanup_strv_free_ char **got = closure_set(c), **want = ldd_set("/bin/sh", NULL);
         ck_assert_int_eq(strv_extend(&want, inner), 0);
         ck_assert_int_eq(strv_extend(&want, outer), 0);
         assert_sets_equal(got, want, outer);
         _cleanup_free_ char *sh_real = real("/bin/sh");
-        ck_assert_str_eq(path_set_get(closure_binds(&c), "/bin/sh")->source, sh_real);
-        closure_done(&c);
+        ck_assert_str_eq(path_set_get(closure_binds(c), "/bin/sh")->source, sh_real);
+        c = closure_free(c);
         tu_rm_rf(d);
 }
 END_TEST
@@ -206,23 +206,23 @@ START_TEST(env_hashbang_finds_its_program_in_the_closures_path) {
         ck_assert_int_ge(asprintf(&search, "/nonexistent:%s:/usr/bin:/bin", pathdir), 0);
         tu_sh("PATH='%s' '%s'", search, script); /* env finds it the same way */
 
-        Closure c;
+        Closure *c = NULL;
         init(&c, search);
-        ck_assert_int_eq(closure_add_program(&c, script, "test"), 0);
-        _cleanup_strv_free_ char **got = closure_set(&c), **want = ldd_set("/usr/bin/env", NULL);
+        ck_assert_int_eq(closure_add_program(c, script, "test"), 0);
+        _cleanup_strv_free_ char **got = closure_set(c), **want = ldd_set("/usr/bin/env", NULL);
         _cleanup_free_ char *prog_real = real(prog);
         _cleanup_strv_free_ char **tool_set = ldd_set(prog_real, tool);
         set_add_all(&want, tool_set);
         ck_assert_int_eq(strv_extend(&want, script), 0);
         assert_sets_equal(got, want, script);
-        closure_done(&c);
+        c = closure_free(c);
 
         /* not on the unit's PATH: env would fail, so does the closure */
         init(&c, "/usr/bin:/bin");
-        ck_assert_int_lt(closure_add_program(&c, script, "test"), 0);
-        ck_assert_str_eq(closure_error_slug(&c), "missing-interpreter");
-        ck_assert_ptr_nonnull(strstr(closure_error(&c), "mytool"));
-        closure_done(&c);
+        ck_assert_int_lt(closure_add_program(c, script, "test"), 0);
+        ck_assert_str_eq(closure_error_slug(c), "missing-interpreter");
+        ck_assert_ptr_nonnull(strstr(closure_error(c), "mytool"));
+        c = closure_free(c);
         tu_rm_rf(d);
 }
 END_TEST
@@ -236,11 +236,11 @@ START_TEST(hashbang_loop_between_two_scripts_fails_as_interpreter_loop) {
         /* the kernel refuses to run it (ELOOP) */
         tu_sh("! '%s' 2>/dev/null", a);
 
-        Closure c;
+        Closure *c = NULL;
         init(&c, NULL);
-        ck_assert_int_lt(closure_add_program(&c, a, "test"), 0);
-        ck_assert_str_eq(closure_error_slug(&c), "interpreter-loop");
-        closure_done(&c);
+        ck_assert_int_lt(closure_add_program(c, a, "test"), 0);
+        ck_assert_str_eq(closure_error_slug(c), "interpreter-loop");
+        c = closure_free(c);
         tu_rm_rf(d);
 }
 END_TEST
@@ -271,27 +271,27 @@ START_TEST(unusable_executables_fail_with_their_slug) {
                 const char *p = paths[cases[i].which];
                 /* the kernel cannot run it either */
                 tu_sh("! '%s' 2>/dev/null", p);
-                Closure c;
+                Closure *c = NULL;
                 init(&c, NULL);
-                ck_assert_int_lt(closure_add_program(&c, p, "test"), 0);
-                ck_assert_ptr_nonnull(closure_error(&c));
-                ck_assert_msg(streq(closure_error_slug(&c), cases[i].slug), "%s: slug %s, expected %s", p, closure_error_slug(&c),
+                ck_assert_int_lt(closure_add_program(c, p, "test"), 0);
+                ck_assert_ptr_nonnull(closure_error(c));
+                ck_assert_msg(streq(closure_error_slug(c), cases[i].slug), "%s: slug %s, expected %s", p, closure_error_slug(c),
                               cases[i].slug);
-                ck_assert_msg(strstr(closure_error(&c), p), "%s: cause \"%s\" does not name it", p, closure_error(&c));
-                closure_done(&c);
+                ck_assert_msg(strstr(closure_error(c), p), "%s: cause \"%s\" does not name it", p, closure_error(c));
+                c = closure_free(c);
         }
         tu_rm_rf(d);
 }
 END_TEST
 
 START_TEST(first_failure_is_kept) {
-        Closure c;
+        Closure *c = NULL;
         init(&c, NULL);
-        ck_assert_int_lt(closure_add_program(&c, "/nonexistent/first", "test"), 0);
-        ck_assert_int_lt(closure_add_program(&c, "/", "test"), 0);
-        ck_assert_str_eq(closure_error_slug(&c), "missing-executable");
-        ck_assert_ptr_nonnull(strstr(closure_error(&c), "/nonexistent/first"));
-        closure_done(&c);
+        ck_assert_int_lt(closure_add_program(c, "/nonexistent/first", "test"), 0);
+        ck_assert_int_lt(closure_add_program(c, "/", "test"), 0);
+        ck_assert_str_eq(closure_error_slug(c), "missing-executable");
+        ck_assert_ptr_nonnull(strstr(closure_error(c), "/nonexistent/first"));
+        c = closure_free(c);
 }
 END_TEST
 
@@ -318,17 +318,17 @@ START_TEST(package_dir_is_bound_with_the_closure_of_what_it_holds) {
         _cleanup_free_ char *data = tu_write(pkg, "share/data.txt", "data\n");
         tu_sh("'%s' && '%s'", tool, script);
 
-        Closure c;
+        Closure *c = NULL;
         init(&c, NULL);
-        ck_assert_int_eq(closure_add_package(&c, pkg, "Packages="), 0);
-        ck_assert_ptr_null(closure_error(&c));
+        ck_assert_int_eq(closure_add_package(c, pkg, "Packages="), 0);
+        ck_assert_ptr_null(closure_error(c));
         _cleanup_free_ char *pkg_real = real(pkg);
-        ck_assert_str_eq(path_set_get(closure_binds(&c), pkg)->source, pkg_real);
+        ck_assert_str_eq(path_set_get(closure_binds(c), pkg)->source, pkg_real);
 
         /* expected: the dir; what ld.so opens for every program and library in it
          * outside it; the interpreter of its script; the targets of its links that
          * point outside it */
-        _cleanup_strv_free_ char **want = NULL, **got = closure_set(&c);
+        _cleanup_strv_free_ char **want = NULL, **got = closure_set(c);
         ck_assert_int_eq(strv_extend(&want, pkg), 0);
         char * const sources[] = { tool, plugin, (char *) "/bin/bash", NULL };
         STRV_FOREACH(s, sources) {
@@ -340,7 +340,7 @@ START_TEST(package_dir_is_bound_with_the_closure_of_what_it_holds) {
         ck_assert_int_eq(strv_extend(&want, "/usr/bin/id"), 0);
         ck_assert_int_eq(strv_extend(&want, outside_file), 0);
         assert_sets_equal(got, want, pkg);
-        closure_done(&c);
+        c = closure_free(c);
         tu_rm_rf(d);
 }
 END_TEST
@@ -369,42 +369,42 @@ START_TEST(package_with_relocatable_objects_and_non_executable_elf_is_confined) 
               obj, pkg, pkg, pkg, pkg);
         _cleanup_free_ char *junk = tu_write(pkg, "share/junk.bin", "\177ELF junk");
 
-        Closure c;
+        Closure *c = NULL;
         init(&c, NULL);
-        ck_assert_int_eq(closure_add_package(&c, pkg, "Packages="), 0);
-        ck_assert_ptr_null(c.error);
-        _cleanup_strv_free_ char **want = NULL, **got = closure_set(&c);
+        ck_assert_int_eq(closure_add_package(c, pkg, "Packages="), 0);
+        ck_assert_ptr_null(closure_error(c));
+        _cleanup_strv_free_ char **want = NULL, **got = closure_set(c);
         ck_assert_int_eq(strv_extend(&want, pkg), 0);
         assert_sets_equal(got, want, pkg);
-        closure_done(&c);
+        c = closure_free(c);
 
         /* the same files named one by one */
         char * const files[] = { obj, exec_obj, prog, junk, NULL };
         STRV_FOREACH(f, files) {
                 init(&c, NULL);
-                ck_assert_int_eq(closure_add_package(&c, *f, "Packages="), 0);
-                ck_assert_ptr_null(c.error);
-                _cleanup_strv_free_ char **one = closure_set(&c), **want_one = NULL;
+                ck_assert_int_eq(closure_add_package(c, *f, "Packages="), 0);
+                ck_assert_ptr_null(closure_error(c));
+                _cleanup_strv_free_ char **one = closure_set(c), **want_one = NULL;
                 ck_assert_int_eq(strv_extend(&want_one, *f), 0);
                 assert_sets_equal(one, want_one, *f);
-                closure_done(&c);
+                c = closure_free(c);
         }
         tu_rm_rf(d);
 }
 END_TEST
 
 START_TEST(package_that_is_a_file_is_bound_like_an_argument) {
-        Closure c;
+        Closure *c = NULL;
         init(&c, NULL);
-        ck_assert_int_eq(closure_add_package(&c, "/usr/bin/id", "Packages="), 0);
-        _cleanup_strv_free_ char **got = closure_set(&c), **want = ldd_set("/usr/bin/id", NULL);
+        ck_assert_int_eq(closure_add_package(c, "/usr/bin/id", "Packages="), 0);
+        _cleanup_strv_free_ char **got = closure_set(c), **want = ldd_set("/usr/bin/id", NULL);
         assert_sets_equal(got, want, "/usr/bin/id");
-        closure_done(&c);
+        c = closure_free(c);
 
         init(&c, NULL);
-        ck_assert_int_lt(closure_add_package(&c, "/nonexistent/package", "Packages="), 0);
-        ck_assert_ptr_nonnull(closure_error(&c));
-        closure_done(&c);
+        ck_assert_int_lt(closure_add_package(c, "/nonexistent/package", "Packages="), 0);
+        ck_assert_ptr_nonnull(closure_error(c));
+        c = closure_free(c);
 }
 END_TEST
 
@@ -424,27 +424,27 @@ START_TEST(argument_binds_files_and_programs_and_ignores_dirs_and_missing_paths)
         _cleanup_free_ char *conf_link = tu_symlink("app.conf", d, "etc/link.conf");
         ck_assert_int_ge(asprintf(&missing, "%s/missing.conf", d), 0);
 
-        Closure c;
+        Closure *c = NULL;
         init(&c, NULL);
-        ck_assert_int_eq(closure_add_argument(&c, d, "arg"), 0);          /* a directory */
-        ck_assert_int_eq(closure_add_argument(&c, "/", "arg"), 0);        /* the root: never bound */
-        ck_assert_int_eq(closure_add_argument(&c, missing, "arg"), 0);    /* nothing there */
-        ck_assert_int_eq(closure_add_argument(&c, "relative", "arg"), 0); /* not a path */
-        ck_assert_int_eq(closure_add_argument(&c, "/dev/null", "arg"), 0); /* not a regular file */
-        ck_assert_uint_eq(path_set_size(closure_binds(&c)), 0);
-        ck_assert_ptr_null(closure_error(&c));
+        ck_assert_int_eq(closure_add_argument(c, d, "arg"), 0);          /* a directory */
+        ck_assert_int_eq(closure_add_argument(c, "/", "arg"), 0);        /* the root: never bound */
+        ck_assert_int_eq(closure_add_argument(c, missing, "arg"), 0);    /* nothing there */
+        ck_assert_int_eq(closure_add_argument(c, "relative", "arg"), 0); /* not a path */
+        ck_assert_int_eq(closure_add_argument(c, "/dev/null", "arg"), 0); /* not a regular file */
+        ck_assert_uint_eq(path_set_size(closure_binds(c)), 0);
+        ck_assert_ptr_null(closure_error(c));
 
-        ck_assert_int_eq(closure_add_argument(&c, conf_link, "arg"), 0);
+        ck_assert_int_eq(closure_add_argument(c, conf_link, "arg"), 0);
         _cleanup_free_ char *conf_real = real(conf);
-        ck_assert_uint_eq(path_set_size(closure_binds(&c)), 1);
-        ck_assert_str_eq(path_set_get(closure_binds(&c), conf_link)->source, conf_real);
+        ck_assert_uint_eq(path_set_size(closure_binds(c)), 1);
+        ck_assert_str_eq(path_set_get(closure_binds(c), conf_link)->source, conf_real);
 
         /* an executable argument (setpriv ... /usr/bin/id) brings its closure */
-        ck_assert_int_eq(closure_add_argument(&c, "/usr/bin/id", "arg"), 0);
-        _cleanup_strv_free_ char **got = closure_set(&c), **want = ldd_set("/usr/bin/id", NULL);
+        ck_assert_int_eq(closure_add_argument(c, "/usr/bin/id", "arg"), 0);
+        _cleanup_strv_free_ char **got = closure_set(c), **want = ldd_set("/usr/bin/id", NULL);
         ck_assert_int_eq(strv_extend(&want, conf_link), 0);
         assert_sets_equal(got, want, "arguments");
-        closure_done(&c);
+        c = closure_free(c);
         tu_sh("rm -rf '%s'", d);
 }
 END_TEST
@@ -454,12 +454,12 @@ START_TEST(argument_in_private_run_or_tmp_is_never_bound_from_the_host) {
         char tmpl[] = "/tmp/confinement-test.XXXXXX";
         ck_assert_ptr_nonnull(mkdtemp(tmpl));
         _cleanup_free_ char *d = strdup(tmpl), *f = tu_write(d, "left-over.pid", "42\n");
-        Closure c;
+        Closure *c = NULL;
         init(&c, NULL);
-        ck_assert_int_eq(closure_add_argument(&c, f, "arg"), 0);
-        ck_assert_uint_eq(path_set_size(closure_binds(&c)), 0);
-        ck_assert_ptr_null(closure_error(&c));
-        closure_done(&c);
+        ck_assert_int_eq(closure_add_argument(c, f, "arg"), 0);
+        ck_assert_uint_eq(path_set_size(closure_binds(c)), 0);
+        ck_assert_ptr_null(closure_error(c));
+        c = closure_free(c);
         tu_rm_rf(d);
 }
 END_TEST

@@ -275,29 +275,29 @@ START_TEST(required_dlopen_libraries_join_the_closure_with_their_own) {
         Fixture fx;
         fixture_setup(&fx, fixture_json);
         char *env[] = { (char *) "PATH=/usr/bin", NULL };
-        Closure c;
-        ck_assert_int_eq(closure_init(&c, env, NULL), 0);
-        ck_assert_int_eq(closure_add_program(&c, fx.prog, "test"), 0);
+        Closure *c = NULL;
+        ck_assert_int_eq(closure_new(env, NULL, &c), 0);
+        ck_assert_int_eq(closure_add_program(c, fx.prog, "test"), 0);
         /* The first soname that resolves, found through the program's RUNPATH
          * $ORIGIN/../lib (bound at the normalized path, as every closure path). */
         _cleanup_free_ char *req = NULL, *dep = NULL;
         ck_assert_int_ge(asprintf(&req, "%s/lib/libreq.so.1", fx.dir), 0);
-        ck_assert_msg(path_set_contains(closure_binds(&c), req), "%s not bound", req);
+        ck_assert_msg(path_set_contains(closure_binds(c), req), "%s not bound", req);
         /* libreq's own DT_NEEDED, through libreq's RUNPATH $ORIGIN. */
         ck_assert_int_ge(asprintf(&dep, "%s/lib/libdep.so.1", fx.dir), 0);
-        ck_assert_msg(path_set_contains(closure_binds(&c), dep), "%s not bound", dep);
-        ck_assert(!bound(&c, fx.dir, "lib/librec.so.1"));
-        ck_assert(!bound(&c, fx.dir, "lib/libsug.so.1"));
-        ck_assert_ptr_nonnull(strstr(path_set_get(closure_binds(&c), req)->reason, ".note.dlopen libreq.so.1 (required)"));
-        closure_done(&c);
+        ck_assert_msg(path_set_contains(closure_binds(c), dep), "%s not bound", dep);
+        ck_assert(!bound(c, fx.dir, "lib/librec.so.1"));
+        ck_assert(!bound(c, fx.dir, "lib/libsug.so.1"));
+        ck_assert_ptr_nonnull(strstr(path_set_get(closure_binds(c), req)->reason, ".note.dlopen libreq.so.1 (required)"));
+        c = closure_free(c);
 
         /* DlopenRecommended=yes: recommended ones too, suggested never. */
-        ck_assert_int_eq(closure_init(&c, env, NULL), 0);
-        closure_set_dlopen_recommended(&c, true);
-        ck_assert_int_eq(closure_add_program(&c, fx.prog, "test"), 0);
-        ck_assert(bound(&c, fx.dir, "lib/librec.so.1"));
-        ck_assert(!bound(&c, fx.dir, "lib/libsug.so.1"));
-        closure_done(&c);
+        ck_assert_int_eq(closure_new(env, NULL, &c), 0);
+        closure_set_dlopen_recommended(c, true);
+        ck_assert_int_eq(closure_add_program(c, fx.prog, "test"), 0);
+        ck_assert(bound(c, fx.dir, "lib/librec.so.1"));
+        ck_assert(!bound(c, fx.dir, "lib/libsug.so.1"));
+        c = closure_free(c);
         fixture_done(&fx);
 }
 END_TEST
@@ -307,20 +307,20 @@ START_TEST(missing_required_library_fails_closed_missing_recommended_does_not) {
         fixture_setup(&fx, "[{" Q "soname" Q ":[" Q "libnowhere.so.3" Q "]," Q "priority" Q ":" Q "required" Q "," Q
                            "feature" Q ":" Q "x" Q "}]");
         char *env[] = { NULL };
-        Closure c;
-        ck_assert_int_eq(closure_init(&c, env, NULL), 0);
-        ck_assert_int_eq(closure_add_program(&c, fx.prog, "test"), -ENOENT);
-        ck_assert_str_eq(closure_error_slug(&c), "missing-library");
-        ck_assert_ptr_nonnull(strstr(closure_error(&c), "libnowhere.so.3"));
-        closure_done(&c);
+        Closure *c = NULL;
+        ck_assert_int_eq(closure_new(env, NULL, &c), 0);
+        ck_assert_int_eq(closure_add_program(c, fx.prog, "test"), -ENOENT);
+        ck_assert_str_eq(closure_error_slug(c), "missing-library");
+        ck_assert_ptr_nonnull(strstr(closure_error(c), "libnowhere.so.3"));
+        c = closure_free(c);
         fixture_done(&fx);
 
         fixture_setup(&fx, "[{" Q "soname" Q ":[" Q "libnowhere.so.3" Q "]}]");
-        ck_assert_int_eq(closure_init(&c, env, NULL), 0);
-        closure_set_dlopen_recommended(&c, true);
-        ck_assert_int_eq(closure_add_program(&c, fx.prog, "test"), 0);
-        ck_assert_ptr_null(closure_error(&c));
-        closure_done(&c);
+        ck_assert_int_eq(closure_new(env, NULL, &c), 0);
+        closure_set_dlopen_recommended(c, true);
+        ck_assert_int_eq(closure_add_program(c, fx.prog, "test"), 0);
+        ck_assert_ptr_null(closure_error(c));
+        c = closure_free(c);
         fixture_done(&fx);
 }
 END_TEST

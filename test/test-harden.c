@@ -198,11 +198,11 @@ END_TEST
 static HardenFacts facts_of(const char *const *binds) {
         UnitConfinement uc = {};
         HardenFacts facts;
-        ck_assert_int_eq(closure_init(&uc.closure, NULL, NULL), 0);
+        ck_assert_int_eq(closure_new(NULL, NULL, &uc.closure), 0);
         for (size_t i = 0; binds[i]; i += 2)
-                ck_assert_int_ge(path_set_add(closure_binds(&uc.closure), binds[i], binds[i + 1], "test"), 0);
+                ck_assert_int_ge(path_set_add(closure_binds(uc.closure), binds[i], binds[i + 1], NULL, "test"), 0);
         ck_assert_int_eq(harden_facts(&uc, &facts), 0);
-        closure_done(&uc.closure);
+        uc.closure = closure_free(uc.closure);
         return facts;
 }
 

@@ -33,7 +33,7 @@ static int visit(const char *path, const struct stat *st, int type, struct FTW *
         return 0;
 }
 
-static int collect(const char *path, const char *reason, void *userdata) {
+static int collect(const char *path, const char *parent, const char *reason, void *userdata) {
         if (streq(path, "/etc/ld.so.cache") || streq(path, "/etc/ld.so.preload"))
                 return 0;
         return strv_extend(userdata, path);

@@ -21,7 +21,7 @@ typedef struct Found {
         bool saw_cache, saw_preload;
 } Found;
 
-static int collect(const char *path, const char *reason, void *userdata) {
+static int collect(const char *path, const char *parent, const char *reason, void *userdata) {
         Found *f = userdata;
         if (streq(path, f->skip_cache)) {
                 f->saw_cache = true;

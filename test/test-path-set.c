@@ -16,8 +16,8 @@ START_TEST(add_reports_new_and_present_and_keeps_the_first_source_and_reason) {
         ck_assert(!path_set_contains(s, "/bin/sh"));
         ck_assert_ptr_null(path_set_get(s, "/bin/sh"));
 
-        ck_assert_int_eq(path_set_add(s, "/bin/sh", "/usr/bin/dash", "BinSh="), 1);
-        ck_assert_int_eq(path_set_add(s, "/bin/sh", "/usr/bin/bash", "later"), 0);
+        ck_assert_int_eq(path_set_add(s, "/bin/sh", "/usr/bin/dash", NULL, "BinSh="), 1);
+        ck_assert_int_eq(path_set_add(s, "/bin/sh", "/usr/bin/bash", "/usr/bin/x", "later"), 0);
         ck_assert_uint_eq(path_set_size(s), 1);
 
         const PathEntry *e = path_set_get(s, "/bin/sh");
@@ -25,9 +25,14 @@ START_TEST(add_reports_new_and_present_and_keeps_the_first_source_and_reason) {
         ck_assert_str_eq(e->dest, "/bin/sh");
         ck_assert_str_eq(e->source, "/usr/bin/dash");
         ck_assert_str_eq(e->reason, "BinSh=");
+        ck_assert_ptr_null(e->parent); /* a root; the later add's parent is not taken either */
+
+        /* The parent is kept as its adder named it. */
+        ck_assert_int_eq(path_set_add(s, "/lib/libc.so.6", NULL, "/bin/../bin/sh", "DT_NEEDED"), 1);
+        ck_assert_str_eq(path_set_get(s, "/lib/libc.so.6")->parent, "/bin/../bin/sh");
 
         /* No source: the path is its own source. */
-        ck_assert_int_eq(path_set_add(s, "/usr/bin/ls", NULL, NULL), 1);
+        ck_assert_int_eq(path_set_add(s, "/usr/bin/ls", NULL, NULL, NULL), 1);
         ck_assert_str_eq(path_set_get(s, "/usr/bin/ls")->source, "/usr/bin/ls");
         ck_assert_str_eq(path_set_get(s, "/usr/bin/ls")->reason, "");
 
@@ -70,7 +75,7 @@ START_TEST(sorted_order_is_strcmp_order_of_every_path_under_usr) {
 
         _cleanup_path_set_free_ PathSet *s = path_set_new();
         STRV_FOREACH(p, paths)
-                ck_assert_int_eq(path_set_add(s, *p, NULL, "listed by find"), 1);
+                ck_assert_int_eq(path_set_add(s, *p, NULL, NULL, "listed by find"), 1);
         ck_assert_uint_eq(path_set_size(s), n);
 
         /* The same list sorted by the C library's strcmp, independently. */
@@ -94,7 +99,7 @@ START_TEST(thousands_of_entries_survive_every_rehash) {
         for (unsigned i = 0; i < N; i++) {
                 snprintf(dest, sizeof dest, "/d%u/f%u", i % 97, i);
                 snprintf(source, sizeof source, "/src/%u", i);
-                ck_assert_int_eq(path_set_add(s, dest, source, NULL), 1);
+                ck_assert_int_eq(path_set_add(s, dest, source, NULL, NULL), 1);
                 ck_assert_uint_eq(path_set_size(s), i + 1);
                 /* everything added so far is still found after this add's possible rehash */
                 if ((i & (i + 1)) == 0) /* i + 1 a power of two: where the table grows */
@@ -109,7 +114,7 @@ START_TEST(thousands_of_entries_survive_every_rehash) {
                 const PathEntry *e = path_set_get(s, dest);
                 ck_assert_ptr_nonnull(e);
                 ck_assert_str_eq(e->source, source);
-                ck_assert_int_eq(path_set_add(s, dest, "/other", NULL), 0);
+                ck_assert_int_eq(path_set_add(s, dest, "/other", NULL, NULL), 0);
         }
         ck_assert_uint_eq(path_set_size(s), N);
         for (unsigned i = N; i < N + 1000; i++) {
@@ -121,14 +126,14 @@ END_TEST
 
 START_TEST(sorted_view_is_rebuilt_after_an_add) {
         _cleanup_path_set_free_ PathSet *s = path_set_new();
-        ck_assert_int_eq(path_set_add(s, "/b", NULL, NULL), 1);
-        ck_assert_int_eq(path_set_add(s, "/c", NULL, NULL), 1);
+        ck_assert_int_eq(path_set_add(s, "/b", NULL, NULL, NULL), 1);
+        ck_assert_int_eq(path_set_add(s, "/c", NULL, NULL, NULL), 1);
         const PathEntry **sorted = path_set_sorted(s);
         ck_assert_str_eq(sorted[0]->dest, "/b");
         ck_assert_str_eq(sorted[1]->dest, "/c");
         ck_assert_ptr_null(sorted[2]);
 
-        ck_assert_int_eq(path_set_add(s, "/a", NULL, NULL), 1);
+        ck_assert_int_eq(path_set_add(s, "/a", NULL, NULL, NULL), 1);
         sorted = path_set_sorted(s);
         ck_assert_str_eq(sorted[0]->dest, "/a");
         ck_assert_str_eq(sorted[1]->dest, "/b");
@@ -148,7 +153,7 @@ START_TEST(sorted_order_is_bytewise_for_non_ascii_bytes) {
         const char *const in[] = { "/\xff", "/z", "/~", "/\xc3\xa9", "/A", "/a b", "/a" };
         const char *const want[] = { "/A", "/a", "/a b", "/z", "/~", "/\xc3\xa9", "/\xff" };
         for (size_t i = 0; i < ELEMENTSOF(in); i++)
-                ck_assert_int_eq(path_set_add(s, in[i], NULL, NULL), 1);
+                ck_assert_int_eq(path_set_add(s, in[i], NULL, NULL, NULL), 1);
         const PathEntry **sorted = path_set_sorted(s);
         for (size_t i = 0; i < ELEMENTSOF(want); i++)
                 ck_assert_str_eq(sorted[i]->dest, want[i]);

@@ -18,12 +18,12 @@
 #include "test-util.h"
 
 /* The closure of the named profiles (space-separated) for a unit environment. */
-static int run_profiles(Closure *c, const char *profiles, char **env) {
+static int run_profiles(Closure **c, const char *profiles, char **env) {
         _cleanup_strv_free_ char **l = NULL;
         char *empty[] = { NULL };
         ck_assert_int_eq(strv_split(profiles, " ", &l), 0);
-        ck_assert_int_eq(closure_init(c, env ?: empty, NULL), 0);
-        return profiles_add(c, l, env ?: empty);
+        ck_assert_int_eq(closure_new(env ?: empty, NULL, c), 0);
+        return profiles_add(*c, l, env ?: empty);
 }
 
 /* dest is bound, from the file it resolves to on the host. */
@@ -108,14 +108,14 @@ START_TEST(nsswitch_services_are_listed_without_actions) {
 END_TEST
 
 START_TEST(dns_binds_resolver_files_and_the_hosts_nss_modules_with_their_closures) {
-        Closure c;
+        Closure *c = NULL;
         _cleanup_strv_free_ char **services = NULL;
         ck_assert_int_eq(run_profiles(&c, "dns", NULL), 0);
-        ck_assert_ptr_null(closure_error(&c));
+        ck_assert_ptr_null(closure_error(c));
         const char *files[] = { "/etc/resolv.conf", "/etc/nsswitch.conf", "/etc/hosts", "/etc/gai.conf", "/etc/host.conf" };
         for (size_t i = 0; i < ELEMENTSOF(files); i++)
                 if (access(files[i], F_OK) >= 0)
-                        assert_bound_as_host(&c, files[i]);
+                        assert_bound_as_host(c, files[i]);
         ck_assert_int_eq(profiles_nss_services("/etc/nsswitch.conf", "hosts", &services), 0);
         _cleanup_free_ char *libdir = tu_system_lib_dir(); /* where the cache leads ld.so */
         STRV_FOREACH(s, services) {
@@ -125,12 +125,12 @@ START_TEST(dns_binds_resolver_files_and_the_hosts_nss_modules_with_their_closure
                 ck_assert_int_ge(asprintf(&lib, "%s/libnss_%s.so.2", libdir, *s), 0);
                 if (access(lib, F_OK) < 0)
                         continue;
-                assert_bound_as_host(&c, lib);
-                assert_ldd_closure_bound(&c, lib);
+                assert_bound_as_host(c, lib);
+                assert_ldd_closure_bound(c, lib);
         }
         /* Nothing of the users profile. */
-        ck_assert(!path_set_contains(closure_binds(&c), "/etc/passwd"));
-        closure_done(&c);
+        ck_assert(!path_set_contains(closure_binds(c), "/etc/passwd"));
+        c = closure_free(c);
 }
 END_TEST
 
@@ -142,44 +142,44 @@ START_TEST(missing_optional_files_are_skipped_and_unknown_modules_too) {
         /* systemd-resolved's stub appears only when it runs: not at boot. */
         free(tu_symlink("/run/nonexistent-resolved/stub-resolv.conf", "/etc", "resolv.conf"));
         free(tu_symlink("/usr/share/zoneinfo/No/Such_Zone", "/etc", "localtime"));
-        Closure c;
+        Closure *c = NULL;
         ck_assert_int_eq(run_profiles(&c, "dns users timezone", NULL), 0);
-        ck_assert_ptr_null(closure_error(&c));
-        ck_assert(!path_set_contains(closure_binds(&c), "/etc/resolv.conf"));
-        ck_assert(!path_set_contains(closure_binds(&c), "/etc/localtime"));
-        ck_assert(!path_set_contains(closure_binds(&c), "/etc/passwd"));
-        assert_bound_as_host(&c, "/etc/hosts");
-        assert_bound_as_host(&c, "/etc/nsswitch.conf");
+        ck_assert_ptr_null(closure_error(c));
+        ck_assert(!path_set_contains(closure_binds(c), "/etc/resolv.conf"));
+        ck_assert(!path_set_contains(closure_binds(c), "/etc/localtime"));
+        ck_assert(!path_set_contains(closure_binds(c), "/etc/passwd"));
+        assert_bound_as_host(c, "/etc/hosts");
+        assert_bound_as_host(c, "/etc/nsswitch.conf");
         /* Without /etc/ld.so.cache the default dirs find the modules. */
-        ck_assert(!path_set_contains(closure_binds(&c), "/etc/ld.so.cache"));
-        assert_bound_as_host(&c, "/lib/x86_64-linux-gnu/libnss_mymachines.so.2");
-        assert_bound_as_host(&c, "/lib/x86_64-linux-gnu/libnss_compat.so.2");
-        ck_assert(!path_set_contains(closure_binds(&c), "/lib/x86_64-linux-gnu/libnss_nosuchmodule.so.2"));
-        ck_assert(!path_set_contains(closure_binds(&c), "/lib/x86_64-linux-gnu/libnss_files.so.2"));
-        closure_done(&c);
+        ck_assert(!path_set_contains(closure_binds(c), "/etc/ld.so.cache"));
+        assert_bound_as_host(c, "/lib/x86_64-linux-gnu/libnss_mymachines.so.2");
+        assert_bound_as_host(c, "/lib/x86_64-linux-gnu/libnss_compat.so.2");
+        ck_assert(!path_set_contains(closure_binds(c), "/lib/x86_64-linux-gnu/libnss_nosuchmodule.so.2"));
+        ck_assert(!path_set_contains(closure_binds(c), "/lib/x86_64-linux-gnu/libnss_files.so.2"));
+        c = closure_free(c);
 }
 END_TEST
 
 START_TEST(a_profile_file_that_is_a_symlink_loop_fails_closed) {
         private_tmpfs("/etc");
         free(tu_symlink("/etc/hosts", "/etc", "hosts"));
-        Closure c;
+        Closure *c = NULL;
         ck_assert_int_eq(run_profiles(&c, "dns", NULL), -ELOOP);
-        ck_assert_str_eq(closure_error_slug(&c), "symlink-loop");
-        ck_assert_ptr_nonnull(strstr(closure_error(&c), "/etc/hosts"));
-        closure_done(&c);
+        ck_assert_str_eq(closure_error_slug(c), "symlink-loop");
+        ck_assert_ptr_nonnull(strstr(closure_error(c), "/etc/hosts"));
+        c = closure_free(c);
 }
 END_TEST
 
 START_TEST(tls_binds_the_trust_store_with_every_link_visible_but_no_private_keys) {
         if (access("/etc/ssl/certs/ca-certificates.crt", F_OK) < 0)
                 return; /* no ca-certificates on this host */
-        Closure c;
+        Closure *c = NULL;
         ck_assert_int_eq(run_profiles(&c, "tls", NULL), 0);
-        ck_assert_ptr_null(closure_error(&c));
-        assert_bound_as_host(&c, "/etc/ssl/certs");
-        assert_bound_as_host(&c, "/usr/share/ca-certificates");
-        ck_assert(visible(&c, "/etc/ssl/certs/ca-certificates.crt"));
+        ck_assert_ptr_null(closure_error(c));
+        assert_bound_as_host(c, "/etc/ssl/certs");
+        assert_bound_as_host(c, "/usr/share/ca-certificates");
+        ck_assert(visible(c, "/etc/ssl/certs/ca-certificates.crt"));
         /* Every link of the store leads to a file that is inside too. */
         _cleanup_closedir_ DIR *d = opendir("/etc/ssl/certs");
         size_t links = 0;
@@ -188,17 +188,17 @@ START_TEST(tls_binds_the_trust_store_with_every_link_visible_but_no_private_keys
                 if (de->d_type != DT_LNK)
                         continue;
                 ck_assert_int_ge(asprintf(&p, "/etc/ssl/certs/%s", de->d_name), 0);
-                ck_assert_msg(visible(&c, p), "%s leads outside the root", p);
+                ck_assert_msg(visible(c, p), "%s leads outside the root", p);
                 links++;
         }
         ck_assert_uint_gt(links, 0);
         /* A handful of binds, not one per certificate. */
-        ck_assert_uint_lt(path_set_size(closure_binds(&c)), 20);
+        ck_assert_uint_lt(path_set_size(closure_binds(c)), 20);
         if (access("/usr/lib/ssl/certs", F_OK) >= 0)
-                assert_bound_as_host(&c, "/usr/lib/ssl/certs");
-        ck_assert(!path_set_contains(closure_binds(&c), "/usr/lib/ssl/private"));
-        ck_assert(!visible(&c, "/etc/ssl/private"));
-        closure_done(&c);
+                assert_bound_as_host(c, "/usr/lib/ssl/certs");
+        ck_assert(!path_set_contains(closure_binds(c), "/usr/lib/ssl/private"));
+        ck_assert(!visible(c, "/etc/ssl/private"));
+        c = closure_free(c);
 }
 END_TEST
 
@@ -207,10 +207,10 @@ START_TEST(tls_adds_the_units_own_cert_file_and_dir) {
         ck_assert_int_ge(asprintf(&env_file, "SSL_CERT_FILE=%s", ca), 0);
         ck_assert_int_ge(asprintf(&env_dir, "SSL_CERT_DIR=%s/ca:/nonexistent", d), 0);
         char *env[] = { env_file, env_dir, NULL };
-        Closure c;
+        Closure *c = NULL;
         ck_assert_int_eq(run_profiles(&c, "tls", env), 0);
-        ck_assert(visible(&c, ca));
-        closure_done(&c);
+        ck_assert(visible(c, ca));
+        c = closure_free(c);
         tu_rm_rf(d);
 }
 END_TEST
@@ -219,14 +219,14 @@ START_TEST(timezone_binds_localtime_chain_and_the_zone_database) {
         _cleanup_free_ char *d = tu_mkdtemp(), *zone = tu_write(d, "myzone", "TZif\n"), *tz = NULL;
         ck_assert_int_ge(asprintf(&tz, "TZ=:%s", zone), 0);
         char *env[] = { tz, NULL };
-        Closure c;
+        Closure *c = NULL;
         ck_assert_int_eq(run_profiles(&c, "timezone", env), 0);
-        ck_assert_ptr_null(closure_error(&c));
+        ck_assert_ptr_null(closure_error(c));
         if (access("/etc/localtime", F_OK) >= 0)
-                assert_bound_as_host(&c, "/etc/localtime"); /* a link: bound from the zone file */
-        assert_bound_as_host(&c, "/usr/share/zoneinfo");
-        assert_bound_as_host(&c, zone);
-        closure_done(&c);
+                assert_bound_as_host(c, "/etc/localtime"); /* a link: bound from the zone file */
+        assert_bound_as_host(c, "/usr/share/zoneinfo");
+        assert_bound_as_host(c, zone);
+        c = closure_free(c);
         tu_rm_rf(d);
 }
 END_TEST
@@ -239,29 +239,29 @@ START_TEST(locale_binds_the_units_locales_normalized_and_their_messages) {
         free(tu_write("/usr/lib/locale", "locale-archive", "archive\n"));
         char *env[] = { (char *) "LANG=de_DE.UTF-8", (char *) "LC_TIME=fr_FR.8859-1", (char *) "LANGUAGE=pt_BR:es",
                         NULL };
-        Closure c;
+        Closure *c = NULL;
         ck_assert_int_eq(run_profiles(&c, "locale", env), 0);
-        ck_assert_ptr_null(closure_error(&c));
-        assert_bound_as_host(&c, "/usr/lib/locale/locale-archive");
-        assert_bound_as_host(&c, "/usr/lib/locale/de_DE.utf8");
-        assert_bound_as_host(&c, "/usr/lib/locale/fr_FR.iso88591");
-        ck_assert(!path_set_contains(closure_binds(&c), "/usr/lib/locale/C.utf8"));
+        ck_assert_ptr_null(closure_error(c));
+        assert_bound_as_host(c, "/usr/lib/locale/locale-archive");
+        assert_bound_as_host(c, "/usr/lib/locale/de_DE.utf8");
+        assert_bound_as_host(c, "/usr/lib/locale/fr_FR.iso88591");
+        ck_assert(!path_set_contains(closure_binds(c), "/usr/lib/locale/C.utf8"));
         /* Catalogs of LC_MESSAGES (from LANG) and of every $LANGUAGE entry that the host has. */
         const char *msgs[] = { "/usr/share/locale/de", "/usr/share/locale/pt_BR", "/usr/share/locale/es" };
         for (size_t i = 0; i < ELEMENTSOF(msgs); i++)
                 if (access(msgs[i], F_OK) >= 0)
-                        assert_bound_as_host(&c, msgs[i]);
+                        assert_bound_as_host(c, msgs[i]);
         if (access("/usr/share/locale/fr", F_OK) >= 0) /* LC_TIME is no message locale */
-                ck_assert(!path_set_contains(closure_binds(&c), "/usr/share/locale/fr"));
-        closure_done(&c);
+                ck_assert(!path_set_contains(closure_binds(c), "/usr/share/locale/fr"));
+        c = closure_free(c);
 
         /* C.UTF-8: its compiled locale, and no catalogs. */
         char *c_env[] = { (char *) "LANG=C.UTF-8", NULL };
         ck_assert_int_eq(run_profiles(&c, "locale", c_env), 0);
-        assert_bound_as_host(&c, "/usr/lib/locale/C.utf8");
-        for (const PathEntry **e = path_set_sorted(closure_binds(&c)); e && *e; e++)
+        assert_bound_as_host(c, "/usr/lib/locale/C.utf8");
+        for (const PathEntry **e = path_set_sorted(closure_binds(c)); e && *e; e++)
                 ck_assert_msg(!startswith((*e)->dest, "/usr/share/locale/"), "%s bound for C.UTF-8", (*e)->dest);
-        closure_done(&c);
+        c = closure_free(c);
 }
 END_TEST
 
@@ -279,17 +279,17 @@ START_TEST(locale_binds_c_utf8_where_no_locale_is_set_as_systemd_defaults_to_it)
         tu_mkdir_p("/usr/lib/locale/C.utf8/LC_MESSAGES");
         tu_mkdir_p("/usr/lib/locale/de_DE.utf8");
         system_locale("#  File generated by update-locale\n");
-        Closure c;
+        Closure *c = NULL;
         /* Nothing set: PID 1 gives the service LANG=C.UTF-8. */
         ck_assert_int_eq(run_profiles(&c, "locale", NULL), 0);
-        assert_bound_as_host(&c, "/usr/lib/locale/C.utf8");
-        closure_done(&c);
+        assert_bound_as_host(c, "/usr/lib/locale/C.utf8");
+        c = closure_free(c);
         /* The unit sets only LC_TIME: LANG is still systemd's C.UTF-8. */
         char *time_env[] = { (char *) "LC_TIME=de_DE.UTF-8", NULL };
         ck_assert_int_eq(run_profiles(&c, "locale", time_env), 0);
-        assert_bound_as_host(&c, "/usr/lib/locale/C.utf8");
-        assert_bound_as_host(&c, "/usr/lib/locale/de_DE.utf8");
-        closure_done(&c);
+        assert_bound_as_host(c, "/usr/lib/locale/C.utf8");
+        assert_bound_as_host(c, "/usr/lib/locale/de_DE.utf8");
+        c = closure_free(c);
 }
 END_TEST
 
@@ -298,23 +298,23 @@ START_TEST(locale_adds_no_c_utf8_where_the_system_sets_a_locale) {
         tu_mkdir_p("/usr/lib/locale/C.utf8");
         tu_mkdir_p("/usr/lib/locale/de_DE.utf8");
         system_locale("LANG=\"de_DE.UTF-8\"\n");
-        Closure c;
+        Closure *c = NULL;
         ck_assert_int_eq(run_profiles(&c, "locale", NULL), 0);
-        assert_bound_as_host(&c, "/usr/lib/locale/de_DE.utf8");
-        ck_assert(!path_set_contains(closure_binds(&c), "/usr/lib/locale/C.utf8"));
-        closure_done(&c);
+        assert_bound_as_host(c, "/usr/lib/locale/de_DE.utf8");
+        ck_assert(!path_set_contains(closure_binds(c), "/usr/lib/locale/C.utf8"));
+        c = closure_free(c);
 }
 END_TEST
 
 START_TEST(users_binds_passwd_and_group_with_their_modules_but_never_shadow) {
-        Closure c;
+        Closure *c = NULL;
         _cleanup_strv_free_ char **services = NULL;
         ck_assert_int_eq(run_profiles(&c, "users", NULL), 0);
-        ck_assert_ptr_null(closure_error(&c));
-        assert_bound_as_host(&c, "/etc/passwd");
-        assert_bound_as_host(&c, "/etc/group");
-        ck_assert(!path_set_contains(closure_binds(&c), "/etc/shadow"));
-        ck_assert(!path_set_contains(closure_binds(&c), "/etc/gshadow"));
+        ck_assert_ptr_null(closure_error(c));
+        assert_bound_as_host(c, "/etc/passwd");
+        assert_bound_as_host(c, "/etc/group");
+        ck_assert(!path_set_contains(closure_binds(c), "/etc/shadow"));
+        ck_assert(!path_set_contains(closure_binds(c), "/etc/gshadow"));
         ck_assert_int_eq(profiles_nss_services("/etc/nsswitch.conf", "passwd", &services), 0);
         _cleanup_free_ char *libdir = tu_system_lib_dir(); /* where the cache leads ld.so */
         STRV_FOREACH(s, services) {
@@ -322,10 +322,10 @@ START_TEST(users_binds_passwd_and_group_with_their_modules_but_never_shadow) {
                 ck_assert_int_ge(asprintf(&lib, "%s/libnss_%s.so.2", libdir, *s), 0);
                 if (streq(*s, "files") || access(lib, F_OK) < 0)
                         continue;
-                assert_bound_as_host(&c, lib);
-                assert_ldd_closure_bound(&c, lib);
+                assert_bound_as_host(c, lib);
+                assert_ldd_closure_bound(c, lib);
         }
-        closure_done(&c);
+        c = closure_free(c);
 }
 END_TEST
 
@@ -333,27 +333,27 @@ START_TEST(gconv_binds_the_module_dir_with_the_modules_closures) {
         const char *dir = "/usr/lib/x86_64-linux-gnu/gconv";
         if (access(dir, F_OK) < 0)
                 return;
-        Closure c;
+        Closure *c = NULL;
         ck_assert_int_eq(run_profiles(&c, "gconv", NULL), 0);
-        ck_assert_ptr_null(closure_error(&c));
-        assert_bound_as_host(&c, dir);
-        ck_assert(visible(&c, "/usr/lib/x86_64-linux-gnu/gconv/gconv-modules"));
+        ck_assert_ptr_null(closure_error(c));
+        assert_bound_as_host(c, dir);
+        ck_assert(visible(c, "/usr/lib/x86_64-linux-gnu/gconv/gconv-modules"));
         if (access("/usr/lib/x86_64-linux-gnu/gconv/gconv-modules.cache", F_OK) >= 0)
-                ck_assert(visible(&c, "/usr/lib/x86_64-linux-gnu/gconv/gconv-modules.cache"));
+                ck_assert(visible(c, "/usr/lib/x86_64-linux-gnu/gconv/gconv-modules.cache"));
         /* A module's libraries outside the dir: libc at the path ld.so opens. */
         _cleanup_free_ char *libdir = tu_system_lib_dir(), *libc = NULL;
         ck_assert_int_ge(asprintf(&libc, "%s/libc.so.6", libdir), 0);
-        ck_assert(path_set_contains(closure_binds(&c), libc));
-        closure_done(&c);
+        ck_assert(path_set_contains(closure_binds(c), libc));
+        c = closure_free(c);
 }
 END_TEST
 
 START_TEST(every_profile_together_on_this_host_succeeds) {
         char *env[] = { (char *) "LANG=C.UTF-8", NULL };
-        Closure c;
+        Closure *c = NULL;
         ck_assert_int_eq(run_profiles(&c, "dns tls timezone locale users gconv", env), 0);
-        ck_assert_ptr_null(closure_error(&c));
-        closure_done(&c);
+        ck_assert_ptr_null(closure_error(c));
+        c = closure_free(c);
 }
 END_TEST
 

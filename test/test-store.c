@@ -47,7 +47,7 @@ static char *sh_out(const char *fmt, ...) {
         return out;
 }
 
-static int collect(const char *path, const char *reason, void *userdata) {
+static int collect(const char *path, const char *parent, const char *reason, void *userdata) {
         char ***l = userdata;
         ck_assert_msg(!strv_contains(*l, path), "%s reported twice", path);
         ck_assert_ptr_nonnull(reason);
@@ -334,7 +334,7 @@ START_TEST(unrecorded_references_are_included_as_a_superset) {
 }
 END_TEST
 
-static int count_calls(const char *path, const char *reason, void *userdata) {
+static int count_calls(const char *path, const char *parent, const char *reason, void *userdata) {
         (*(unsigned *) userdata)++;
         return 0;
 }
@@ -610,7 +610,7 @@ START_TEST(trees_nested_deeper_than_the_limit_are_an_error) {
 }
 END_TEST
 
-static int refuse(const char *path, const char *reason, void *userdata) {
+static int refuse(const char *path, const char *parent, const char *reason, void *userdata) {
         return -ECANCELED;
 }
 

@@ -30,7 +30,7 @@ static Rendered render(const char *name, const char *fragment) {
 
         ck_assert_int_eq(unit_text_load_buffer(&text, fragment, strlen(fragment), path), 0);
         int r = unit_confine(&uc, &info, &text, NULL);
-        ck_assert_msg(r == 0, "%s: %s", name, closure_error(&uc.closure) ?: strerror(-r));
+        ck_assert_msg(r == 0, "%s: %s", name, closure_error(uc.closure) ?: strerror(-r));
         ck_assert_int_eq(unit_render_dropin(&uc, &out.dropin), 0);
         unit_confine_done(&uc);
         ck_assert_int_ge(asprintf(&rel, "%s.d/zz-confinement.conf", name), 0);

@@ -33,6 +33,7 @@ PathSet *path_set_free(PathSet *s) {
         for (size_t i = 0; i < s->n; i++) {
                 free(s->entries[i].dest);
                 free(s->entries[i].source);
+                free(s->entries[i].parent);
                 free(s->entries[i].reason);
         }
         free(s->entries);
@@ -79,7 +80,7 @@ size_t path_set_size(const PathSet *s) {
         return s ? s->n : 0;
 }
 
-int path_set_add(PathSet *s, const char *dest, const char *source, const char *reason) {
+int path_set_add(PathSet *s, const char *dest, const char *source, const char *parent, const char *reason) {
         if (path_set_contains(s, dest))
                 return 0;
         if ((s->n + 1) * 2 > s->n_buckets && rehash(s) < 0)
@@ -95,11 +96,13 @@ int path_set_add(PathSet *s, const char *dest, const char *source, const char *r
         PathEntry e = {
                 .dest = strdup(dest),
                 .source = strdup(source ? source : dest),
+                .parent = parent ? strdup(parent) : NULL,
                 .reason = strdup(reason ? reason : ""),
         };
-        if (!e.dest || !e.source || !e.reason) {
+        if (!e.dest || !e.source || (parent && !e.parent) || !e.reason) {
                 free(e.dest);
                 free(e.source);
+                free(e.parent);
                 free(e.reason);
                 return -ENOMEM;
         }

@@ -28,8 +28,22 @@
  * anything deeper cannot run, so it is a loop or a mistake. */
 #define MAX_INTERPRETER_DEPTH 5
 
-int closure_init(Closure *c, char * const *env, const ClosureRun *run) {
-        *c = (Closure) {};
+struct Closure {
+        PathSet *binds;
+        LoaderConfig loader;       /* LD_LIBRARY_PATH/LD_PRELOAD of the unit */
+        char **path;               /* the unit's PATH, for #!/usr/bin/env */
+        const PendingMounts *pending;
+        StoreScanner *store;       /* shared by the run; NULL: stores are plain files */
+        unsigned depth;            /* interpreter nesting, to stop #! loops */
+        bool dlopen_recommended;   /* DlopenRecommended=: also .note.dlopen "recommended" libraries */
+        char *error;               /* first failure, for the log and Description= */
+        const char *error_slug;    /* e.g. "missing-executable", for the file name */
+};
+
+int closure_new(char * const *env, const ClosureRun *run, Closure **ret) {
+        _cleanup_(closure_freep) Closure *c = calloc(1, sizeof(Closure));
+        if (!c)
+                return -ENOMEM;
         if (run) {
                 c->pending = run->pending;
                 c->store = run->store;
@@ -46,15 +60,20 @@ int closure_init(Closure *c, char * const *env, const ClosureRun *run) {
                 return -ENOMEM;
         if (strv_split(strv_env_get(env, "PATH") ?: "", ":", &c->path) < 0)
                 return -ENOMEM;
+        *ret = TAKE_PTR(c);
         return 0;
 }
 
-void closure_done(Closure *c) {
-        c->binds = path_set_free(c->binds);
-        c->loader.library_path = strv_free(c->loader.library_path);
-        c->loader.preload = strv_free(c->loader.preload);
-        c->path = strv_free(c->path);
-        c->error = (free(c->error), NULL);
+Closure *closure_free(Closure *c) {
+        if (!c)
+                return NULL;
+        path_set_free(c->binds);
+        strv_free(c->loader.library_path);
+        strv_free(c->loader.preload);
+        strv_free(c->path);
+        free(c->error);
+        free(c);
+        return NULL;
 }
 
 int closure_failv(Closure *c, int r, const char *slug, const char *fmt, va_list ap) {
@@ -83,11 +102,11 @@ const LoaderConfig *closure_loader(const Closure *c) {
 }
 
 const char *closure_error(const Closure *c) {
-        return c->error;
+        return c ? c->error : NULL;
 }
 
 const char *closure_error_slug(const Closure *c) {
-        return c->error_slug;
+        return c ? c->error_slug : NULL;
 }
 
 void closure_set_dlopen_recommended(Closure *c, bool b) {
@@ -141,14 +160,14 @@ static bool covered_by_bound_dir(Closure *c, const char *dest, const char *real)
 
 /* A store path is bound whole, at itself; one that is a symlink from its
  * final target, as the NixOS module does with readlink -e. */
-static int add_store_path(const char *store_path, const char *reason, void *userdata) {
+static int add_store_path(const char *store_path, const char *referrer, const char *reason, void *userdata) {
         Closure *c = userdata;
         _cleanup_free_ char *real = realpath(store_path, NULL);
         if (!real) {
                 log_debug("  %s: dangling store path, skipped (%s)", store_path, reason);
                 return errno == ENOENT ? 0 : -errno;
         }
-        int r = path_set_add(c->binds, store_path, real, reason);
+        int r = path_set_add(c->binds, store_path, real, referrer, reason);
         if (r > 0)
                 log_debug("  %s: %s", store_path, reason);
         return r < 0 ? r : 0;
@@ -202,7 +221,8 @@ static int real_path(Closure *c, const char *path, char real[static PATH_MAX]) {
         return 0;
 }
 
-int closure_add_file(Closure *c, const char *path, const char *reason) {
+/* parent: the path that needs this one (for --explain), NULL for a root. */
+static int add_file(Closure *c, const char *path, const char *parent, const char *reason) {
         _cleanup_free_ char *dest = path_normalize(path);
         char real[PATH_MAX];
         if (!dest)
@@ -229,7 +249,7 @@ int closure_add_file(Closure *c, const char *path, const char *reason) {
                 return r;
         if (covered_by_bound_dir(c, dest, real))
                 return 0;
-        r = path_set_add(c->binds, dest, real, reason);
+        r = path_set_add(c->binds, dest, real, parent, reason);
         if (r < 0)
                 return r;
         if (streq(dest, real))
@@ -239,7 +259,16 @@ int closure_add_file(Closure *c, const char *path, const char *reason) {
         return 0;
 }
 
+int closure_add_file(Closure *c, const char *path, const char *reason) {
+        return add_file(c, path, NULL, reason);
+}
+
+int closure_add_needed(Closure *c, const char *path, const char *parent, const char *reason) {
+        return add_file(c, path, parent, reason);
+}
+
 static int add_elf(Closure *c, const char *path, bool as_library);
+static int add_program(Closure *c, const char *path, const char *parent, const char *reason);
 
 /* What the loader opened for one program: each object may declare the
  * libraries it dlopen()s in a .note.dlopen. */
@@ -248,9 +277,9 @@ typedef struct ElfWalk {
         char **objects;
 } ElfWalk;
 
-static int loader_found(const char *path, const char *reason, void *userdata) {
+static int loader_found(const char *path, const char *parent, const char *reason, void *userdata) {
         ElfWalk *w = userdata;
-        int r = closure_add_file(w->closure, path, reason);
+        int r = add_file(w->closure, path, parent, reason);
         if (r >= 0 && strv_extend(&w->objects, path) < 0)
                 return -ENOMEM;
         return r;
@@ -277,9 +306,9 @@ static int add_dlopen_entry(Closure *c, const char *object, const DlopenEntry *e
                              dlopen_priority_to_string(e->priority), e->feature ? ", feature " : "",
                              e->feature ?: "", object, dlopen_via_to_string(via)) < 0)
                         return -ENOMEM;
-                r = closure_add_file(c, found, reason);
+                r = add_file(c, found, object, reason);
                 if (r >= 0 && via == DLOPEN_VIA_CACHE)
-                        r = closure_add_file(c, c->loader.cache_file ?: "/etc/ld.so.cache", reason);
+                        r = add_file(c, c->loader.cache_file ?: "/etc/ld.so.cache", object, reason);
                 if (r >= 0)
                         r = add_elf(c, found, true);
                 return r;
@@ -389,12 +418,12 @@ static int add_env_target(Closure *c, const char *arg, const char *script) {
                 if (asprintf(&reason, "run by #!env of %s", script) < 0)
                         return -ENOMEM;
                 if ((*w)[0] == '/')
-                        return closure_add_program(c, *w, reason);
+                        return add_program(c, *w, script, reason);
                 _cleanup_free_ char *found = closure_find_in_path(c->path, *w);
                 if (!found)
                         return closure_fail(c, -ENOENT, "missing-interpreter",
                                             "%s: #! runs env %s, which is not on the unit's PATH", script, *w);
-                return closure_add_program(c, found, reason);
+                return add_program(c, found, script, reason);
         }
         return 0;
 }
@@ -408,7 +437,7 @@ static int add_script(Closure *c, const char *path) {
                 return closure_fail(c, -ENOEXEC, "bad-script", "%s: #! interpreter %s is not an absolute path", path, interp);
         if (asprintf(&reason, "#! interpreter of %s", path) < 0)
                 return -ENOMEM;
-        r = closure_add_program(c, interp, reason);
+        r = add_program(c, interp, path, reason);
         if (r < 0)
                 return r;
         if (arg && streq(path_basename(interp), "env"))
@@ -465,10 +494,10 @@ static bool package_elf_is_code(const struct stat *st, uint16_t type) {
         return type == ET_EXEC && (st->st_mode & 0111);
 }
 
-int closure_add_program(Closure *c, const char *path, const char *reason) {
+static int add_program(Closure *c, const char *path, const char *parent, const char *reason) {
         if (access(path, F_OK) < 0 && errno == ENOENT && !pending_mounts_find(c->pending, path))
                 return closure_fail(c, -ENOENT, "missing-executable", "%s (%s) does not exist", path, reason);
-        int r = closure_add_file(c, path, reason);
+        int r = add_file(c, path, parent, reason);
         if (r < 0)
                 return r;
         if (c->depth >= MAX_INTERPRETER_DEPTH)
@@ -497,6 +526,10 @@ int closure_add_program(Closure *c, const char *path, const char *reason) {
                                  "%s (%s) is neither an ELF program nor a #! script", path, reason);
         c->depth--;
         return r;
+}
+
+int closure_add_program(Closure *c, const char *path, const char *reason) {
+        return add_program(c, path, NULL, reason);
 }
 
 /* The service gets its own /run, /tmp and /var/tmp: what the host has there
@@ -554,7 +587,7 @@ static int walk_entry(const char *fpath, const struct stat *st, int type, struct
                 _cleanup_free_ char *abs = target[0] == '/' ? path_normalize(target) : path_join_normalize(dir, target);
                 if (!abs || path_startswith_dir(abs, walk.dest_root) || access(fpath, F_OK) < 0)
                         return 0; /* inside already, or dangling: nothing to add */
-                r = closure_add_file(walk.closure, abs, reason);
+                r = add_file(walk.closure, abs, walk.dest_root, reason);
         } else if (type == FTW_F && S_ISREG(st->st_mode) && sniff_full(fpath, &kind, &elf_type) >= 0) {
                 if (kind == KIND_ELF && !package_elf_is_code(st, elf_type))
                         log_debug("  %s: ELF of type %u%s, data: bound with %s, not resolved", dest,

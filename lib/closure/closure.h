@@ -17,17 +17,8 @@
 #include "path-set.h"
 #include "store.h"
 
-typedef struct Closure {
-        PathSet *binds;
-        LoaderConfig loader;       /* LD_LIBRARY_PATH/LD_PRELOAD of the unit */
-        char **path;               /* the unit's PATH, for #!/usr/bin/env */
-        const PendingMounts *pending;
-        StoreScanner *store;       /* shared by the run; NULL: stores are plain files */
-        unsigned depth;            /* interpreter nesting, to stop #! loops */
-        bool dlopen_recommended;   /* DlopenRecommended=: also .note.dlopen "recommended" libraries */
-        char *error;               /* first failure, for the log and Description= */
-        const char *error_slug;    /* e.g. "missing-executable", for the file name */
-} Closure;
+/* Opaque: other modules go through the functions below. */
+typedef struct Closure Closure;
 
 /* What all units of one generator run share, handed to each closure once; any member may be
  * NULL. The run owns them. */
@@ -38,13 +29,15 @@ typedef struct ClosureRun {
 } ClosureRun;
 
 /* env: the unit's environment (LD_LIBRARY_PATH, LD_PRELOAD, PATH); run may be NULL. */
-int closure_init(Closure *c, char * const *env, const ClosureRun *run);
-void closure_done(Closure *c);
+int closure_new(char * const *env, const ClosureRun *run, Closure **ret);
+Closure *closure_free(Closure *c);
+static inline void closure_freep(Closure **c) {
+        closure_free(*c);
+}
 
-/* Other modules use these, never the fields above. */
 PathSet *closure_binds(const Closure *c);
 const LoaderConfig *closure_loader(const Closure *c);
-/* The first failure's one-line cause and slug, NULL before any. */
+/* The first failure's one-line cause and slug, NULL before any (and for a NULL closure). */
 const char *closure_error(const Closure *c);
 const char *closure_error_slug(const Closure *c);
 /* DlopenRecommended=: also .note.dlopen "recommended" libraries. */
@@ -56,6 +49,9 @@ int closure_failv(Closure *c, int r, const char *slug, const char *fmt, va_list 
 
 /* A file the service opens by this path: its real path is bound there. */
 int closure_add_file(Closure *c, const char *path, const char *reason);
+/* The same for a file that parent (a path of the closure, as its adder names it) needs, such
+ * as a library of a program: --explain shows it below parent. */
+int closure_add_needed(Closure *c, const char *path, const char *parent, const char *reason);
 /* A program the service executes: the file, and its loader closure or interpreter. */
 int closure_add_program(Closure *c, const char *path, const char *reason);
 /* An absolute-path argument: an executable gets its closure, a regular file is

@@ -73,8 +73,8 @@ static int add_env_paths(Closure *c, char * const *env, const char *key, const c
         return 0;
 }
 
-static int library_found(const char *path, const char *reason, void *userdata) {
-        return closure_add_file(userdata, path, reason);
+static int library_found(const char *path, const char *parent, const char *reason, void *userdata) {
+        return closure_add_needed(userdata, path, parent, reason);
 }
 
 /* A library glibc dlopen()s, with what ld.so loads for it. */

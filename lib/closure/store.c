@@ -629,7 +629,7 @@ static int report(const Store *st, const Entry *e, store_found_fn found, void *u
                 reason = NULL;
         if (!reason)
                 return -ENOMEM;
-        int r = found(e->path, reason, userdata);
+        int r = found(e->path, e->referrer == NO_ENTRY ? NULL : st->entries[e->referrer].path, reason, userdata);
         if (r < 0)
                 return fail(ret_error, r, "%s: %s", e->path, strerror(-r));
         return 0;

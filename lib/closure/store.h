@@ -37,9 +37,10 @@ static inline void store_scanner_freep(StoreScanner **s) {
 int store_path_of(const StoreScanner *s, const char *path, char **ret_top);
 
 /* Called once per store path of a closure, the root first, then breadth-first;
- * reason is "root of the store closure" or "referenced by <store path>".
+ * referrer is the store path that brought it in (NULL for the root), reason
+ * "root of the store closure" or "referenced by <store path>".
  * A negative return stops the walk and is returned by store_closure(). */
-typedef int (*store_found_fn)(const char *store_path, const char *reason, void *userdata);
+typedef int (*store_found_fn)(const char *store_path, const char *referrer, const char *reason, void *userdata);
 
 /* The transitive closure of the store path that top lies in (normally top is
  * itself a top-level store path). A hash that names no entry of the store is

@@ -13,27 +13,13 @@
 #include "path-util.h"
 #include "strv.h"
 
-#define MAX_DEPTH 64 /* reasons could name each other in a ring: never loop */
+#define MAX_DEPTH 64 /* parents could name each other in a ring: never loop */
 
 typedef struct Node {
         const PathEntry *entry;
         size_t parent;    /* index, or SIZE_MAX for a root */
         bool printed;
 } Node;
-
-/* The last absolute path named after " of " or " by " or "package " in reason. */
-static char *named_path(const char *reason) {
-        static const char *const marks[] = { " of /", " by /", "package /" };
-        const char *best = NULL;
-        for (size_t i = 0; i < ELEMENTSOF(marks); i++)
-                for (const char *p = reason; (p = strstr(p, marks[i])); p++)
-                        if (!best || p > best)
-                                best = p + strlen(marks[i]) - 1;
-        if (!best)
-                return NULL;
-        _cleanup_free_ char *word = strndup(best, strcspn(best, " \t"));
-        return word ? path_normalize(word) : NULL;
-}
 
 static size_t find(const Node *nodes, size_t n, const char *dest) {
         for (size_t i = 0; i < n; i++)
@@ -73,11 +59,13 @@ int explain_print_tree(FILE *f, PathSet *binds) {
         for (size_t i = 0; i < n; i++)
                 nodes[i] = (Node) { .entry = sorted[i], .parent = SIZE_MAX };
         for (size_t i = 0; i < n; i++) {
-                _cleanup_free_ char *p = named_path(sorted[i]->reason);
+                /* The parent as its adder named it: the path the loader opened, a script's
+                 * path; the set holds it normalized. One not in the set makes a root. */
+                _cleanup_free_ char *p = sorted[i]->parent ? path_normalize(sorted[i]->parent) : NULL;
                 size_t parent = p ? find(nodes, n, p) : SIZE_MAX;
                 nodes[i].parent = parent == i ? SIZE_MAX : parent;
         }
-        /* Roots first; then whatever a ring of reasons left unreached. */
+        /* Roots first; then whatever a ring of parents left unreached. */
         for (size_t i = 0; i < n; i++)
                 if (nodes[i].parent == SIZE_MAX)
                         print_node(f, nodes, n, i, "", true, 0);

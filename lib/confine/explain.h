@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
-/* --explain: the closure as a tree of why every path is in. Each bind's reason
- * names what brought it in ("DT_NEEDED libc.so.6 of /usr/bin/perl", "#!
- * interpreter of /usr/share/x/wrapper", "referenced by /nix/store/..."); a
- * path whose reason names another bound path hangs below it, the others (a
- * command, an argument, Packages=, BinSh=) are the roots. A symlink shows as
- * "LINK -> TARGET". */
+/* --explain: the closure as a tree of why every path is in. Each bind keeps the
+ * path that needed it (PathEntry.parent: the object the loader searched for, a
+ * script of an interpreter, a package dir, a referring store path) and a reason
+ * for the reader ("DT_NEEDED libc.so.6 of /usr/bin/perl", "#! interpreter of
+ * /usr/share/x/wrapper"); a path whose parent is bound hangs below it, the others
+ * (a command, an argument, Packages=, BinSh=) are the roots. The reasons are
+ * never parsed: a path may hold " of /". A symlink shows as "LINK -> TARGET". */
 
 #include <stdio.h>
 

@@ -491,9 +491,9 @@ static void explain(const Opted *o, UnitConfinement *uc, const char *text) {
                 printf(" %s", *d);
         printf("\n%s\n", text);
         explain_print_settings(stdout, text, unit_confine_private_users_why(uc));
-        explain_print_shell_warnings(stdout, &o->text, &sp, uc->env, closure_binds(&uc->closure));
+        explain_print_shell_warnings(stdout, &o->text, &sp, uc->env, closure_binds(uc->closure));
         printf("# Why each path is in:\n");
-        if (explain_print_tree(stdout, closure_binds(&uc->closure)) < 0)
+        if (explain_print_tree(stdout, closure_binds(uc->closure)) < 0)
                 log_oom();
 }
 
@@ -506,7 +506,7 @@ static void confine_one(Run *run, const Opted *o) {
                 return;
         }
         if (r < 0)
-                return block_unit(run, o, closure_error(&uc.closure) ?: "unknown error", closure_error_slug(&uc.closure) ?: "error");
+                return block_unit(run, o, closure_error(uc.closure) ?: "unknown error", closure_error_slug(uc.closure) ?: "error");
         if (!uc.config.enable) {
                 log_info("%s: Enable=no, not confined", o->info.name);
                 if (writing(run))
@@ -516,7 +516,7 @@ static void confine_one(Run *run, const Opted *o) {
         }
         r = unit_render_dropin(&uc, &text);
         if (r < 0)
-                return block_unit(run, o, closure_error(&uc.closure) ?: strerror(-r), closure_error_slug(&uc.closure) ?: "error");
+                return block_unit(run, o, closure_error(uc.closure) ?: strerror(-r), closure_error_slug(uc.closure) ?: "error");
         if (!utf8_is_valid(text)) /* systemd would ignore the file: never write it */
                 return block_unit(run, o, "its drop-in would not be valid UTF-8", "bad-path");
         if (!writing(run))
@@ -529,7 +529,7 @@ static void confine_one(Run *run, const Opted *o) {
         note_write(run, write_marker(run, o->info.name), o->info.name, "its marker");
         if (is_template(o->info.name))
                 write_guard_mask(run, o, "is confined as a whole by the drop-in beside this file");
-        log_debug("%s: confined, %zu paths bound", o->info.name, path_set_size(closure_binds(&uc.closure)));
+        log_debug("%s: confined, %zu paths bound", o->info.name, path_set_size(closure_binds(uc.closure)));
 }
 
 static void confine_all(Run *run) {

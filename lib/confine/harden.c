@@ -178,7 +178,7 @@ static int walk_one(const char *path, const struct stat *st, int type, struct FT
 
 int harden_facts(UnitConfinement *uc, HardenFacts *ret) {
         *ret = (HardenFacts) {};
-        const PathEntry **sorted = path_set_sorted(closure_binds(&uc->closure));
+        const PathEntry **sorted = path_set_sorted(closure_binds(uc->closure));
         if (!sorted)
                 return -ENOMEM;
         walk_count = 0;

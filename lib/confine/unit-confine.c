@@ -26,9 +26,13 @@ static const char *const exec_keys[] = {
 
 static int fail(UnitConfinement *uc, int r, const char *slug, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 static int fail(UnitConfinement *uc, int r, const char *slug, const char *fmt, ...) {
+        /* A failure before the closure exists (the unit's settings, its environment) is kept
+         * in an empty one, where the caller reads every cause. */
+        if (!uc->closure && closure_new(NULL, NULL, &uc->closure) < 0)
+                return -ENOMEM;
         va_list ap;
         va_start(ap, fmt);
-        r = closure_failv(&uc->closure, r, slug, fmt, ap);
+        r = closure_failv(uc->closure, r, slug, fmt, ap);
         va_end(ap);
         return r;
 }
@@ -185,12 +189,12 @@ static int add_command_roots(UnitConfinement *uc, const char *key, const ExecCom
                             key, cmd->path);
         if (asprintf(&reason, "%s= of %s", key, uc->info->name) < 0)
                 return -ENOMEM;
-        r = closure_add_program(&uc->closure, exe, reason);
+        r = closure_add_program(uc->closure, exe, reason);
         if (r < 0)
                 return r;
         r = needs_real_path(exe, ret_real);
         if (r > 0)
-                r = closure_add_program(&uc->closure, *ret_real, "the real path a symlinked command is run from");
+                r = closure_add_program(uc->closure, *ret_real, "the real path a symlinked command is run from");
         if (r >= 0)
                 r = note_origin_without_proc(uc, key, cmd, exe);
         if (r < 0)
@@ -205,9 +209,9 @@ static int add_command_roots(UnitConfinement *uc, const char *key, const ExecCom
                                 return r;
                         continue;
                 }
-                r = closure_add_store_references(&uc->closure, *arg, strlen(*arg), why);
+                r = closure_add_store_references(uc->closure, *arg, strlen(*arg), why);
                 if (r >= 0 && (*arg)[0] == '/')
-                        r = closure_add_argument(&uc->closure, *arg, why);
+                        r = closure_add_argument(uc->closure, *arg, why);
                 if (r < 0)
                         return r;
         }
@@ -307,16 +311,16 @@ static int add_bin_sh(UnitConfinement *uc) {
         if (!sh)
                 return 0;
         if (!realpath(sh, real))
-                return closure_fail(&uc->closure, -errno, "missing-file", "BinSh=%s: %m", sh);
+                return closure_fail(uc->closure, -errno, "missing-file", "BinSh=%s: %m", sh);
         /* Bound first, so that /bin/sh inside is BinSh= even if a command names /bin/sh. */
-        int r = path_set_add(closure_binds(&uc->closure), "/bin/sh", real, "BinSh=");
+        int r = path_set_add(closure_binds(uc->closure), "/bin/sh", real, NULL, "BinSh=");
         if (r < 0)
                 return r;
-        return closure_add_program(&uc->closure, sh, "BinSh=");
+        return closure_add_program(uc->closure, sh, "BinSh=");
 }
 
 static int add_config_roots(UnitConfinement *uc, const Specifiers *sp) {
-        closure_set_dlopen_recommended(&uc->closure, uc->config.dlopen_recommended);
+        closure_set_dlopen_recommended(uc->closure, uc->config.dlopen_recommended);
         int r = add_bin_sh(uc);
         if (r < 0)
                 return r;
@@ -334,11 +338,11 @@ static int add_config_roots(UnitConfinement *uc, const Specifiers *sp) {
                                 continue;
                         }
                 }
-                r = closure_add_package(&uc->closure, expanded ?: *p, "Packages=");
+                r = closure_add_package(uc->closure, expanded ?: *p, "Packages=");
                 if (r < 0)
                         return r;
         }
-        return profiles_add(&uc->closure, uc->config.profiles, uc->env);
+        return profiles_add(uc->closure, uc->config.profiles, uc->env);
 }
 
 /* FullUnit=yes: files named by the unit's environment are roots too (never
@@ -359,7 +363,7 @@ static int add_environment_files(UnitConfinement *uc, char * const *env) {
                         }
                         if ((*w)[0] != '/' || stat(*w, &st) < 0 || !S_ISREG(st.st_mode))
                                 continue;
-                        int r = closure_add_argument(&uc->closure, *w, "FullUnit=: named in the environment");
+                        int r = closure_add_argument(uc->closure, *w, "FullUnit=: named in the environment");
                         if (r < 0)
                                 return r;
                 }
@@ -387,7 +391,7 @@ static int add_unit_text_references(UnitConfinement *uc) {
                 if (asprintf(&reason, "FullUnit=: named in %s", files[i]) < 0)
                         return -ENOMEM;
                 /* Up to the first NUL, as systemd reads a unit file. */
-                r = closure_add_store_references(&uc->closure, text, strlen(text), reason);
+                r = closure_add_store_references(uc->closure, text, strlen(text), reason);
                 if (r < 0)
                         return r;
         }
@@ -419,7 +423,7 @@ int unit_confine(UnitConfinement *uc, const UnitInfo *info, const UnitText *text
         if (r < 0)
                 return fail(uc, r, "bad-environment", "%s", error ?: strerror(-r));
         char **env = uc->env;
-        r = closure_init(&uc->closure, env, run);
+        r = closure_new(env, run, &uc->closure);
         if (r < 0)
                 return r;
 
@@ -432,8 +436,8 @@ int unit_confine(UnitConfinement *uc, const UnitInfo *info, const UnitText *text
         if (r >= 0 && uc->config.full_unit)
                 r = add_unit_text_references(uc);
         if (r >= 0)
-                r = closure_check_binds_safe(&uc->closure);
-        if (r < 0 && !closure_error(&uc->closure))
+                r = closure_check_binds_safe(uc->closure);
+        if (r < 0 && !closure_error(uc->closure))
                 return fail(uc, r, "internal-error", "closure failed: %s", strerror(-r));
         return r;
 }
@@ -447,7 +451,7 @@ void unit_confine_done(UnitConfinement *uc) {
         uc->sentinel_name = (free(uc->sentinel_name), NULL);
         uc->carried = strv_free(uc->carried);
         confinement_config_done(&uc->config);
-        closure_done(&uc->closure);
+        uc->closure = closure_free(uc->closure);
 }
 
 static bool runs_unprivileged(const UnitText *t) {

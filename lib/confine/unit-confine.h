@@ -20,7 +20,7 @@ typedef struct UnitConfinement {
         const UnitText *text;
         ConfinementConfig config;
         char **env;             /* the service's environment, as systemd gives it */
-        Closure closure;
+        Closure *closure;       /* NULL until the environment is known or a failure is kept */
         char **exec_lines;      /* Exec*= settings re-emitted ("Key=" resets, then values) */
         char *origin_path;      /* LD_ORIGIN_PATH for $ORIGIN where there is no /proc */
         char *sentinel_name;    /* a template's name with SPECIFIER_INSTANCE_SENTINEL as instance */
@@ -29,7 +29,7 @@ typedef struct UnitConfinement {
 } UnitConfinement;
 
 /* Computes the roots and their closure. Returns 0, or a negative errno with the cause in
- * closure_error() and closure_error_slug() of uc->closure. */
+ * closure_error() and closure_error_slug() of uc->closure (which may be NULL). */
 int unit_confine(UnitConfinement *uc, const UnitInfo *info, const UnitText *text, const ClosureRun *run);
 /* Whether PrivateUsers=yes cannot break the service (the unit leaving it unset is the renderer's
  * test): Mode=full-apivfs, every command as a non-root user, no capabilities granted. */

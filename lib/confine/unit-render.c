@@ -93,7 +93,7 @@ static int host_run_dirs(const UnitConfinement *uc, const Specifiers *sp, char *
 
 /* A path systemd would read differently than written (unit_escape_path() failed): blocked. */
 static int fail_bad_path(UnitConfinement *uc, const char *path) {
-        return closure_fail(&uc->closure, -EINVAL, "bad-path", "%s: a path a unit file cannot hold", path);
+        return closure_fail(uc->closure, -EINVAL, "bad-path", "%s: a path a unit file cannot hold", path);
 }
 
 /* A path the drop-in writes: escaped, and for a template expanded with the sentinel
@@ -120,7 +120,7 @@ static int write_pid_file(FILE *f, UnitConfinement *uc, const Specifiers *sp) {
                 return 0;
         int r = specifier_expand(v, sp, &expanded, &error);
         if (r < 0)
-                return closure_fail(&uc->closure, r, "bad-setting", "PIDFile=%s: %s", v, error ?: strerror(-r));
+                return closure_fail(uc->closure, r, "bad-setting", "PIDFile=%s: %s", v, error ?: strerror(-r));
         path = expanded[0] == '/' ? path_normalize(expanded) : path_join_normalize("/run", expanded);
         if (!path)
                 return -ENOMEM;
@@ -142,7 +142,7 @@ static int write_pid_file(FILE *f, UnitConfinement *uc, const Specifiers *sp) {
         }
         if (specifier_has_sentinel(rest) ? specifier_unexpand_path(rest, NULL, &escaped) < 0
                                          : !(escaped = unit_escape_text(rest)))
-                return closure_fail(&uc->closure, -EINVAL, "bad-setting", "PIDFile=%s: cannot be written back", v);
+                return closure_fail(uc->closure, -EINVAL, "bad-setting", "PIDFile=%s: cannot be written back", v);
         fprintf(f, "PIDFile=%s%s\n", CONFINEMENT_RUN, escaped);
         return 0;
 }
@@ -203,11 +203,11 @@ static int write_writable_paths(FILE *f, UnitConfinement *uc, const Specifiers *
                                         continue;
                                 r = specifier_expand(w, sp, &expanded, &error);
                                 if (r < 0)
-                                        return closure_fail(&uc->closure, r, "bad-setting", "%s=%s: %s", keys[k], *v,
+                                        return closure_fail(uc->closure, r, "bad-setting", "%s=%s: %s", keys[k], *v,
                                                             error ?: strerror(-r));
                                 esc = render_path(expanded);
                                 if (!esc)
-                                        return errno == EINVAL ? closure_fail(&uc->closure, -EINVAL, "bad-path",
+                                        return errno == EINVAL ? closure_fail(uc->closure, -EINVAL, "bad-path",
                                                                               "%s=%s: a path a unit file cannot hold",
                                                                               keys[k], *v)
                                                                : -ENOMEM;
@@ -219,7 +219,7 @@ static int write_writable_paths(FILE *f, UnitConfinement *uc, const Specifiers *
 }
 
 static int write_binds(FILE *f, UnitConfinement *uc) {
-        const PathEntry **sorted = path_set_sorted(closure_binds(&uc->closure));
+        const PathEntry **sorted = path_set_sorted(closure_binds(uc->closure));
         if (!sorted)
                 return -ENOMEM;
         for (const PathEntry **e = sorted; *e; e++) {
@@ -242,7 +242,7 @@ static int write_binds(FILE *f, UnitConfinement *uc) {
  * ordered after whatever mounts hold them. */
 static int write_mount_dependencies(FILE *f, UnitConfinement *uc) {
         _cleanup_strv_free_ char **dirs = NULL;
-        const PathEntry **sorted = path_set_sorted(closure_binds(&uc->closure));
+        const PathEntry **sorted = path_set_sorted(closure_binds(uc->closure));
         if (!sorted)
                 return -ENOMEM;
         for (const PathEntry **e = sorted; *e; e++) {

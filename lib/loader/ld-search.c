@@ -46,6 +46,7 @@ typedef struct ListEntry {
  * under the same configuration, replayed instead of walked again. */
 typedef struct WalkRecord {
         char **paths;
+        char **parents;           /* "" for none */
         char **reasons;
         int result;
         char *error;
@@ -232,16 +233,18 @@ static void walk_record_free(void *p) {
         if (!rec)
                 return;
         strv_free(rec->paths);
+        strv_free(rec->parents);
         strv_free(rec->reasons);
         free(rec->error);
         free(rec);
 }
 
 /* Keeps what report() says; on -ENOMEM the walk goes on without a record. */
-static void walk_record_add(Walk *w, const char *path, const char *reason) {
+static void walk_record_add(Walk *w, const char *path, const char *parent, const char *reason) {
         if (!w->record)
                 return;
-        if (strv_extend(&w->record->paths, path) < 0 || strv_extend(&w->record->reasons, reason) < 0) {
+        if (strv_extend(&w->record->paths, path) < 0 || strv_extend(&w->record->parents, parent ?: "") < 0 ||
+            strv_extend(&w->record->reasons, reason) < 0) {
                 walk_record_free(w->record);
                 w->record = NULL;
         }
@@ -652,10 +655,11 @@ static int try_library_path(Walk *w, const char *name, bool *other_class, char *
         return try_list(w, 0, joined, ":;", "LD_LIBRARY_PATH", name, other_class, ret_path, ret_via);
 }
 
-static int report(Walk *w, const char *path, const char *reason) {
+/* parent: the object whose request made ld.so open path; NULL for none (the preload file). */
+static int report(Walk *w, const char *path, const char *parent, const char *reason) {
         log_debug("ld.so opens %s (%s)", path, reason);
-        walk_record_add(w, path, reason);
-        int r = w->found ? w->found(path, reason, w->userdata) : 0;
+        walk_record_add(w, path, parent, reason);
+        int r = w->found ? w->found(path, parent, reason, w->userdata) : 0;
         if (r < 0) {
                 w->aborted = true;
                 return walk_fail(w, r, "%s: aborted by caller", path);
@@ -719,7 +723,7 @@ static int consult_cache(Walk *w, const char *name, size_t loader) {
         _cleanup_free_ char *reason = NULL;
         if (asprintf(&reason, "ld.so.cache, searched for %s needed by %s", name, object_label(w, loader)) < 0)
                 return -ENOMEM;
-        return report(w, w->cache_file, reason);
+        return report(w, w->cache_file, object_label(w, loader), reason);
 }
 
 static bool in_system_dir(Walk *w, const char *path) {
@@ -945,7 +949,7 @@ static int map_object(Walk *w, size_t loader, const char *name, const char *what
                 _cleanup_free_ char *same = NULL;
                 if (asprintf(&same, "%s, same file as %s", reason, object_label(w, i)) < 0)
                         return -ENOMEM;
-                r = report(w, path, same);
+                r = report(w, path, object_label(w, loader), same);
                 if (r < 0)
                         return r;
                 if (strv_extend(&object(w, i)->names, name) < 0)
@@ -954,7 +958,7 @@ static int map_object(Walk *w, size_t loader, const char *name, const char *what
                 return 0;
         }
 
-        r = report(w, path, reason);
+        r = report(w, path, object_label(w, loader), reason);
         if (r < 0)
                 return r;
         return add_object(w, path, name, loader, ret);
@@ -1123,7 +1127,7 @@ static int preload_from_file(Walk *w) {
                 (void) loader_cache_put(w->run_cache, key, readable ? &cached_true : &cached_false, NULL);
         if (!readable)
                 return 0;
-        r = report(w, file, "read by ld.so at every start");
+        r = report(w, file, NULL, "read by ld.so at every start");
         if (r < 0)
                 return r;
         if (read_text_file(file, &text) < 0)
@@ -1179,7 +1183,7 @@ static int add_interpreter(Walk *w, const char *interp) {
         r = walk_stat(w, interp, &st);
         if (r < 0)
                 return walk_fail(w, r, "%s: interpreter %s: %s", w->program, interp, strerror(-r));
-        r = report(w, interp, reason);
+        r = report(w, interp, w->program, reason);
         if (r < 0)
                 return r;
 
@@ -1361,7 +1365,8 @@ static char *closure_key(const LoaderConfig *cfg, const char *program) {
 /* A walk done before for the same key: the same reports, the same end. */
 static int walk_replay(Walk *w, const WalkRecord *rec) {
         for (size_t i = 0; rec->paths && rec->paths[i]; i++) {
-                int r = report(w, rec->paths[i], rec->reasons[i]);
+                const char *parent = rec->parents[i];
+                int r = report(w, rec->paths[i], isempty(parent) ? NULL : parent, rec->reasons[i]);
                 if (r < 0)
                         return r;
         }
@@ -1448,7 +1453,7 @@ int loader_program_uses_origin(const char *program) {
 
 /* ---- dlopen(): the same search, from the object that calls it ---- */
 
-static int note_cache_consulted(const char *path, const char *reason, void *userdata) {
+static int note_cache_consulted(const char *path, const char *parent, const char *reason, void *userdata) {
         *(bool *) userdata = true;
         return 0;
 }

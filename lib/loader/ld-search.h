@@ -30,11 +30,13 @@ typedef struct LoaderConfig {
 
 /* Called for every file ld.so would open for the program, in load order, with the path as
  * the loader finds it (e.g. "/lib64/ld-linux-x86-64.so.2", "/lib/x86_64-linux-gnu/libc.so.6"; NOT
- * its realpath), plus a short human reason ("PT_INTERP of /usr/bin/ls",
- * "DT_NEEDED libfoo.so.1 of /x/bin/prog via DT_RUNPATH $ORIGIN/../lib"). Also called for
- * the cache file when a search consulted it and for the preload file when it exists and is used.
+ * its realpath), the object that asked for it as the walk names it (the program, or a library
+ * as ld.so found it; NULL for the preload file, which ld.so reads for every program), and a
+ * short human reason ("PT_INTERP of /usr/bin/ls", "DT_NEEDED libfoo.so.1 of /x/bin/prog via
+ * DT_RUNPATH $ORIGIN/../lib"). Also called for the cache file when a search consulted it (its
+ * parent the object whose search did) and for the preload file when it exists and is used.
  * Not called for the program itself. A negative return aborts the walk and is returned. */
-typedef int (*loader_found_fn)(const char *path, const char *reason, void *userdata);
+typedef int (*loader_found_fn)(const char *path, const char *parent, const char *reason, void *userdata);
 
 /* Returns 0, or a negative errno with *ret_error set to a one-line human message naming
  * the file and the cause, e.g. "libmissing.so.1 needed by /opt/x/bin/prog: not found",
