@@ -481,25 +481,41 @@ static int parse_ranges(const ElfImage *e, NoteRange *ranges, size_t n, DlopenNo
         return 0;
 }
 
-static int parse_sections(const ElfImage *e, uint64_t shoff, uint16_t shentsize, uint64_t shnum, DlopenNote *note) {
-        size_t need = e->is64 ? sizeof(Elf64_Shdr) : sizeof(Elf32_Shdr), n = 0;
-        if (shentsize < need)
-                return -EBADMSG;
-        if (shnum > e->size / shentsize || !range(e, shoff, shnum * shentsize))
-                return -EBADMSG;
-        _cleanup_free_ NoteRange *ranges = calloc(shnum ?: 1, sizeof(NoteRange));
+/* Where a section header (SHT_NOTE) or a program header (PT_NOTE) keeps its type,
+ * offset, size and alignment, for 32- and 64-bit ELF (elf(5)). */
+typedef struct HeaderLayout {
+        uint32_t note_type;
+        size_t type, off[2], len[2], align[2]; /* [0] ELFCLASS32, [1] ELFCLASS64 */
+} HeaderLayout;
+
+static const HeaderLayout section_layout = {
+        .note_type = SHT_NOTE, .type = 4, .off = { 16, 24 }, .len = { 20, 32 }, .align = { 32, 48 },
+};
+static const HeaderLayout segment_layout = {
+        .note_type = PT_NOTE, .type = 0, .off = { 4, 8 }, .len = { 16, 32 }, .align = { 28, 48 },
+};
+
+static uint64_t header_field(const ElfImage *e, const unsigned char *h, const size_t at[2]) {
+        return e->is64 ? get64(h + at[1], e->be) : get32(h + at[0], e->be);
+}
+
+/* The note ranges of count headers of entsize bytes at off (each at least need bytes). */
+static int parse_headers(const ElfImage *e, const HeaderLayout *l, uint64_t off, uint64_t entsize, uint64_t count,
+                         size_t need, DlopenNote *note) {
+        size_t n = 0;
+        _cleanup_free_ NoteRange *ranges = calloc(count ?: 1, sizeof(NoteRange));
         if (!ranges)
                 return -ENOMEM;
-        for (uint64_t i = 0; i < shnum; i++) {
-                const unsigned char *s = range(e, shoff + i * shentsize, need);
-                if (!s)
+        for (uint64_t i = 0; i < count; i++) {
+                const unsigned char *h = range(e, off + i * entsize, need);
+                if (!h)
                         return -EBADMSG;
-                if (get32(s + 4, e->be) != SHT_NOTE)
+                if (get32(h + l->type, e->be) != l->note_type)
                         continue;
                 ranges[n++] = (NoteRange) {
-                        .off = e->is64 ? get64(s + 24, e->be) : get32(s + 16, e->be),
-                        .len = e->is64 ? get64(s + 32, e->be) : get32(s + 20, e->be),
-                        .align = e->is64 ? get64(s + 48, e->be) : get32(s + 32, e->be),
+                        .off = header_field(e, h, l->off),
+                        .len = header_field(e, h, l->len),
+                        .align = header_field(e, h, l->align),
                 };
                 if (!range(e, ranges[n - 1].off, ranges[n - 1].len))
                         return -EBADMSG;
@@ -507,28 +523,20 @@ static int parse_sections(const ElfImage *e, uint64_t shoff, uint16_t shentsize,
         return parse_ranges(e, ranges, n, note);
 }
 
+static int parse_sections(const ElfImage *e, uint64_t shoff, uint16_t shentsize, uint64_t shnum, DlopenNote *note) {
+        size_t need = e->is64 ? sizeof(Elf64_Shdr) : sizeof(Elf32_Shdr);
+        if (shentsize < need)
+                return -EBADMSG;
+        if (shnum > e->size / shentsize || !range(e, shoff, shnum * shentsize))
+                return -EBADMSG;
+        return parse_headers(e, &section_layout, shoff, shentsize, shnum, need, note);
+}
+
 static int parse_segments(const ElfImage *e, uint64_t phoff, uint16_t phentsize, uint16_t phnum, DlopenNote *note) {
-        size_t need = e->is64 ? sizeof(Elf64_Phdr) : sizeof(Elf32_Phdr), n = 0;
+        size_t need = e->is64 ? sizeof(Elf64_Phdr) : sizeof(Elf32_Phdr);
         if (phnum > 0 && phentsize < need)
                 return -EBADMSG;
-        _cleanup_free_ NoteRange *ranges = calloc(phnum ?: 1, sizeof(NoteRange));
-        if (!ranges)
-                return -ENOMEM;
-        for (uint16_t i = 0; i < phnum; i++) {
-                const unsigned char *p = range(e, phoff + (uint64_t) i * phentsize, need);
-                if (!p)
-                        return -EBADMSG;
-                if (get32(p, e->be) != PT_NOTE)
-                        continue;
-                ranges[n++] = (NoteRange) {
-                        .off = e->is64 ? get64(p + 8, e->be) : get32(p + 4, e->be),
-                        .len = e->is64 ? get64(p + 32, e->be) : get32(p + 16, e->be),
-                        .align = e->is64 ? get64(p + 48, e->be) : get32(p + 28, e->be),
-                };
-                if (!range(e, ranges[n - 1].off, ranges[n - 1].len))
-                        return -EBADMSG;
-        }
-        return parse_ranges(e, ranges, n, note);
+        return parse_headers(e, &segment_layout, phoff, phentsize, phnum, need, note);
 }
 
 static int parse_image(ElfImage *e, DlopenNote *ret) {
