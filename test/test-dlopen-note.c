@@ -361,7 +361,8 @@ START_TEST(many_sections_naming_one_note_walk_it_once) {
         enum { N_SECTIONS = 50000, N_FILLER = 16 * 1024 };
         static const char json[] = "[{\"soname\":[\"libonce.so.1\"],\"priority\":\"required\"}]";
         size_t filler = 12 + 4 + N_FILLER * 4, note = 12 + 4 + sizeof json + 3;
-        size_t note_off = 64, notes_len = filler + note, sh_off = note_off + notes_len;
+        /* the section headers 8-aligned, as Elf64_Shdr is (UBSan checks the stores below) */
+        size_t note_off = 64, notes_len = filler + note, sh_off = (note_off + notes_len + 7) & ~(size_t) 7;
         size_t size = sh_off + (size_t) (N_SECTIONS + 1) * sizeof(Elf64_Shdr);
         unsigned char *img = calloc(1, size);
         ck_assert_ptr_nonnull(img);
