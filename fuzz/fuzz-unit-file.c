@@ -32,11 +32,6 @@ static const char *const fuzz_unit_list_keys[] = {
         "EnvironmentFile", "UnsetEnvironment", "ExecSearchPath",
 };
 
-static const char *const fuzz_unit_exec_keys[] = {
-        "ExecCondition", "ExecStartPre", "ExecStart", "ExecStartPost",
-        "ExecReload",    "ExecStop",     "ExecStopPost",
-};
-
 static void fuzz_unit_queries(UnitText *u) {
         static const Specifiers sp = {
                 .name = "fuzz@inst.service",
@@ -79,9 +74,9 @@ static void fuzz_unit_queries(UnitText *u) {
         error = (free(error), NULL);
         (void) unit_exec_search_path(u, &sp, env, &search);
 
-        for (size_t k = 0; k < ELEMENTSOF(fuzz_unit_exec_keys); k++) {
+        for (size_t k = 0; k < ELEMENTSOF(exec_command_keys); k++) {
                 _cleanup_strv_free_ char **values = NULL;
-                if (unit_text_get_list(u, "Service", fuzz_unit_exec_keys[k], &values) < 0)
+                if (unit_text_get_list(u, "Service", exec_command_keys[k], &values) < 0)
                         continue;
                 STRV_FOREACH(v, values) {
                         ExecCommand *cmds = NULL;

@@ -236,10 +236,9 @@ static int warn_script(FILE *f, const char *key, const char *script, const PathS
 
 int explain_print_shell_warnings(FILE *f, const UnitText *t, const Specifiers *sp, char * const *env,
                                  const PathSet *binds) {
-        static const char *const keys[] = { "ExecCondition", "ExecStartPre", "ExecStart", "ExecStartPost",
-                                            "ExecReload",    "ExecStop",     "ExecStopPost" };
+        const char *const *keys = exec_command_keys;
         int total = 0;
-        for (size_t k = 0; k < ELEMENTSOF(keys); k++) {
+        for (size_t k = 0; k < EXEC_COMMAND_N_KEYS; k++) {
                 _cleanup_strv_free_ char **values = NULL;
                 if (unit_text_get_list(t, "Service", keys[k], &values) < 0)
                         continue;

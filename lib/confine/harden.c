@@ -11,15 +11,16 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "exec-command.h"
 #include "log.h"
 #include "memstream.h"
 #include "path-set.h"
 #include "strv.h"
 
 /* ---- "unset" as systemd reads the unit --------------------------------------
- * To be replaced by the shared "effective value" helper (h1): an empty
- * assignment counts as unset, an assignment systemd cannot parse is ignored
- * (the one before it counts). */
+ * The rule of unit_text_get_effective(): an empty assignment counts as unset,
+ * an assignment systemd cannot parse is ignored (the one before it counts);
+ * what systemd can parse depends on each setting's own values, below. */
 
 typedef enum SettingKind {
         KIND_BOOL,  /* yes/no */
@@ -206,11 +207,6 @@ int harden_facts(UnitConfinement *uc, HardenFacts *ret) {
 
 /* ---- decisions ------------------------------------------------------------ */
 
-static const char *const exec_keys[] = {
-        "ExecCondition", "ExecStartPre", "ExecStart", "ExecStartPost",
-        "ExecReload",    "ExecStop",     "ExecStopPost",
-};
-
 /* The service's processes run as root (or may: a specifier we do not resolve). */
 static bool runs_as_root(const UnitText *t) {
         const char *dyn = unit_text_get(t, "Service", "DynamicUser");
@@ -222,9 +218,9 @@ static bool runs_as_root(const UnitText *t) {
 
 /* A "!" command runs as root without User= applied, but inside the bounding set. */
 static bool has_bang_command(const UnitText *t) {
-        for (size_t k = 0; k < ELEMENTSOF(exec_keys); k++) {
+        for (size_t k = 0; k < ELEMENTSOF(exec_command_keys); k++) {
                 _cleanup_strv_free_ char **values = NULL;
-                if (unit_text_get_list(t, "Service", exec_keys[k], &values) < 0)
+                if (unit_text_get_list(t, "Service", exec_command_keys[k], &values) < 0)
                         return true; /* cannot tell: assume it does */
                 STRV_FOREACH(v, values) {
                         const char *p = *v + strspn(*v, " \t");

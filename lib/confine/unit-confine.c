@@ -19,11 +19,6 @@
 #include "strv.h"
 #include "unit-env.h"
 
-static const char *const exec_keys[] = {
-        "ExecCondition", "ExecStartPre", "ExecStart", "ExecStartPost",
-        "ExecReload",    "ExecStop",     "ExecStopPost",
-};
-
 static int fail(UnitConfinement *uc, int r, const char *slug, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 static int fail(UnitConfinement *uc, int r, const char *slug, const char *fmt, ...) {
         /* A failure before the closure exists (the unit's settings, its environment) is kept
@@ -281,24 +276,24 @@ static int add_exec_roots(UnitConfinement *uc, const Specifiers *sp, char * cons
         if (r < 0)
                 return fail(uc, r, "bad-setting", "ExecSearchPath= cannot be resolved");
 
-        for (size_t k = 0; k < ELEMENTSOF(exec_keys); k++) {
+        for (size_t k = 0; k < ELEMENTSOF(exec_command_keys); k++) {
                 _cleanup_strv_free_ char **values = NULL, **emitted = NULL;
                 bool rewritten = false;
-                r = unit_text_get_list(uc->text, "Service", exec_keys[k], &values);
+                r = unit_text_get_list(uc->text, "Service", exec_command_keys[k], &values);
                 if (r < 0)
                         return r;
                 STRV_FOREACH(v, values) {
                         _cleanup_free_ char *new_value = NULL;
-                        r = add_exec_value(uc, exec_keys[k], *v, sp, env, search, &new_value);
+                        r = add_exec_value(uc, exec_command_keys[k], *v, sp, env, search, &new_value);
                         if (r < 0)
                                 return r;
                         rewritten = rewritten || new_value;
-                        if (strv_consume(&emitted, asprintf_safe("%s=%s", exec_keys[k], new_value ?: *v)) < 0)
+                        if (strv_consume(&emitted, asprintf_safe("%s=%s", exec_command_keys[k], new_value ?: *v)) < 0)
                                 return -ENOMEM;
                 }
                 if (!rewritten)
                         continue;
-                if (strv_consume(&uc->exec_lines, asprintf_safe("%s=", exec_keys[k])) < 0 ||
+                if (strv_consume(&uc->exec_lines, asprintf_safe("%s=", exec_command_keys[k])) < 0 ||
                     strv_extend_strv(&uc->exec_lines, emitted) < 0)
                         return -ENOMEM;
         }
@@ -478,9 +473,9 @@ static bool grants_capabilities(const UnitText *t) {
 static bool keeps_root_in_a_command(const UnitText *t) {
         if (unit_text_get_boolean(t, "Service", "PermissionsStartOnly") > 0)
                 return true;
-        for (size_t i = 0; i < ELEMENTSOF(exec_keys); i++) {
+        for (size_t i = 0; i < ELEMENTSOF(exec_command_keys); i++) {
                 _cleanup_strv_free_ char **values = NULL;
-                if (unit_text_get_list(t, "Service", exec_keys[i], &values) < 0)
+                if (unit_text_get_list(t, "Service", exec_command_keys[i], &values) < 0)
                         return true; /* cannot tell: do not risk breaking the service */
                 STRV_FOREACH(v, values) {
                         const char *w = *v + strspn(*v, " \t");
@@ -552,9 +547,9 @@ int unit_confine_instance_dependence(const UnitInfo *info, const UnitText *text,
         int r = env_dependence(text, &sp, env, ret_cause);
         if (r != 0)
                 return r;
-        for (size_t k = 0; k < ELEMENTSOF(exec_keys); k++) {
+        for (size_t k = 0; k < ELEMENTSOF(exec_command_keys); k++) {
                 _cleanup_strv_free_ char **values = NULL;
-                if ((r = unit_text_get_list(text, "Service", exec_keys[k], &values)) < 0)
+                if ((r = unit_text_get_list(text, "Service", exec_command_keys[k], &values)) < 0)
                         return r;
                 STRV_FOREACH(v, values) {
                         ExecCommand *cmds = NULL;
@@ -567,7 +562,7 @@ int unit_confine_instance_dependence(const UnitInfo *info, const UnitText *text,
                         exec_command_free_many(cmds, n);
                         if (dep)
                                 return asprintf(ret_cause, "%s=%s: its executable depends on the instance",
-                                                exec_keys[k], *v) < 0 ? -ENOMEM : 1;
+                                                exec_command_keys[k], *v) < 0 ? -ENOMEM : 1;
                 }
         }
         return 0;
@@ -598,9 +593,9 @@ int unit_confine_instance_names_program(const UnitInfo *info, const UnitText *te
         *ret_cause = NULL;
         if (specifier_sentinel_name(info->name, &sentinel) < 0)
                 return -ENOMEM;
-        for (size_t k = 0; k < ELEMENTSOF(exec_keys) && !found; k++) {
+        for (size_t k = 0; k < ELEMENTSOF(exec_command_keys) && !found; k++) {
                 _cleanup_strv_free_ char **values = NULL;
-                if (unit_text_get_list(text, "Service", exec_keys[k], &values) < 0)
+                if (unit_text_get_list(text, "Service", exec_command_keys[k], &values) < 0)
                         return -ENOMEM;
                 STRV_FOREACH(v, values) {
                         ExecCommand *a = NULL, *b = NULL;
@@ -612,7 +607,7 @@ int unit_confine_instance_names_program(const UnitInfo *info, const UnitText *te
                                                 if (specifier_has_sentinel(a[i].argv[j]) && is_program(b[i].argv[j])) {
                                                         found = asprintf(ret_cause, "%s=%s: the argument %s is a program "
                                                                          "for %s, its closure depends on the instance",
-                                                                         exec_keys[k], *v, b[i].argv[j], instance_name) < 0
+                                                                         exec_command_keys[k], *v, b[i].argv[j], instance_name) < 0
                                                                         ? -ENOMEM : 1;
                                                 }
                         exec_command_free_many(a, na);

@@ -14,6 +14,11 @@
 #include "strv.h"
 #include "string-util.h"
 
+const char *const exec_command_keys[EXEC_COMMAND_N_KEYS] = {
+        "ExecCondition", "ExecStartPre", "ExecStart", "ExecStartPost",
+        "ExecReload",    "ExecStop",     "ExecStopPost",
+};
+
 #define WHITESPACE " \t\n\r"
 
 /* systemd's strv_env_get_n(): the last "NAME=" entry; the name is compared as given. */

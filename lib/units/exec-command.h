@@ -45,3 +45,7 @@ void exec_command_free_many(ExecCommand *c, size_t n);
  * whitespace, quotes honoured) or nothing; "${VAR}" elsewhere is replaced by the value (unset: "");
  * "$$" becomes "$". */
 int replace_env_argv(char * const *argv, char * const *env, char ***ret);
+
+/* The settings that hold commands, in the order systemd runs them (systemd.service(5)). */
+#define EXEC_COMMAND_N_KEYS 7
+extern const char *const exec_command_keys[EXEC_COMMAND_N_KEYS];
