@@ -416,8 +416,8 @@ START_TEST(origin_of_program_is_its_real_directory) {
         char *link = tu_symlink("../real/bin/prog", d, "elsewhere/prog");
         Found f;
 
-        ck_assert_int_eq(loader_program_uses_origin(link), 1);
-        ck_assert_int_eq(loader_program_uses_origin("/usr/bin/true"), 0);
+        ck_assert_int_eq(loader_program_uses_origin(NULL, link), 1);
+        ck_assert_int_eq(loader_program_uses_origin(NULL, "/usr/bin/true"), 0);
         /* The kernel execs the link; /proc/self/exe, hence $ORIGIN, is the real place. */
         ck_assert_int_eq(run_closure(NULL, link, &f, &error), 0);
         ck_assert_ptr_nonnull(reason_of(&f, "real/bin/../lib/libpo.so"));

@@ -17,6 +17,7 @@
 
 #include "dlopen-note.h"
 #include "dlopen-search.h"
+#include "elf-facts.h"
 #include "log.h"
 #include "macro.h"
 #include "path-util.h"
@@ -323,55 +324,22 @@ static int add_dlopen_entry(Closure *c, const char *object, const DlopenEntry *e
                             object, names ?: e->sonames[0], e->feature ? " for feature " : "", e->feature ?: "");
 }
 
-static void dlopen_note_free(void *p) {
-        dlopen_note_done(p);
-        free(p);
-}
-
-/* The file's note, read once per run: every program that loads libc would read
- * libc's again. An unusable note counts as none. */
-static int read_dlopen_note(Closure *c, const char *object, DlopenNote **ret, bool *ret_owned) {
-        _cleanup_free_ char *key = asprintf_safe("dlopen-note:%s", object);
-        DlopenNote *note = key && c->loader.run_cache ? loader_cache_get(c->loader.run_cache, key) : NULL;
-        if (note) {
-                *ret = note;
-                *ret_owned = false;
-                return 0;
-        }
-        note = calloc(1, sizeof(DlopenNote));
-        if (!key || !note) {
-                free(note);
-                return -ENOMEM;
-        }
-        int r = dlopen_note_read(object, note);
-        if (r == -ENOMEM) {
-                free(note);
-                return r;
-        }
-        if (r < 0) {
-                if (r != -ENOEXEC)
-                        log_debug_errno(r, "  %s: .note.dlopen unusable, ignored: %m", object);
-                dlopen_note_done(note);
-                *note = (DlopenNote) {};
-        }
-        *ret = note;
-        *ret_owned = !c->loader.run_cache || loader_cache_put(c->loader.run_cache, key, note, dlopen_note_free) < 0;
-        return 0;
-}
-
 /* A malformed or unreadable note is ignored (with a debug line): it is
  * optional metadata, and the file itself loaded fine. */
 static int add_dlopen_notes(Closure *c, const char *object) {
-        DlopenNote *note;
-        bool owned;
-        int r = read_dlopen_note(c, object, &note, &owned);
+        _cleanup_(elf_facts_freep) ElfFacts *owned = NULL;
+        const ElfFacts *f;
+        int r = elf_facts_get(c->loader.run_cache, object, &f, &owned);
         if (r < 0)
                 return r;
-        for (size_t i = 0; i < note->n_entries && r >= 0; i++)
-                if (dlopen_wanted(c, note->entries[i].priority))
-                        r = add_dlopen_entry(c, object, &note->entries[i]);
-        if (owned)
-                dlopen_note_free(note);
+        if (f->note_result < 0) {
+                if (f->note_result != -ENOEXEC)
+                        log_debug_errno(f->note_result, "  %s: .note.dlopen unusable, ignored: %m", object);
+                return 0;
+        }
+        for (size_t i = 0; i < f->note.n_entries && r >= 0; i++)
+                if (dlopen_wanted(c, f->note.entries[i].priority))
+                        r = add_dlopen_entry(c, object, &f->note.entries[i]);
         return r;
 }
 
@@ -477,10 +445,6 @@ static int sniff_full(const char *path, enum file_kind *ret, uint16_t *ret_elf_t
         return 0;
 }
 
-static int sniff(const char *path, enum file_kind *ret) {
-        return sniff_full(path, ret, NULL);
-}
-
 /* What a file in a package dir is (SPEC 2, Packages=): an executable program
  * (ET_EXEC or ET_DYN with an execute bit) or a shared library (ET_DYN) is
  * resolved; a relocatable object (python3's config-X.Y/python.o), a core file,
@@ -494,8 +458,24 @@ static bool package_elf_is_code(const struct stat *st, uint16_t type) {
         return type == ET_EXEC && (st->st_mode & 0111);
 }
 
+/* What the file's first bytes say it is, from the facts the loader keeps of it: the
+ * program is opened once for this look, its DT_NEEDED walk and its notes. */
+static int sniff_program(Closure *c, const char *path, enum file_kind *ret) {
+        _cleanup_(elf_facts_freep) ElfFacts *owned = NULL;
+        const ElfFacts *f;
+        int r = elf_facts_get(c->loader.run_cache, path, &f, &owned);
+        if (r < 0)
+                return r;
+        if (f->open_result < 0)
+                return f->open_result;
+        *ret = f->elf_magic ? KIND_ELF : f->shebang ? KIND_SCRIPT : KIND_OTHER;
+        return 0;
+}
+
 static int add_program(Closure *c, const char *path, const char *parent, const char *reason) {
-        if (access(path, F_OK) < 0 && errno == ENOENT && !pending_mounts_find(c->pending, path))
+        struct stat st;
+        int stat_errno = loader_cache_stat(c->loader.run_cache, path, &st);
+        if (stat_errno == -ENOENT && !pending_mounts_find(c->pending, path))
                 return closure_fail(c, -ENOENT, "missing-executable", "%s (%s) does not exist", path, reason);
         int r = add_file(c, path, parent, reason);
         if (r < 0)
@@ -504,15 +484,18 @@ static int add_program(Closure *c, const char *path, const char *parent, const c
                 return closure_fail(c, -ELOOP, "interpreter-loop",
                                     "%s: #! interpreters nest too deeply (a loop?)", path);
 
-        struct stat st;
         enum file_kind kind;
-        if (stat(path, &st) < 0)
-                return closure_fail(c, -errno, "missing-executable", "%s: %m", path);
+        if (stat_errno < 0) {
+                errno = -stat_errno;
+                return closure_fail(c, stat_errno, "missing-executable", "%s: %m", path);
+        }
         if (S_ISDIR(st.st_mode))
                 return closure_fail(c, -EISDIR, "not-executable", "%s (%s) is a directory", path, reason);
         if (!S_ISREG(st.st_mode) || !(st.st_mode & 0111))
                 return closure_fail(c, -EACCES, "not-executable", "%s (%s) is not an executable file", path, reason);
-        r = sniff(path, &kind);
+        r = sniff_program(c, path, &kind);
+        if (r == -ENOMEM)
+                return r;
         if (r < 0)
                 return closure_fail(c, r, "unreadable-executable", "%s: %s", path, strerror(-r));
 

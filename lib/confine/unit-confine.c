@@ -62,12 +62,14 @@ static int resolve_executable(UnitConfinement *uc, const ExecCommand *cmd, char 
 /* Inside the root the kernel records the path it executed: a program reached
  * through a symlink would take $ORIGIN (and /proc/self/exe) from the link's
  * place, unlike outside. Such a command is re-emitted to execute the real path. */
-static int needs_real_path(const char *exe, char **ret_real) {
-        _cleanup_free_ char *real = realpath(exe, NULL), *normalized = path_normalize(exe);
+static int needs_real_path(UnitConfinement *uc, const char *exe, char **ret_real) {
+        LoaderCache *cache = closure_loader(uc->closure)->run_cache;
+        _cleanup_free_ char *real = NULL, *normalized = path_normalize(exe);
         *ret_real = NULL;
-        if (!real || !normalized)
-                return errno == ENOMEM ? -ENOMEM : 0;
-        if (streq(real, normalized) || loader_program_uses_origin(real) <= 0)
+        int r = loader_cache_realpath(cache, exe, &real);
+        if (r == -ENOMEM || (!normalized && errno == ENOMEM))
+                return -ENOMEM;
+        if (r < 0 || !normalized || streq(real, normalized) || loader_program_uses_origin(cache, real) <= 0)
                 return 0;
         *ret_real = TAKE_PTR(real);
         return 1;
@@ -78,8 +80,14 @@ static int needs_real_path(const char *exe, char **ret_real) {
 static int note_origin_without_proc(UnitConfinement *uc, const char *key, const ExecCommand *cmd, const char *exe) {
         bool no_proc = uc->config.mode == CONFINEMENT_CHROOT_ONLY || (cmd->flags & EXEC_PRIVILEGED) ||
                        (unit_text_get_boolean(uc->text, "Service", "PermissionsStartOnly") > 0 && !streq(key, "ExecStart"));
-        _cleanup_free_ char *real = realpath(exe, NULL), *dir = NULL;
-        if (!no_proc || !real || loader_program_uses_origin(real) <= 0)
+        LoaderCache *cache = closure_loader(uc->closure)->run_cache;
+        _cleanup_free_ char *real = NULL, *dir = NULL;
+        if (!no_proc)
+                return 0;
+        int r = loader_cache_realpath(cache, exe, &real);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0 || loader_program_uses_origin(cache, real) <= 0)
                 return 0;
         dir = path_dirname(real);
         if (!dir)
@@ -187,7 +195,7 @@ static int add_command_roots(UnitConfinement *uc, const char *key, const ExecCom
         r = closure_add_program(uc->closure, exe, reason);
         if (r < 0)
                 return r;
-        r = needs_real_path(exe, ret_real);
+        r = needs_real_path(uc, exe, ret_real);
         if (r > 0)
                 r = closure_add_program(uc->closure, *ret_real, "the real path a symlinked command is run from");
         if (r >= 0)

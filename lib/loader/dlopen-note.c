@@ -596,6 +596,10 @@ int dlopen_note_read(const char *path, DlopenNote *ret) {
         int r = elf_reader_open(path, &reader);
         if (r < 0)
                 return r == -EISDIR ? -ENOEXEC : r;
+        return dlopen_note_read_reader(reader, ret);
+}
+
+int dlopen_note_read_reader(ElfReader *reader, DlopenNote *ret) {
         ElfImage e = { .reader = reader, .size = elf_reader_size(reader) };
         if (e.size == 0 || e.size > SIZE_MAX)
                 return -ENOEXEC;

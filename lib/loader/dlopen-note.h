@@ -18,6 +18,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "elf-file.h"
+
 #define DLOPEN_NOTE_OWNER "FDO"
 #define DLOPEN_NOTE_TYPE UINT32_C(0x407c0c0a)
 
@@ -54,6 +56,8 @@ int dlopen_note_parse_notes(const void *data, size_t size, bool big_endian, Dlop
  * Returns 0 (with n_entries 0 when there is none), -ENOEXEC when path is not
  * ELF, -EBADMSG when the file or a dlopen note is malformed, -errno. */
 int dlopen_note_read(const char *path, DlopenNote *ret);
+/* The same through a reader opened already, sharing what it read. */
+int dlopen_note_read_reader(ElfReader *reader, DlopenNote *ret);
 /* The same on an ELF image in memory. */
 int dlopen_note_parse_elf(const void *data, size_t size, DlopenNote *ret);
 

@@ -519,6 +519,10 @@ int elf_file_read_full(const char *path, ElfFile *ret, const char **ret_why) {
         int r = elf_reader_open(path, &er);
         if (r < 0)
                 return r;
+        return elf_file_read_reader(er, ret, ret_why);
+}
+
+int elf_file_read_reader(ElfReader *er, ElfFile *ret, const char **ret_why) {
         if (er->size == 0)
                 return MALFORMED(ret_why, "file too short");
         if (er->size > SIZE_MAX)

@@ -75,6 +75,9 @@ int elf_reader_open(const char *path, ElfReader **ret);
 uint64_t elf_reader_size(const ElfReader *r);
 const void *elf_reader_bytes(ElfReader *r, uint64_t offset, size_t n);
 int elf_reader_error(const ElfReader *r);
+/* elf_file_read_full() through a reader opened already: the chunks it reads stay
+ * for the reader's next user (one open and one read of the headers per file). */
+int elf_file_read_reader(ElfReader *r, ElfFile *ret, const char **ret_why);
 ElfReader *elf_reader_close(ElfReader *r);
 static inline void elf_reader_closep(ElfReader **r) {
         elf_reader_close(*r);

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "elf-facts.h"
 #include "elf-file.h"
 #include "loader-cache.h"
 #include "log.h"
@@ -133,31 +134,9 @@ static char *cache_key(Walk *w, const char *fmt, ...) {
         return key;
 }
 
-typedef struct CachedStat {
-        int error; /* 0 or the negative errno of stat() */
-        struct stat st;
-} CachedStat;
-
 /* stat(path): 0 or -errno. */
 static int walk_stat(Walk *w, const char *path, struct stat *ret) {
-        _cleanup_free_ char *key = cache_key(w, "stat:%s", path);
-        const CachedStat *c = key ? loader_cache_get(w->run_cache, key) : NULL;
-
-        if (!c) {
-                int r = stat(path, ret) < 0 ? -errno : 0;
-                CachedStat *fresh = key ? malloc(sizeof(CachedStat)) : NULL;
-                if (fresh) {
-                        *fresh = (CachedStat) { .error = r };
-                        if (r == 0)
-                                fresh->st = *ret;
-                        if (loader_cache_put(w->run_cache, key, fresh, free) < 0)
-                                free(fresh);
-                }
-                return r;
-        }
-        if (c->error == 0)
-                *ret = c->st;
-        return c->error;
+        return loader_cache_stat(w->run_cache, path, ret);
 }
 
 static bool is_directory(const char *path) {
@@ -177,54 +156,23 @@ static bool walk_is_directory(Walk *w, const char *path) {
         return b;
 }
 
-typedef struct CachedElf {
-        int result;
-        const char *why;
-        ElfFile elf;
-} CachedElf;
-
-static void cached_elf_free(void *p) {
-        CachedElf *c = p;
-        elf_file_done(&c->elf);
-        free(c);
-}
-
-/* elf_file_read_full(), once per file (device, inode, size, mtime) with a run cache: *ret
- * then belongs to the cache and *ret_borrowed is set. Libraries such as libc are parsed
- * once per run instead of once per program. */
+/* The loader's part of the file's facts (elf-facts.h), read once per run with a run cache:
+ * *ret then belongs to the cache and *ret_borrowed is set. Libraries such as libc are
+ * parsed once per run instead of once per program. */
 static int walk_read_elf(Walk *w, const char *path, ElfFile *ret, bool *ret_borrowed, const char **ret_why) {
-        _cleanup_free_ char *key = NULL;
-        struct stat st;
-
-        *ret_borrowed = false;
-        if (!w->run_cache || walk_stat(w, path, &st) < 0 ||
-            !(key = cache_key(w, "elf:%ju:%ju:%jd:%jd.%09ld", (uintmax_t) st.st_dev, (uintmax_t) st.st_ino,
-                              (intmax_t) st.st_size, (intmax_t) st.st_mtim.tv_sec, st.st_mtim.tv_nsec)))
-                return elf_file_read_full(path, ret, ret_why);
-
-        CachedElf *c = loader_cache_get(w->run_cache, key);
-        if (!c) {
-                CachedElf *fresh = calloc(1, sizeof(CachedElf));
-                if (!fresh)
-                        return -ENOMEM;
-                fresh->result = elf_file_read_full(path, &fresh->elf, &fresh->why);
-                if (fresh->result == -ENOMEM || loader_cache_put(w->run_cache, key, fresh, cached_elf_free) < 0) {
-                        /* Not kept: the caller owns what was read. */
-                        int r = fresh->result;
-                        *ret = fresh->elf;
-                        if (ret_why && fresh->why)
-                                *ret_why = fresh->why;
-                        free(fresh);
-                        return r;
-                }
-                c = fresh;
-        }
-        if (ret_why && c->why)
-                *ret_why = c->why;
-        if (c->result < 0)
-                return c->result;
-        *ret = c->elf;
-        *ret_borrowed = true;
+        _cleanup_(elf_facts_freep) ElfFacts *owned = NULL;
+        const ElfFacts *f;
+        int r = elf_facts_get(w->run_cache, path, &f, &owned);
+        if (r < 0)
+                return r;
+        if (ret_why && f->why)
+                *ret_why = f->why;
+        if (f->result < 0)
+                return f->result;
+        *ret_borrowed = !owned;
+        *ret = f->elf;
+        if (owned)
+                owned->elf = (ElfFile) {};
         return 0;
 }
 
@@ -1146,8 +1094,8 @@ static int preload_from_file(Walk *w) {
         return 0;
 }
 
-static int add_program(Walk *w, const char *program, ElfFile *elf) {
-        LoadedObject o = { .loader = NO_OBJECT, .elf = *elf };
+static int add_program(Walk *w, const char *program, ElfFile *elf, bool borrowed) {
+        LoadedObject o = { .loader = NO_OBJECT, .elf = *elf, .elf_borrowed = borrowed };
         /* A dlopen()ed library's $ORIGIN is the directory of the path it was opened by. */
         _cleanup_free_ char *real = NULL;
         if (w->cfg->as_library)
@@ -1244,16 +1192,16 @@ static void loader_host_free(void *p) {
 
 /* loader_host_init(), once per run and kind of program with a run cache: CPU detection
  * (cpuid traps to the hypervisor in a VM) and the subdir lists are the same every time. */
-static int walk_host_init(Walk *w, const ElfFile *elf) {
+static int walk_host_init(Walk *w, const ElfFile *elf, const char *interp) {
         _cleanup_free_ char *key = w->cfg->default_dirs ? NULL
-                : cache_key(w, "host:%u:%u:%s", elf->elf_class, elf->machine, elf->interp);
+                : cache_key(w, "host:%u:%u:%s", elf->elf_class, elf->machine, interp);
         const LoaderHost *h = key ? loader_cache_get(w->run_cache, key) : NULL;
 
         if (h) {
                 w->host = h;
                 return 0;
         }
-        int r = loader_host_init(&w->host_storage, elf->elf_class, elf->machine, elf->interp, w->cfg->default_dirs);
+        int r = loader_host_init(&w->host_storage, elf->elf_class, elf->machine, interp, w->cfg->default_dirs);
         if (r < 0 || !key)
                 return r;
 
@@ -1270,37 +1218,33 @@ static int walk_host_init(Walk *w, const ElfFile *elf) {
         return 0;
 }
 
-static int walk_run(Walk *w, ElfFile *elf) {
+/* elf: the program's, borrowed from the run cache or moved into the walk. */
+static int walk_run(Walk *w, ElfFile *elf, bool borrowed) {
+        const char *interp = elf->interp;
         int r;
 
         r = program_check(w, elf);
         if (r < 0)
                 return r;
-        if (!elf->interp && w->cfg->as_library && elf->has_dynamic) {
+        if (!interp && w->cfg->as_library && elf->has_dynamic) {
                 /* Whatever program loads it runs the standard ld.so of its kind. */
-                const char *std = standard_interpreter(elf->elf_class, elf->machine);
-                if (!std)
+                interp = standard_interpreter(elf->elf_class, elf->machine);
+                if (!interp)
                         return walk_fail(w, -ENOEXEC, "%s: ELF for machine %u cannot run here", w->program,
                                          elf->machine);
-                elf->interp = strdup(std);
-                if (!elf->interp)
-                        return -ENOMEM;
         }
         /* Static programs (and static PIE, which has no PT_INTERP) load nothing. */
-        if (!elf->interp)
+        if (!interp)
                 return 0;
 
-        r = walk_host_init(w, elf);
+        r = walk_host_init(w, elf, interp);
         if (r == -ENOEXEC)
                 return walk_fail(w, r, "%s: ELF for machine %u (%s) cannot run here", w->program, elf->machine,
                                  elf->elf_class == ELFCLASS64 ? "64-bit" : "32-bit");
         if (r < 0)
                 return r;
 
-        _cleanup_free_ char *interp = strdup(elf->interp);
-        if (!interp)
-                return -ENOMEM;
-        r = add_program(w, w->program, elf);
+        r = add_program(w, w->program, elf, borrowed);
         if (r < 0)
                 return r;
         r = add_interpreter(w, interp);
@@ -1377,17 +1321,19 @@ static int walk_replay(Walk *w, const WalkRecord *rec) {
 
 static int walk_program(Walk *w) {
         ElfFile elf = {};
+        bool borrowed = false;
         const char *why = NULL;
         int r;
 
-        r = elf_file_read_full(w->program, &elf, &why);
+        r = walk_read_elf(w, w->program, &elf, &borrowed, &why);
         if (r == -EBADMSG)
                 r = walk_fail(w, r, "%s: malformed ELF: %s", w->program, why ?: "unknown");
         else if (r < 0)
                 r = walk_fail(w, r, "%s: %s", w->program, elf_file_strerror(r));
         else
-                r = walk_run(w, &elf);
-        elf_file_done(&elf);
+                r = walk_run(w, &elf, borrowed);
+        if (!borrowed)
+                elf_file_done(&elf);
         return r < 0 ? r : 0;
 }
 
@@ -1438,16 +1384,19 @@ int loader_closure(const LoaderConfig *cfg, const char *program, loader_found_fn
         return r < 0 ? r : 0;
 }
 
-int loader_program_uses_origin(const char *program) {
-        ElfFile e = {};
-        int r = elf_file_read(program, &e);
+int loader_program_uses_origin(LoaderCache *c, const char *program) {
+        _cleanup_(elf_facts_freep) ElfFacts *owned = NULL;
+        const ElfFacts *f;
+        int r = elf_facts_get(c, program, &f, &owned);
         if (r < 0)
                 return r;
+        if (f->result < 0)
+                return f->result;
 
-        bool uses = has_origin_token(e.runpath ?: e.rpath);
-        for (size_t i = 0; i < e.n_dependencies; i++)
-                uses = uses || has_origin_token(e.dependencies[i].name);
-        elf_file_done(&e);
+        const ElfFile *e = &f->elf;
+        bool uses = has_origin_token(e->runpath ?: e->rpath);
+        for (size_t i = 0; i < e->n_dependencies; i++)
+                uses = uses || has_origin_token(e->dependencies[i].name);
         return uses;
 }
 
@@ -1474,9 +1423,9 @@ static int dlopen_walk_init(Walk *w, const char *caller) {
                 return walk_fail(w, -ENOEXEC, "%s: %s", path, why ?: elf_file_strerror(r));
 
         /* Whatever program loads the caller runs the standard ld.so of its kind. */
-        ElfFile abi = { .elf_class = elf.elf_class, .machine = elf.machine,
-                        .interp = elf.interp ?: (char *) standard_interpreter(elf.elf_class, elf.machine) };
-        r = abi.interp ? walk_host_init(w, &abi) : -ENOEXEC;
+        ElfFile abi = { .elf_class = elf.elf_class, .machine = elf.machine };
+        const char *interp = elf.interp ?: standard_interpreter(elf.elf_class, elf.machine);
+        r = interp ? walk_host_init(w, &abi, interp) : -ENOEXEC;
         if (r >= 0 && !caller) {
                 if (!borrowed)
                         elf_file_done(&elf);
@@ -1484,10 +1433,8 @@ static int dlopen_walk_init(Walk *w, const char *caller) {
                 borrowed = false;
         }
         if (r >= 0)
-                r = add_program(w, path, &elf);
-        if (r >= 0)
-                object(w, 0)->elf_borrowed = borrowed;
-        else if (!borrowed)
+                r = add_program(w, path, &elf, borrowed);
+        if (r < 0 && !borrowed)
                 elf_file_done(&elf);
         if (r == -ENOEXEC)
                 return walk_fail(w, r, "%s: ELF for machine %u cannot run here", path, abi.machine);

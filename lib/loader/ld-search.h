@@ -60,5 +60,6 @@ int loader_dlopen_search(const LoaderConfig *cfg, const char *caller, const char
 
 /* True when the program's own DT_RPATH/DT_RUNPATH uses $ORIGIN (the generator then needs the
  * program's real path to be what the kernel executes). Also true when one of its DT_NEEDED,
- * DT_FILTER or DT_AUXILIARY names uses $ORIGIN. Returns 1, 0 or a negative errno. */
-int loader_program_uses_origin(const char *program);
+ * DT_FILTER or DT_AUXILIARY names uses $ORIGIN. With c (may be NULL) the file is read once per
+ * run. Returns 1, 0 or a negative errno. */
+int loader_program_uses_origin(LoaderCache *c, const char *program);

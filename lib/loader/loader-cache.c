@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <unistd.h>
 #include <stdint.h>
@@ -120,17 +121,18 @@ typedef struct CachedLstat {
         struct stat st;
 } CachedLstat;
 
-int loader_cache_lstat(LoaderCache *c, const char *path, struct stat *ret) {
+/* stat() or lstat() of path, once per run with c. */
+static int cached_stat(LoaderCache *c, const char *path, bool follow, struct stat *ret) {
         _cleanup_free_ char *key = NULL;
         const CachedLstat *known = NULL;
-        if (c && asprintf(&key, "lstat:%s", path) >= 0)
+        if (c && asprintf(&key, "%s:%s", follow ? "stat" : "lstat", path) >= 0)
                 known = loader_cache_get(c, key);
         if (known) {
                 if (known->error == 0)
                         *ret = known->st;
                 return known->error;
         }
-        int r = lstat(path, ret) < 0 ? -errno : 0;
+        int r = (follow ? stat(path, ret) : lstat(path, ret)) < 0 ? -errno : 0;
         CachedLstat *fresh = key ? malloc(sizeof(CachedLstat)) : NULL;
         if (fresh) {
                 *fresh = (CachedLstat) { .error = r };
@@ -140,6 +142,14 @@ int loader_cache_lstat(LoaderCache *c, const char *path, struct stat *ret) {
                         free(fresh);
         }
         return r;
+}
+
+int loader_cache_lstat(LoaderCache *c, const char *path, struct stat *ret) {
+        return cached_stat(c, path, false, ret);
+}
+
+int loader_cache_stat(LoaderCache *c, const char *path, struct stat *ret) {
+        return cached_stat(c, path, true, ret);
 }
 
 #define MAX_SYMLINKS 40 /* the kernel's MAXSYMLINKS */

@@ -42,3 +42,5 @@ int loader_cache_realpath(LoaderCache *c, const char *path, char **ret);
 
 /* lstat(path) once per run with c (NULL: plain lstat()); 0 or -errno. */
 int loader_cache_lstat(LoaderCache *c, const char *path, struct stat *ret);
+/* stat(path) once per run with c (NULL: plain stat()); 0 or -errno. */
+int loader_cache_stat(LoaderCache *c, const char *path, struct stat *ret);
