@@ -687,13 +687,28 @@ static int check_path_safe(Closure *c, const char *bound, const char *path, unsi
         return 0;
 }
 
+/* The safe-path rule once per path and run: every unit binds libc. Only a path found safe
+ * is kept; an unsafe one is checked again, to name it in each unit's error. */
+static int check_path_safe_cached(Closure *c, const char *path) {
+        static const int safe = 1;
+        LoaderCache *cache = c->loader.run_cache;
+        char buf[LOADER_CACHE_KEY_MAX];
+        const char *key = cache ? loader_cache_key(buf, "safe", path) : NULL;
+        if (key && loader_cache_get(cache, key))
+                return 0;
+        unsigned links = 0;
+        int r = check_path_safe(c, path, path, &links);
+        if (r >= 0 && key)
+                (void) loader_cache_put(cache, key, (void *) &safe, NULL);
+        return r;
+}
+
 int closure_check_binds_safe(Closure *c) {
         const PathEntry **sorted = path_set_sorted(c->binds);
         if (!sorted)
                 return -ENOMEM;
         for (const PathEntry **e = sorted; *e; e++) {
-                unsigned links = 0;
-                int r = check_path_safe(c, (*e)->source, (*e)->source, &links);
+                int r = check_path_safe_cached(c, (*e)->source);
                 if (r < 0)
                         return r;
         }

@@ -120,18 +120,41 @@ static const char *object_label(Walk *w, size_t i) {
 
 static int cached_true = 1, cached_false = 0;
 
-_printf_(2, 3)
-static char *cache_key(Walk *w, const char *fmt, ...) {
-        va_list ap;
-        char *key;
+static char *key_append(char *w, const char *end, const char *s) {
+        size_t n = strlen(s);
+        if (!w || n >= (size_t) (end - w))
+                return NULL;
+        return mempcpy(w, s, n);
+}
+
+static char *key_append_uint(char *w, const char *end, unsigned v) {
+        char digits[16], *d = digits + sizeof digits;
+        *--d = 0;
+        do
+                *--d = (char) ('0' + v % 10);
+        while ((v /= 10) > 0);
+        return key_append(w, end, d);
+}
+
+/* The key "tag:" a b (with the walk's class and machine before a when abi is set) in buf,
+ * built without printf or malloc: most lookups hit. NULL without a run cache, or when
+ * the key does not fit (the walk then does without the memo). */
+static const char *walk_key(Walk *w, char buf[static LOADER_CACHE_KEY_MAX], const char *tag, bool abi,
+                            const char *a, const char *b) {
+        const char *end = buf + LOADER_CACHE_KEY_MAX;
+        char *p = buf;
 
         if (!w->run_cache)
                 return NULL;
-        va_start(ap, fmt);
-        if (vasprintf(&key, fmt, ap) < 0)
-                key = NULL;
-        va_end(ap);
-        return key;
+        p = key_append(key_append(p, end, tag), end, ":");
+        if (abi)
+                p = key_append(key_append_uint(key_append(key_append_uint(p, end, w->host->elf_class), end, ":"),
+                                               end, w->host->machine), end, ":");
+        p = key_append(key_append(p, end, a), end, b ?: "");
+        if (!p)
+                return NULL;
+        *p = 0;
+        return buf;
 }
 
 /* stat(path): 0 or -errno. */
@@ -145,7 +168,8 @@ static bool is_directory(const char *path) {
 }
 
 static bool walk_is_directory(Walk *w, const char *path) {
-        _cleanup_free_ char *key = cache_key(w, "dir:%s", path);
+        char buf[LOADER_CACHE_KEY_MAX];
+        const char *key = walk_key(w, buf, "dir", false, path, NULL);
         const int *c = key ? loader_cache_get(w->run_cache, key) : NULL;
 
         if (c)
@@ -419,7 +443,8 @@ static int check_candidate(const char *path, uint8_t elf_class, uint16_t machine
 
 /* check_candidate() for this walk's loader; *ret_errno is left alone for CANDIDATE_OK. */
 static int verify_candidate(Walk *w, const char *path, Verdict *ret, int *ret_errno) {
-        _cleanup_free_ char *key = cache_key(w, "candidate:%u:%u:%s", w->host->elf_class, w->host->machine, path);
+        char buf[LOADER_CACHE_KEY_MAX];
+        const char *key = walk_key(w, buf, "candidate", true, path, NULL);
         const Candidate *c = key ? loader_cache_get(w->run_cache, key) : NULL;
         _cleanup_(candidate_freep) Candidate *fresh = NULL;
 
@@ -489,7 +514,8 @@ static int search_dir(Walk *w, const char *dir, const char *name, DirSearch *ret
  * fatal candidate is not kept; the candidate cache repeats its error. */
 static int search_dir_cached(Walk *w, const char *dir, const char *name, DirSearch *storage,
                              const DirSearch **ret) {
-        _cleanup_free_ char *key = cache_key(w, "search:%u:%u:%s%s", w->host->elf_class, w->host->machine, dir, name);
+        char buf[LOADER_CACHE_KEY_MAX];
+        const char *key = walk_key(w, buf, "search", true, dir, name);
         const DirSearch *c = key ? loader_cache_get(w->run_cache, key) : NULL;
 
         if (c) {
@@ -628,7 +654,8 @@ static void cached_ld_cache_free(void *p) {
 
 /* Sets w->cache from the cache file, parsed once per run with a run cache. */
 static void load_ld_cache(Walk *w, bool *ret_exists) {
-        _cleanup_free_ char *key = cache_key(w, "ld.so.cache:%s", w->cache_file);
+        char buf[LOADER_CACHE_KEY_MAX];
+        const char *key = walk_key(w, buf, "ld.so.cache", false, w->cache_file, NULL);
         const CachedLdCache *c = key ? loader_cache_get(w->run_cache, key) : NULL;
 
         if (c) {
@@ -1068,7 +1095,8 @@ static int preload_from_file(Walk *w) {
         int r;
 
         /* Asked once per run: most hosts have none, and every walk would ask again. */
-        _cleanup_free_ char *key = cache_key(w, "readable:%s", file);
+        char buf[LOADER_CACHE_KEY_MAX];
+        const char *key = walk_key(w, buf, "readable", false, file, NULL);
         const int *known = key ? loader_cache_get(w->run_cache, key) : NULL;
         bool readable = known ? *known : access(file, R_OK) >= 0;
         if (key && !known)
@@ -1193,8 +1221,10 @@ static void loader_host_free(void *p) {
 /* loader_host_init(), once per run and kind of program with a run cache: CPU detection
  * (cpuid traps to the hypervisor in a VM) and the subdir lists are the same every time. */
 static int walk_host_init(Walk *w, const ElfFile *elf, const char *interp) {
-        _cleanup_free_ char *key = w->cfg->default_dirs ? NULL
-                : cache_key(w, "host:%u:%u:%s", elf->elf_class, elf->machine, interp);
+        char buf[LOADER_CACHE_KEY_MAX];
+        const char *key = w->cfg->default_dirs || !w->run_cache ||
+                snprintf(buf, sizeof buf, "host:%u:%u:%s", elf->elf_class, elf->machine, interp) >= (int) sizeof buf
+                ? NULL : buf;
         const LoaderHost *h = key ? loader_cache_get(w->run_cache, key) : NULL;
 
         if (h) {

@@ -116,6 +116,16 @@ size_t loader_cache_size(const LoaderCache *c) {
         return c ? c->n : 0;
 }
 
+const char *loader_cache_key(char buf[static LOADER_CACHE_KEY_MAX], const char *tag, const char *s) {
+        size_t t = strlen(tag), n = strlen(s);
+        if (t + 1 + n >= LOADER_CACHE_KEY_MAX)
+                return NULL;
+        memcpy(buf, tag, t);
+        buf[t] = ':';
+        memcpy(buf + t + 1, s, n + 1);
+        return buf;
+}
+
 typedef struct CachedLstat {
         int error;
         struct stat st;
@@ -123,10 +133,9 @@ typedef struct CachedLstat {
 
 /* stat() or lstat() of path, once per run with c. */
 static int cached_stat(LoaderCache *c, const char *path, bool follow, struct stat *ret) {
-        _cleanup_free_ char *key = NULL;
-        const CachedLstat *known = NULL;
-        if (c && asprintf(&key, "%s:%s", follow ? "stat" : "lstat", path) >= 0)
-                known = loader_cache_get(c, key);
+        char buf[LOADER_CACHE_KEY_MAX];
+        const char *key = c ? loader_cache_key(buf, follow ? "stat" : "lstat", path) : NULL;
+        const CachedLstat *known = key ? loader_cache_get(c, key) : NULL;
         if (known) {
                 if (known->error == 0)
                         *ret = known->st;
@@ -159,10 +168,12 @@ static int resolve(LoaderCache *c, const char *path, const char *base, unsigned 
 /* The real path of base/name, base real already: one lstat (and a readlink for a link)
  * the first time in a run. */
 static int resolve_entry(LoaderCache *c, const char *base, const char *name, unsigned *links, char **ret) {
-        _cleanup_free_ char *p = NULL, *key = NULL;
-        if (asprintf(&p, "%s/%s", streq(base, "/") ? "" : base, name) < 0 || asprintf(&key, "rp:%s", p) < 0)
+        _cleanup_free_ char *p = NULL;
+        char buf[LOADER_CACHE_KEY_MAX];
+        if (asprintf(&p, "%s/%s", streq(base, "/") ? "" : base, name) < 0)
                 return -ENOMEM;
-        const char *known = loader_cache_get(c, key);
+        const char *key = loader_cache_key(buf, "rp", p);
+        const char *known = key ? loader_cache_get(c, key) : NULL;
         if (known)
                 return (*ret = strdup(known)) ? 0 : -ENOMEM;
 
@@ -184,7 +195,7 @@ static int resolve_entry(LoaderCache *c, const char *base, const char *name, uns
                         return r;
         } else if (!(real = TAKE_PTR(p)))
                 return -ENOMEM;
-        char *copy = strdup(real);
+        char *copy = key ? strdup(real) : NULL;
         if (copy && loader_cache_put(c, key, copy, free) < 0)
                 free(copy);
         *ret = real;
@@ -237,6 +248,16 @@ int loader_cache_realpath(LoaderCache *c, const char *path, char **ret) {
                 *ret = r;
                 return 0;
         }
+        /* The whole path first: every program asks for libc's. Failures are not kept. */
+        char buf[LOADER_CACHE_KEY_MAX];
+        const char *key = loader_cache_key(buf, "realpath", path);
+        const char *known = key ? loader_cache_get(c, key) : NULL;
+        if (known)
+                return (*ret = strdup(known)) ? 0 : -ENOMEM;
         unsigned links = 0;
-        return resolve(c, path, "/", &links, ret);
+        int r = resolve(c, path, "/", &links, ret);
+        char *copy = r >= 0 && key ? strdup(*ret) : NULL;
+        if (copy && loader_cache_put(c, key, copy, free) < 0)
+                free(copy);
+        return r;
 }
