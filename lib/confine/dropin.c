@@ -23,6 +23,8 @@
 /* Length of the valid UTF-8 sequence at s, or 0 (systemd rejects a unit file
  * line that is not valid UTF-8, and with it the rest of the file). */
 static size_t utf8_sequence_length(const char *s) {
+        if ((unsigned char) s[0] < 0x80) /* ASCII: most paths are nothing else */
+                return s[0] ? 1 : 0;
         char buf[5] = {};
         size_t n = (unsigned char) s[0] < 0x80 ? 1 : (unsigned char) s[0] >= 0xf0 ? 4 :
                    (unsigned char) s[0] >= 0xe0 ? 3 : 2;

@@ -53,16 +53,32 @@ static int facts_read(const char *path, ElfFacts **ret) {
         return f->note_result == -ENOMEM ? -ENOMEM : 0;
 }
 
+/* "elf:" and the file's identity in hex, without printf: one key per lookup. */
+#define FILE_KEY_MAX (sizeof "elf" + 5 * (1 + 16))
+
+static const char *file_key(char buf[static FILE_KEY_MAX], const struct stat *st) {
+        const uint64_t id[] = { st->st_dev, st->st_ino, (uint64_t) st->st_size, (uint64_t) st->st_mtim.tv_sec,
+                                (uint64_t) st->st_mtim.tv_nsec };
+        char *p = stpcpy(buf, "elf");
+        for (size_t i = 0; i < ELEMENTSOF(id); i++) {
+                *p++ = ':';
+                for (int shift = 60; shift >= 0; shift -= 4) {
+                        unsigned nibble = (id[i] >> shift) & 0xf;
+                        if (nibble || shift == 0 || p[-1] != ':') /* no leading zeros */
+                                *p++ = "0123456789abcdef"[nibble];
+                }
+        }
+        *p = 0;
+        return buf;
+}
+
 int elf_facts_get(LoaderCache *c, const char *path, const ElfFacts **ret, ElfFacts **ret_owned) {
-        char key[128];
+        char buf[FILE_KEY_MAX];
         struct stat st;
 
         *ret_owned = NULL;
-        bool keyed = c && loader_cache_stat(c, path, &st) >= 0 &&
-                     snprintf(key, sizeof key, "elf:%" PRIuMAX ":%" PRIuMAX ":%" PRIdMAX ":%" PRIdMAX ".%09ld",
-                              (uintmax_t) st.st_dev, (uintmax_t) st.st_ino, (intmax_t) st.st_size,
-                              (intmax_t) st.st_mtim.tv_sec, st.st_mtim.tv_nsec) < (int) sizeof key;
-        const ElfFacts *known = keyed ? loader_cache_get(c, key) : NULL;
+        const char *key = c && loader_cache_stat(c, path, &st) >= 0 ? file_key(buf, &st) : NULL;
+        const ElfFacts *known = key ? loader_cache_get(c, key) : NULL;
         if (known) {
                 *ret = known;
                 return 0;
@@ -75,7 +91,7 @@ int elf_facts_get(LoaderCache *c, const char *path, const ElfFacts **ret, ElfFac
                 return r;
         }
         *ret = fresh;
-        if (!keyed || loader_cache_put(c, key, fresh, facts_free) < 0)
+        if (!key || loader_cache_put(c, key, fresh, facts_free) < 0)
                 *ret_owned = fresh;
         return 0;
 }
