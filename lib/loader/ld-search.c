@@ -43,16 +43,6 @@ typedef struct ListEntry {
         bool done;
 } ListEntry;
 
-/* What one walk reported, in order, and how it ended: the closure of the same program
- * under the same configuration, replayed instead of walked again. */
-typedef struct WalkRecord {
-        char **paths;
-        char **parents;           /* "" for none */
-        char **reasons;
-        int result;
-        char *error;
-} WalkRecord;
-
 typedef struct Walk {
         const LoaderConfig *cfg;
         const char *program;
@@ -67,8 +57,6 @@ typedef struct Walk {
         LdCache *cache_owned;     /* without a run cache */
         bool cache_tried;
         LoaderCache *run_cache;   /* cfg->run_cache */
-        WalkRecord *record;       /* what report() said, for the run cache; NULL: not kept */
-        bool aborted;             /* the callback stopped the walk: its result is not the file's */
         loader_found_fn found;
         void *userdata;
         char *error;
@@ -198,28 +186,6 @@ static int walk_read_elf(Walk *w, const char *path, ElfFile *ret, bool *ret_borr
         if (owned)
                 owned->elf = (ElfFile) {};
         return 0;
-}
-
-static void walk_record_free(void *p) {
-        WalkRecord *rec = p;
-        if (!rec)
-                return;
-        strv_free(rec->paths);
-        strv_free(rec->parents);
-        strv_free(rec->reasons);
-        free(rec->error);
-        free(rec);
-}
-
-/* Keeps what report() says; on -ENOMEM the walk goes on without a record. */
-static void walk_record_add(Walk *w, const char *path, const char *parent, const char *reason) {
-        if (!w->record)
-                return;
-        if (strv_extend(&w->record->paths, path) < 0 || strv_extend(&w->record->parents, parent ?: "") < 0 ||
-            strv_extend(&w->record->reasons, reason) < 0) {
-                walk_record_free(w->record);
-                w->record = NULL;
-        }
 }
 
 static void search_list_done(SearchList *l) {
@@ -632,13 +598,8 @@ static int try_library_path(Walk *w, const char *name, bool *other_class, char *
 /* parent: the object whose request made ld.so open path; NULL for none (the preload file). */
 static int report(Walk *w, const char *path, const char *parent, const char *reason) {
         log_debug("ld.so opens %s (%s)", path, reason);
-        walk_record_add(w, path, parent, reason);
         int r = w->found ? w->found(path, parent, reason, w->userdata) : 0;
-        if (r < 0) {
-                w->aborted = true;
-                return walk_fail(w, r, "%s: aborted by caller", path);
-        }
-        return 0;
+        return r < 0 ? walk_fail(w, r, "%s: aborted by caller", path) : 0;
 }
 
 typedef struct CachedLdCache {
@@ -1192,7 +1153,6 @@ static void walk_done(Walk *w) {
         }
         free(w->objects);
         free(w->list);
-        walk_record_free(w->record);
         ld_cache_free(w->cache_owned);
         loader_host_done(&w->host_storage);
         free(w->error);
@@ -1291,64 +1251,6 @@ static int walk_run(Walk *w, ElfFile *elf, bool borrowed) {
         return r;
 }
 
-/* Appends s to the key, length first, so that no two configurations share a key. */
-static void key_add(FILE *f, const char *s) {
-        if (s)
-                fprintf(f, "%zu:%s", strlen(s), s);
-        else
-                fputc('-', f);
-}
-
-static void key_add_strv(FILE *f, char * const *l) {
-        if (!l) {
-                fputc('-', f);
-                return;
-        }
-        fprintf(f, "%zu[", strv_length(l));
-        STRV_FOREACH(s, l)
-                key_add(f, *s);
-        fputc(']', f);
-}
-
-/* Everything a walk depends on besides the files (and the working directory, which a run
- * does not change): the program as named, since reasons and $ORIGIN come from it. */
-static char *closure_key(const LoaderConfig *cfg, const char *program) {
-        char *key = NULL;
-        size_t size = 0;
-
-        if (!cfg->run_cache)
-                return NULL;
-        FILE *f = open_memstream(&key, &size);
-        if (!f)
-                return NULL;
-        fputs("closure:", f);
-        key_add(f, program);
-        key_add_strv(f, cfg->library_path);
-        key_add_strv(f, cfg->preload);
-        key_add(f, cfg->preload_file);
-        key_add(f, cfg->cache_file);
-        key_add_strv(f, cfg->default_dirs);
-        fputc(cfg->as_library ? 'L' : 'P', f);
-        if (fclose(f) != 0) {
-                free(key);
-                return NULL;
-        }
-        return key;
-}
-
-/* A walk done before for the same key: the same reports, the same end. */
-static int walk_replay(Walk *w, const WalkRecord *rec) {
-        for (size_t i = 0; rec->paths && rec->paths[i]; i++) {
-                const char *parent = rec->parents[i];
-                int r = report(w, rec->paths[i], isempty(parent) ? NULL : parent, rec->reasons[i]);
-                if (r < 0)
-                        return r;
-        }
-        if (rec->result < 0 && rec->error)
-                return walk_fail(w, rec->result, "%s", rec->error);
-        return rec->result;
-}
-
 static int walk_program(Walk *w) {
         ElfFile elf = {};
         bool borrowed = false;
@@ -1367,19 +1269,6 @@ static int walk_program(Walk *w) {
         return r < 0 ? r : 0;
 }
 
-/* Keeps a finished walk for replay, unless the caller stopped it or memory ran out: then
- * it says nothing about the files. */
-static void walk_keep(Walk *w, const char *key, int r) {
-        WalkRecord *rec = TAKE_PTR(w->record);
-
-        if (!rec)
-                return;
-        rec->result = r;
-        if (w->aborted || r == -ENOMEM || (w->error && !(rec->error = strdup(w->error))) ||
-            loader_cache_put(w->run_cache, key, rec, walk_record_free) < 0)
-                walk_record_free(rec);
-}
-
 int loader_closure(const LoaderConfig *cfg, const char *program, loader_found_fn found, void *userdata, char **ret_error) {
         static const LoaderConfig empty = {};
         Walk w = {
@@ -1394,18 +1283,7 @@ int loader_closure(const LoaderConfig *cfg, const char *program, loader_found_fn
         w.cache_file = w.cfg->cache_file ?: "/etc/ld.so.cache";
         w.run_cache = w.cfg->run_cache;
 
-        _cleanup_free_ char *key = closure_key(w.cfg, program);
-        const WalkRecord *memo = key ? loader_cache_get(w.run_cache, key) : NULL;
-        if (memo)
-                r = walk_replay(&w, memo);
-        else {
-                if (key)
-                        w.record = calloc(1, sizeof(WalkRecord)); /* NULL: the walk is just not kept */
-                r = walk_program(&w);
-                if (key)
-                        walk_keep(&w, key, r);
-        }
-
+        r = walk_program(&w);
         if (r < 0 && ret_error) {
                 *ret_error = w.error ?: strdup(strerror(-r));
                 w.error = NULL;

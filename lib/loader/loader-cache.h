@@ -3,7 +3,7 @@
 
 /* A memo for one generator run: what loader_closure() learns about files (parsed
  * ELF objects, which search candidates exist, the parsed ld.so.cache, the CPU's
- * features, whole closures) is worth keeping while the run goes over hundreds of
+ * features, real paths) is worth keeping while the run goes over hundreds of
  * programs that share their libraries. It assumes the files do not change during
  * the run, which is why only a generator run creates one: callers that change
  * files between calls (the tests) pass none and get fresh reads every time.
