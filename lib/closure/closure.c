@@ -126,14 +126,20 @@ static int check_not_pending(Closure *c, const char *path) {
 
 /* The deepest bound directory at or above path, or NULL. */
 static const PathEntry *bound_dir_of(Closure *c, const char *path) {
-        _cleanup_free_ char *dir = strdup(path);
-        while (dir && !streq(dir, "/")) {
+        char dir[PATH_MAX]; /* cut back one component at a time, without a malloc per step */
+        size_t n = strlen(path);
+        if (n >= sizeof dir)
+                return NULL; /* no bound path is this long: realpath() refused it */
+        memcpy(dir, path, n + 1);
+        while (n > 1) {
                 const PathEntry *e = path_set_get(c->binds, dir);
                 if (e)
                         return e;
-                char *up = path_dirname(dir);
-                free(dir);
-                dir = up;
+                while (n > 1 && dir[n - 1] != '/') /* the last component */
+                        n--;
+                while (n > 1 && dir[n - 1] == '/') /* and the slashes before it */
+                        n--;
+                dir[n] = 0;
         }
         return NULL;
 }

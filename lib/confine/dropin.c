@@ -26,8 +26,7 @@ static size_t utf8_sequence_length(const char *s) {
         if ((unsigned char) s[0] < 0x80) /* ASCII: most paths are nothing else */
                 return s[0] ? 1 : 0;
         char buf[5] = {};
-        size_t n = (unsigned char) s[0] < 0x80 ? 1 : (unsigned char) s[0] >= 0xf0 ? 4 :
-                   (unsigned char) s[0] >= 0xe0 ? 3 : 2;
+        size_t n = (unsigned char) s[0] >= 0xf0 ? 4 : (unsigned char) s[0] >= 0xe0 ? 3 : 2;
         if (strnlen(s, n) < n)
                 return 0;
         memcpy(buf, s, n);
@@ -48,16 +47,19 @@ char *unit_escape_path(const char *path) {
                 /* systemd 262 refuses a bind path holding a quote, escaped or
                  * not ("Failed to parse BindReadOnlyPaths=, ignoring"): the bind
                  * would be silently missing, so no supported version gets one. */
-                if (n == 0 || *p == '\n' || *p == '\r' || *p == '"' || *p == '\'') {
+                char c = *p;
+                if (n == 0 || c == '\n' || c == '\r' || c == '"' || c == '\'') {
                         errno = EINVAL;
                         return NULL;
                 }
-                if (*p == '%')
+                if (c == '%')
                         *w++ = '%';
-                else if (strchr("\\:", *p) || (!quote && strchr(" \t", *p)))
+                else if (c == '\\' || c == ':' || (!quote && (c == ' ' || c == '\t')))
                         *w++ = '\\';
-                memcpy(w, p, n);
-                w += n;
+                if (n == 1)
+                        *w++ = c;
+                else
+                        w = mempcpy(w, p, n);
                 p += n;
         }
         if (quote)
