@@ -771,10 +771,11 @@ static void object_elf_done(LoadedObject *o) {
         o->elf = (ElfFile) {};
 }
 
-static int add_object(Walk *w, const char *path, const char *name, size_t loader, size_t *ret) {
+/* st: the file's stat() as map_object() found it, NULL when it failed. */
+static int add_object(Walk *w, const char *path, const struct stat *st, const char *name, size_t loader,
+                      size_t *ret) {
         LoadedObject o = { .loader = loader };
         const char *why = NULL;
-        struct stat st;
         int r;
 
         r = walk_read_elf(w, path, &o.elf, &o.elf_borrowed, &why);
@@ -795,8 +796,8 @@ static int add_object(Walk *w, const char *path, const char *name, size_t loader
                 object_elf_done(&o);
                 return walk_fail(w, -ENOEXEC, "%s: cannot dynamically load position-independent executable", path);
         }
-        if (walk_stat(w, path, &st) >= 0)
-                o.have_id = true, o.dev = st.st_dev, o.ino = st.st_ino;
+        if (st)
+                o.have_id = true, o.dev = st->st_dev, o.ino = st->st_ino;
 
         o.path = strdup(path);
         o.origin = origin_of(path);
@@ -881,7 +882,8 @@ static int map_object(Walk *w, size_t loader, const char *name, const char *what
 
         /* ld.so opened this path; if it is a file already loaded under another name, it is reused. */
         struct stat st;
-        if (walk_stat(w, path, &st) >= 0 && (i = find_by_file_id(w, st.st_dev, st.st_ino)) != NO_OBJECT) {
+        bool have_stat = walk_stat(w, path, &st) >= 0;
+        if (have_stat && (i = find_by_file_id(w, st.st_dev, st.st_ino)) != NO_OBJECT) {
                 _cleanup_free_ char *same = NULL;
                 if (asprintf(&same, "%s, same file as %s", reason, object_label(w, i)) < 0)
                         return -ENOMEM;
@@ -897,7 +899,7 @@ static int map_object(Walk *w, size_t loader, const char *name, const char *what
         r = report(w, path, object_label(w, loader), reason);
         if (r < 0)
                 return r;
-        return add_object(w, path, name, loader, ret);
+        return add_object(w, path, have_stat ? &st : NULL, name, loader, ret);
 }
 
 static int list_insert(Walk *w, size_t at, size_t obj) {
