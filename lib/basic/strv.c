@@ -107,6 +107,21 @@ void strv_sort(char **l) {
                 qsort(l, n, sizeof(char *), cmp_str);
 }
 
+void strv_sort_uniq(char **l) {
+        strv_sort(l);
+        if (!l || !l[0])
+                return;
+        size_t w = 1;
+        for (size_t i = 1; l[i]; i++) {
+                if (streq(l[i], l[w - 1])) {
+                        free(l[i]);
+                        continue;
+                }
+                l[w++] = l[i];
+        }
+        l[w] = NULL;
+}
+
 static char *env_match(char *entry, const char *key) {
         const char *v = startswith(entry, key);
         return v && *v == '=' ? (char *) v + 1 : NULL;

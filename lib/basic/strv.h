@@ -29,6 +29,9 @@ int strv_split(const char *s, const char *separators, char ***ret);
 /* Joins with sep; returns NULL on -ENOMEM. */
 char *strv_join(char * const *l, const char *sep);
 void strv_sort(char **l);
+/* Sorts l and drops repeated strings: a set built by appending, in O(n log n) where a
+ * strv_contains() per append is quadratic. */
+void strv_sort_uniq(char **l);
 /* Environment-style lookup: value of "KEY=value", or NULL. */
 const char *strv_env_get(char * const *env, const char *key);
 /* Sets KEY=value, replacing an existing entry. */

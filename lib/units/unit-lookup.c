@@ -109,6 +109,8 @@ typedef struct DirListing {
 typedef struct NameMap {
         NameEntry *entries;
         size_t n;
+        size_t *by_id;   /* the entries with an id, sorted by id, then by place: see aliases_of() */
+        size_t n_by_id;
         char **search_path;
         char **expanded; /* the search path and its dirs with symlinks resolved */
         DirListing *listings; /* one per search_path entry */
@@ -121,6 +123,7 @@ static void name_map_done(NameMap *m) {
                 free(m->entries[i].id);
         }
         free(m->entries);
+        free(m->by_id);
         strv_free(m->expanded);
         for (size_t i = 0; m->listings && m->search_path && m->search_path[i]; i++)
                 strv_free(m->listings[i].dot_d);
@@ -387,25 +390,46 @@ static int resolve_id(const NameMap *m, const char *name, char **ret) {
         return *ret ? 1 : -ENOMEM;
 }
 
-/* Done once per map, so that finding a unit's aliases costs no file system access. */
+static int cmp_by_id(const void *a, const void *b, void *userdata) {
+        const NameMap *m = userdata;
+        size_t i = *(const size_t *) a, j = *(const size_t *) b;
+        int c = strcmp(m->entries[i].id, m->entries[j].id);
+        return c != 0 ? c : (i > j) - (i < j);
+}
+
+/* Done once per map, so that finding a unit's aliases costs no file system access, and
+ * a binary search instead of a look at every name (which made the run quadratic). */
 static int index_ids(NameMap *m) {
+        m->by_id = calloc(m->n + 1, sizeof(size_t));
+        if (!m->by_id)
+                return -ENOMEM;
         for (size_t i = 0; i < m->n; i++) {
                 int r = resolve_id(m, m->entries[i].name, &m->entries[i].id);
                 if (r < 0)
                         return r;
+                if (m->entries[i].id)
+                        m->by_id[m->n_by_id++] = i;
         }
+        qsort_r(m->by_id, m->n_by_id, sizeof(size_t), cmp_by_id, m);
         return 0;
 }
 
-/* The names (src) whose alias chain ends at the unit called dst, as systemd's unit_name_map. */
+/* The names (src) whose alias chain ends at the unit called dst, as systemd's unit_name_map,
+ * in the map's order. */
 static int aliases_of(const NameMap *m, const char *dst, char ***ret) {
-        for (size_t i = 0; i < m->n; i++) {
-                const char *id = m->entries[i].id;
-                if (id && streq(id, dst) && !strv_contains(*ret, m->entries[i].name)) {
-                        int r = strv_extend(ret, m->entries[i].name);
-                        if (r < 0)
-                                return r;
-                }
+        size_t lo = 0, hi = m->n_by_id;
+        while (lo < hi) { /* the first entry whose id is not below dst */
+                size_t mid = lo + (hi - lo) / 2;
+                if (strcmp(m->entries[m->by_id[mid]].id, dst) < 0)
+                        lo = mid + 1;
+                else
+                        hi = mid;
+        }
+        for (size_t k = lo; k < m->n_by_id && streq(m->entries[m->by_id[k]].id, dst); k++) {
+                const char *name = m->entries[m->by_id[k]].name;
+                int r = strv_contains(*ret, name) ? 0 : strv_extend(ret, name);
+                if (r < 0)
+                        return r;
         }
         return 0;
 }
@@ -823,7 +847,7 @@ static int add_dependency_instances(const char *dir, char ***candidates) {
 
         while (d && (de = readdir(d)))
                 if (endswith(de->d_name, ".service") && unit_name_is_valid(de->d_name, UNIT_NAME_INSTANCE) &&
-                    (r = add_name(candidates, de->d_name)) < 0)
+                    (r = strv_extend(candidates, de->d_name)) < 0)
                         return r;
         return 0;
 }
@@ -850,7 +874,7 @@ static int add_prefix_instances(const NameMap *m, const char *dname, char ***can
                 strv_free(dd.paths);
                 if (r < 0)
                         return r;
-                if (applies && (r = add_name(candidates, inst)) < 0)
+                if (applies && (r = strv_extend(candidates, inst)) < 0)
                         return r;
         }
         return 0;
@@ -860,7 +884,7 @@ static int collect_candidates(const NameMap *m, char * const *search_path, char 
         int r;
 
         for (size_t i = 0; i < m->n; i++)
-                if (endswith(m->entries[i].name, ".service") && (r = add_name(candidates, m->entries[i].name)) < 0)
+                if (endswith(m->entries[i].name, ".service") && (r = strv_extend(candidates, m->entries[i].name)) < 0)
                         return r;
 
         STRV_FOREACH(p, search_path) {
@@ -885,7 +909,7 @@ static int collect_candidates(const NameMap *m, char * const *search_path, char 
                                 continue;
                         r = 0; /* a prefix dir of a plain name ("foo-.service.d") names no unit */
                         if (!is_prefix_name(unit))
-                                r = add_name(candidates, unit);
+                                r = strv_extend(candidates, unit);
                         else if (unit_name_is_valid(unit, UNIT_NAME_INSTANCE))
                                 r = add_prefix_instances(m, de->d_name, candidates);
                         if (r < 0)
@@ -902,7 +926,10 @@ int unit_lookup_list_services(const UnitLookup *l, char ***ret) {
 
         if (!out)
                 return -ENOMEM;
+        /* Both lists are sets, made by appending and sorted once: a check per append made
+         * the listing quadratic in the number of units. */
         r = collect_candidates(m, l->search_path, &candidates);
+        strv_sort_uniq(candidates);
         STRV_FOREACH(c, candidates) {
                 _cleanup_free_ char *instance = NULL, *primary = NULL, *template = NULL;
                 const char *fragment = NULL;
@@ -913,12 +940,12 @@ int unit_lookup_list_services(const UnitLookup *l, char ***ret) {
                     unit_name_template(*c, &template) >= 0)
                         (void) name_map_resolve(m, template, &fragment);
                 r = primary_name(fragment, *c, kind == UNIT_NAME_INSTANCE ? instance : NULL, &primary);
-                if (r >= 0 && !strv_contains(out, primary))
+                if (r >= 0)
                         r = strv_consume(&out, TAKE_PTR(primary));
         }
         if (r < 0)
                 return r;
-        strv_sort(out);
+        strv_sort_uniq(out);
         *ret = TAKE_PTR(out);
         return 0;
 }
