@@ -182,7 +182,8 @@ static int add_command_roots(UnitConfinement *uc, const char *key, const ExecCom
         int r = resolve_executable(uc, cmd, search, &exe);
         if (r == -ENOMEM)
                 return r;
-        if ((r < 0 || stat(exe, &st) < 0) && (cmd->flags & EXEC_IGNORE_FAILURE)) {
+        if ((r < 0 || loader_cache_stat(closure_loader(uc->closure)->run_cache, exe, &st) < 0) &&
+            (cmd->flags & EXEC_IGNORE_FAILURE)) {
                 log_debug("%s: %s=-%s does not exist; systemd ignores its failure, so it is no root",
                           uc->info->name, key, cmd->path);
                 return 0;

@@ -72,26 +72,41 @@ static const char *file_key(char buf[static FILE_KEY_MAX], const struct stat *st
         return buf;
 }
 
+/* The facts of a file seen before under any name, or NULL. */
+static const ElfFacts *facts_known(LoaderCache *c, const char *key) {
+        return key ? loader_cache_get(c, key) : NULL;
+}
+
 int elf_facts_get(LoaderCache *c, const char *path, const ElfFacts **ret, ElfFacts **ret_owned) {
-        char buf[FILE_KEY_MAX];
+        char by_path_buf[LOADER_CACHE_KEY_MAX], by_id_buf[FILE_KEY_MAX];
         struct stat st;
 
+        /* By the name first (one lookup: each name is asked for again and again), then by
+         * the file's identity (a library reached under two names is read once). */
         *ret_owned = NULL;
-        const char *key = c && loader_cache_stat(c, path, &st) >= 0 ? file_key(buf, &st) : NULL;
-        const ElfFacts *known = key ? loader_cache_get(c, key) : NULL;
+        const char *by_path = c ? loader_cache_key(by_path_buf, "facts", path) : NULL;
+        const ElfFacts *known = facts_known(c, by_path);
         if (known) {
                 *ret = known;
                 return 0;
         }
-
+        const char *by_id = c && loader_cache_stat(c, path, &st) >= 0 ? file_key(by_id_buf, &st) : NULL;
         ElfFacts *fresh = NULL;
-        int r = facts_read(path, &fresh);
-        if (r < 0) {
-                elf_facts_free(fresh);
-                return r;
+        known = facts_known(c, by_id);
+        if (!known) {
+                int r = facts_read(path, &fresh);
+                if (r < 0) {
+                        elf_facts_free(fresh);
+                        return r;
+                }
+                known = fresh;
+                if (!by_id || loader_cache_put(c, by_id, fresh, facts_free) < 0) {
+                        *ret = *ret_owned = fresh; /* not kept: not to be named by path either */
+                        return 0;
+                }
         }
-        *ret = fresh;
-        if (!key || loader_cache_put(c, key, fresh, facts_free) < 0)
-                *ret_owned = fresh;
+        if (by_path) /* the entry by identity owns it */
+                (void) loader_cache_put(c, by_path, (void *) known, NULL);
+        *ret = known;
         return 0;
 }
