@@ -16,6 +16,7 @@
 
 #include "elf-facts.h"
 #include "elf-file.h"
+#include "ld-path.h"
 #include "loader-cache.h"
 #include "log.h"
 #include "macro.h"
@@ -61,20 +62,6 @@ typedef struct Walk {
         void *userdata;
         char *error;
 } Walk;
-
-/* A directory to search, with the text it came from for the reason string. */
-typedef struct SearchDir {
-        char *dir;         /* expanded, "" or ending in '/' */
-        const char *raw;   /* the entry as written (borrowed) */
-} SearchDir;
-
-typedef struct SearchList {
-        const char *what;  /* "DT_RPATH of /x", "LD_LIBRARY_PATH", ... */
-        char *what_owned;
-        char **raw;        /* owned raw pieces */
-        SearchDir *dirs;
-        size_t n_dirs;
-} SearchList;
 
 _printf_(3, 4)
 static int walk_fail(Walk *w, int error, const char *fmt, ...) {
@@ -188,124 +175,10 @@ static int walk_read_elf(Walk *w, const char *path, ElfFile *ret, bool *ret_borr
         return 0;
 }
 
-static void search_list_done(SearchList *l) {
-        for (size_t i = 0; i < l->n_dirs; i++)
-                free(l->dirs[i].dir);
-        free(l->dirs);
-        strv_free(l->raw);
-        free(l->what_owned);
-        *l = (SearchList) {};
-}
-
-static bool is_identifier_char(char c) {
-        return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
-}
-
-/* Length of the token at s (just after '$') if it is ref or {ref}, else 0. */
-static size_t dst_length(const char *s, const char *ref) {
-        bool curly = *s == '{';
-        const char *p = s + curly;
-        size_t l = strlen(ref);
-
-        if (strncmp(p, ref, l) != 0)
-                return 0;
-        if (curly)
-                return p[l] == '}' ? l + 2 : 0;
-        return is_identifier_char(p[l]) ? 0 : l;
-}
-
-/* Expands $ORIGIN, $PLATFORM and $LIB. Returns "" when a token has no value
- * (unknown origin): glibc then drops the entry. */
-static char *expand_dst(Walk *w, size_t obj, const char *input) {
-        const char *origin = obj == NO_OBJECT ? NULL : object(w, obj)->origin;
-        size_t cap = strlen(input) + 1, n = 0;
-        char *out = malloc(cap);
-
-        if (!out)
-                return NULL;
-        for (const char *p = input; *p;) {
-                const char *repl = NULL;
-                size_t len = 0;
-
-                if (*p == '$') {
-                        if ((len = dst_length(p + 1, "ORIGIN")) > 0) {
-                                if (!origin) {
-                                        out[0] = 0;
-                                        return out;
-                                }
-                                repl = origin;
-                        } else if ((len = dst_length(p + 1, "PLATFORM")) > 0)
-                                repl = w->host->platform;
-                        else if ((len = dst_length(p + 1, "LIB")) > 0)
-                                repl = w->host->lib;
-                }
-                if (!repl) {
-                        out[n++] = *p++;
-                        continue;
-                }
-
-                size_t rl = strlen(repl);
-                char *m = realloc(out, cap += rl);
-                if (!m) {
-                        free(out);
-                        return NULL;
-                }
-                out = m;
-                memcpy(out + n, repl, rl);
-                n += rl;
-                p += 1 + len;
-        }
-        out[n] = 0;
-        return out;
-}
-
-static bool has_origin_token(const char *s) {
-        for (const char *p = s ? strchr(s, '$') : NULL; p; p = strchr(p + 1, '$'))
-                if (dst_length(p + 1, "ORIGIN") > 0)
-                        return true;
-        return false;
-}
-
-/* Splits a path list as fillin_rpath() does: pieces expanded, emptied ones
- * dropped, literal empty ones kept (the current directory), duplicates once. */
-static int search_list_build(Walk *w, size_t obj, const char *value, const char *separators, SearchList *l) {
-        const char *p = value;
-
-        for (;;) {
-                size_t len = strcspn(p, separators);
-                char *raw = strndup(p, len);
-                if (!raw || strv_consume(&l->raw, raw) < 0)
-                        return -ENOMEM;
-
-                _cleanup_free_ char *dir = NULL;
-                if (*raw) {
-                        _cleanup_free_ char *e = expand_dst(w, obj, raw);
-                        if (!e)
-                                return -ENOMEM;
-                        size_t el = strlen(e);
-                        while (el > 1 && e[el - 1] == '/')
-                                el--;
-                        if (el > 0 && asprintf(&dir, "%.*s%s", (int) el, e, e[el - 1] == '/' ? "" : "/") < 0)
-                                return -ENOMEM;
-                } else if (!(dir = strdup("")))
-                        return -ENOMEM;
-
-                bool dup = false;
-                for (size_t i = 0; dir && i < l->n_dirs; i++)
-                        dup = dup || streq(l->dirs[i].dir, dir);
-                if (dir && !dup) {
-                        SearchDir *m = reallocarray(l->dirs, l->n_dirs + 1, sizeof(SearchDir));
-                        if (!m)
-                                return -ENOMEM;
-                        l->dirs = m;
-                        l->dirs[l->n_dirs++] = (SearchDir) { .dir = TAKE_PTR(dir), .raw = raw };
-                }
-
-                if (p[len] == 0)
-                        break;
-                p += len + 1;
-        }
-        return 0;
+/* The token values for object obj (NO_OBJECT: none, as for LD_LIBRARY_PATH's default dirs). */
+static LdTokens tokens_of(Walk *w, size_t obj) {
+        return (LdTokens) { .origin = obj == NO_OBJECT ? NULL : object(w, obj)->origin,
+                            .platform = w->host->platform, .lib = w->host->lib };
 }
 
 typedef enum Verdict {
@@ -506,10 +379,10 @@ static int search_dir_cached(Walk *w, const char *dir, const char *name, DirSear
 
 /* open_path(): every dir, every subdir of it, first good candidate wins.
  * Returns 1 with *ret_path and *ret_dir set, 0 when not found, or < 0. */
-static int search_list(Walk *w, const SearchList *l, const char *name, bool *other_class,
-                       char **ret_path, const SearchDir **ret_dir) {
+static int search_list(Walk *w, const LdPathList *l, const char *name, bool *other_class,
+                       char **ret_path, const LdPathDir **ret_dir) {
         for (size_t i = 0; i < l->n_dirs; i++) {
-                const SearchDir *d = l->dirs + i;
+                const LdPathDir *d = l->dirs + i;
                 DirSearch storage = {};
                 const DirSearch *s;
 
@@ -539,16 +412,15 @@ static const char *object_rpath(const LoadedObject *o) {
 
 static int try_list(Walk *w, size_t obj, const char *value, const char *separators, const char *what,
                     const char *name, bool *other_class, char **ret_path, char **ret_via) {
-        SearchList l = { .what = what };
-        const SearchDir *d;
-        int r;
+        LdTokens t = tokens_of(w, obj);
+        _cleanup_(ld_path_list_done) LdPathList l = {};
+        const LdPathDir *d;
 
-        r = search_list_build(w, obj, value, separators, &l);
+        int r = ld_path_list_build(value, separators, &t, &l);
         if (r >= 0)
                 r = search_list(w, &l, name, other_class, ret_path, &d);
         if (r > 0 && asprintf(ret_via, "%s %s", what, d->raw) < 0)
                 r = -ENOMEM;
-        search_list_done(&l);
         return r;
 }
 
@@ -938,7 +810,8 @@ static int place_filtee(Walk *w, size_t *cur, size_t filtee) {
 }
 
 static int load_dependency(Walk *w, size_t *cur, size_t obj, const ElfDependency *dep) {
-        _cleanup_free_ char *name = expand_dst(w, obj, dep->name);
+        LdTokens t = tokens_of(w, obj);
+        _cleanup_free_ char *name = ld_expand_tokens(dep->name, &t);
         size_t found = NO_OBJECT;
         int r;
 
@@ -1304,9 +1177,9 @@ int loader_program_uses_origin(LoaderCache *c, const char *program) {
                 return f->result;
 
         const ElfFile *e = &f->elf;
-        bool uses = has_origin_token(e->runpath ?: e->rpath);
+        bool uses = ld_has_origin_token(e->runpath ?: e->rpath);
         for (size_t i = 0; i < e->n_dependencies; i++)
-                uses = uses || has_origin_token(e->dependencies[i].name);
+                uses = uses || ld_has_origin_token(e->dependencies[i].name);
         return uses;
 }
 
