@@ -2,6 +2,7 @@
 /* The loader walk against real fixtures, each compared with what glibc's own
  * ld.so resolves for it (ldd, i.e. ld.so --list, run with the same environment). */
 #include <check.h>
+#include <sys/stat.h>
 #include <errno.h>
 #include <gnu/libc-version.h>
 #include <stdio.h>
@@ -311,6 +312,23 @@ START_TEST(preload_file_entries_are_loaded_and_the_file_reported) {
         ck_assert(f.saw_preload);
         ck_assert_str_eq(f.paths[1], pre);
         ck_assert_ptr_null(reason_of(&f, "libnotthis.so"));
+        found_done(&f);
+        tu_rm_rf(d);
+}
+END_TEST
+
+/* A FIFO where ld.so.preload is expected: the generator runs at boot and must not wait for
+ * a writer that never comes (the Check timeout fails the test if it does). */
+START_TEST(preload_file_that_is_a_fifo_does_not_block_the_walk) {
+        _cleanup_free_ char *d = tu_mkdtemp(), *fifo = NULL;
+        char *error = NULL;
+        ck_assert_int_ge(asprintf(&fifo, "%s/ld.so.preload", d), 0);
+        ck_assert_int_eq(mkfifo(fifo, 0644), 0);
+        LoaderConfig cfg = { .preload_file = fifo };
+        Found f;
+
+        ck_assert_int_eq(run_closure(&cfg, "/usr/bin/true", &f, &error), 0);
+        ck_assert_ptr_nonnull(reason_of(&f, "libc.so.6"));
         found_done(&f);
         tu_rm_rf(d);
 }
@@ -701,6 +719,7 @@ int main(void) {
         tcase_add_test(tc, ld_library_path_is_searched_before_runpath);
         tcase_add_test(tc, ld_preload_is_loaded_before_needed);
         tcase_add_test(tc, preload_file_entries_are_loaded_and_the_file_reported);
+        tcase_add_test(tc, preload_file_that_is_a_fifo_does_not_block_the_walk);
         tcase_add_test(tc, missing_library_error_names_the_requester);
         tcase_add_test(tc, truncated_library_is_a_malformed_elf_error);
         tcase_add_test(tc, non_elf_candidate_is_fatal_as_in_glibc);

@@ -19,12 +19,14 @@
 #include "ld-path.h"
 #include "loader-cache.h"
 #include "log.h"
+#include "read-file.h"
 #include "macro.h"
 #include "strv.h"
 
 /* ---- The walk ---- */
 
 #define NO_OBJECT SIZE_MAX
+#define PRELOAD_FILE_MAX (16U * 1024U * 1024U)
 
 typedef struct LoadedObject {
         char *path;        /* l_name: the path it was found as */
@@ -904,26 +906,6 @@ static int preload_from_environment(Walk *w) {
         return 0;
 }
 
-static int read_text_file(const char *path, char **ret) {
-        _cleanup_fclose_ FILE *f = fopen(path, "re");
-        _cleanup_free_ char *buf = NULL;
-        size_t size = 0;
-
-        if (!f)
-                return -errno;
-        FILE *m = open_memstream(&buf, &size);
-        if (!m)
-                return -ENOMEM;
-        char chunk[4096];
-        size_t n;
-        while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0 && size < 16 * 1024 * 1024)
-                fwrite(chunk, 1, n, m);
-        fclose(m);
-        *ret = TAKE_PTR(buf);
-        return 0;
-}
-
-/* /etc/ld.so.preload: '#' comments, names separated by blanks, newlines or ':'. */
 static int preload_from_file(Walk *w) {
         const char *file = w->cfg->preload_file ?: "/etc/ld.so.preload";
         _cleanup_free_ char *text = NULL;
@@ -942,7 +924,9 @@ static int preload_from_file(Walk *w) {
         r = report(w, file, NULL, "read by ld.so at every start");
         if (r < 0)
                 return r;
-        if (read_text_file(file, &text) < 0)
+        /* read-file.h: never blocks on a FIFO (ld.so itself would wait for a writer; the
+         * generator runs at boot). A file that cannot be read preloads nothing. */
+        if (read_full_file(file, 0, PRELOAD_FILE_MAX, &text, NULL) < 0)
                 return 0;
 
         for (char *c = strchr(text, '#'); c; c = strchr(c, '#'))
