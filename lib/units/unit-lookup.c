@@ -92,11 +92,19 @@ int unit_search_path(char * const *exclude, char ***ret) {
 
 /* ---- The name map: which file or other name each unit name in the search path stands for. ---- */
 
+typedef enum FragmentState {
+        FRAGMENT_UNKNOWN = 0,
+        FRAGMENT_MISSING,  /* stat() failed */
+        FRAGMENT_MASKED,   /* a device (/dev/null) or an empty file */
+        FRAGMENT_LOADS,
+} FragmentState;
+
 typedef struct NameEntry {
         char *name;
         char *target; /* an absolute path (the fragment) or another unit name (an alias) */
         char *id;     /* the unit this name loads as (after aliases), NULL if none: see index_ids() */
         size_t order; /* dir priority, then readdir order: the first one wins */
+        FragmentState state; /* for a target that is a path: what stat() found, once per run */
 } NameEntry;
 
 /* The "*.d" entries of one unit dir, seen by the same readdir() as its units: a drop-in dir
@@ -337,8 +345,8 @@ static int name_map_build(NameMap *m, char * const *search_path) {
         return index_ids(m);
 }
 
-/* systemd's unit_ids_map_get(): follows aliases to a fragment path. */
-static int name_map_resolve(const NameMap *m, const char *name, const char **ret_fragment) {
+/* systemd's unit_ids_map_get(): follows aliases to the entry of a fragment path. */
+static int name_map_resolve_entry(const NameMap *m, const char *name, const NameEntry **ret) {
         const char *id = NULL;
 
         for (unsigned n = 0; n < FOLLOW_MAX; n++) {
@@ -351,7 +359,7 @@ static int name_map_resolve(const NameMap *m, const char *name, const char **ret
                                 return -ENXIO;
                 }
                 if (e->target[0] == '/') {
-                        *ret_fragment = e->target;
+                        *ret = e;
                         return 0;
                 }
                 id = e->target;
@@ -359,28 +367,50 @@ static int name_map_resolve(const NameMap *m, const char *name, const char **ret
         return -ELOOP;
 }
 
+static int name_map_resolve(const NameMap *m, const char *name, const char **ret_fragment) {
+        const NameEntry *e;
+        int r = name_map_resolve_entry(m, name, &e);
+        if (r >= 0)
+                *ret_fragment = e->target;
+        return r;
+}
+
+/* The entry of the file name loads from: its own, else (an instance) its template's. */
+static const NameEntry *fragment_entry(const NameMap *m, const char *name) {
+        _cleanup_free_ char *template = NULL;
+        const NameEntry *e = NULL;
+        if (name_map_resolve_entry(m, name, &e) < 0 && unit_name_to_instance(name, NULL) == UNIT_NAME_INSTANCE &&
+            unit_name_template(name, &template) >= 0)
+                (void) name_map_resolve_entry(m, template, &e);
+        return e;
+}
+
 static bool stat_null_or_empty(const struct stat *st) {
         return S_ISCHR(st->st_mode) || S_ISBLK(st->st_mode) || (S_ISREG(st->st_mode) && st->st_size == 0);
 }
 
-static bool null_or_empty(const char *path) {
-        struct stat st;
-        return stat(path, &st) >= 0 && stat_null_or_empty(&st);
+/* Each fragment path stat()ed once per run: every name of it (aliases, instances) and
+ * the unit's lookup ask again. */
+static void stat_fragments(NameMap *m) {
+        for (size_t i = 0; i < m->n; i++) {
+                struct stat st;
+                NameEntry *e = &m->entries[i];
+                if (e->target[0] == '/')
+                        e->state = stat(e->target, &st) < 0 ? FRAGMENT_MISSING :
+                                   stat_null_or_empty(&st) ? FRAGMENT_MASKED : FRAGMENT_LOADS;
+        }
 }
 
 /* The unit a name loads as: the file its alias chain ends at, with the name's
  * instance put into a template; NULL when it loads nothing (masked, missing). */
 static int resolve_id(const NameMap *m, const char *name, char **ret) {
-        const char *fragment;
+        const NameEntry *e;
         _cleanup_free_ char *inst = NULL;
 
         *ret = NULL;
-        if (name_map_resolve(m, name, &fragment) < 0)
+        if (name_map_resolve_entry(m, name, &e) < 0 || e->state != FRAGMENT_LOADS)
                 return 0;
-        struct stat st;
-        if (stat(fragment, &st) < 0 || stat_null_or_empty(&st))
-                return 0;
-        const char *d = path_basename(fragment);
+        const char *d = path_basename(e->target);
         if (unit_name_is_valid(d, UNIT_NAME_TEMPLATE) && unit_name_to_instance(name, &inst) == UNIT_NAME_INSTANCE)
                 return unit_name_replace_instance(d, inst, ret) < 0 ? 0 : 1;
         *ret = strdup(d);
@@ -389,6 +419,7 @@ static int resolve_id(const NameMap *m, const char *name, char **ret) {
 
 /* Done once per map, so that finding a unit's aliases costs no file system access. */
 static int index_ids(NameMap *m) {
+        stat_fragments(m);
         for (size_t i = 0; i < m->n; i++) {
                 int r = resolve_id(m, m->entries[i].name, &m->entries[i].id);
                 if (r < 0)
@@ -626,7 +657,7 @@ static int primary_name(const char *fragment, const char *name, const char *inst
 
 static int lookup_in_map(const NameMap *m, const char *name, UnitInfo *ret) {
         _cleanup_strv_free_ char **names = NULL;
-        _cleanup_free_ char *instance = NULL, *template = NULL;
+        _cleanup_free_ char *instance = NULL;
         const char *fragment = NULL;
         int r;
 
@@ -639,14 +670,14 @@ static int lookup_in_map(const NameMap *m, const char *name, UnitInfo *ret) {
         }
         if ((r = add_names(m, kind, instance, NULL, name, &names)) < 0)
                 return r;
-        if (name_map_resolve(m, name, &fragment) < 0 && kind == UNIT_NAME_INSTANCE &&
-            unit_name_template(name, &template) >= 0)
-                (void) name_map_resolve(m, template, &fragment);
+        const NameEntry *fe = fragment_entry(m, name);
+        if (fe)
+                fragment = fe->target;
         if (fragment && !streq(path_basename(fragment), name) &&
             (r = add_names(m, kind, instance, path_basename(fragment), path_basename(fragment), &names)) < 0)
                 return r;
 
-        UnitInfo u = { .masked = fragment && null_or_empty(fragment) };
+        UnitInfo u = { .masked = fe && fe->state == FRAGMENT_MASKED };
         if ((r = primary_name(fragment, name, instance, &u.name)) < 0)
                 return r;
         if ((fragment && !(u.fragment = strdup(fragment))) || (instance && !(u.instance = strdup(instance)))) {
@@ -756,12 +787,8 @@ static bool dropins_may_mention(const UnitLookup *l, const char *needle) {
 
 /* The fragment as lookup_in_map() finds it. */
 static const char *fragment_of(const UnitLookup *l, const char *name) {
-        _cleanup_free_ char *template = NULL;
-        const char *fragment = NULL;
-        if (name_map_resolve(&l->map, name, &fragment) < 0 && unit_name_to_instance(name, NULL) == UNIT_NAME_INSTANCE &&
-            unit_name_template(name, &template) >= 0)
-                (void) name_map_resolve(&l->map, template, &fragment);
-        return fragment;
+        const NameEntry *e = fragment_entry(&l->map, name);
+        return e ? e->target : NULL;
 }
 
 bool unit_lookup_may_mention(UnitLookup *l, const char *name, const char *needle) {
@@ -904,15 +931,12 @@ int unit_lookup_list_services(const UnitLookup *l, char ***ret) {
                 return -ENOMEM;
         r = collect_candidates(m, l->search_path, &candidates);
         STRV_FOREACH(c, candidates) {
-                _cleanup_free_ char *instance = NULL, *primary = NULL, *template = NULL;
-                const char *fragment = NULL;
+                _cleanup_free_ char *instance = NULL, *primary = NULL;
                 if (r < 0)
                         break;
                 int kind = unit_name_to_instance(*c, &instance);
-                if (name_map_resolve(m, *c, &fragment) < 0 && kind == UNIT_NAME_INSTANCE &&
-                    unit_name_template(*c, &template) >= 0)
-                        (void) name_map_resolve(m, template, &fragment);
-                r = primary_name(fragment, *c, kind == UNIT_NAME_INSTANCE ? instance : NULL, &primary);
+                const NameEntry *fe = fragment_entry(m, *c);
+                r = primary_name(fe ? fe->target : NULL, *c, kind == UNIT_NAME_INSTANCE ? instance : NULL, &primary);
                 if (r >= 0 && !strv_contains(out, primary))
                         r = strv_consume(&out, TAKE_PTR(primary));
         }
