@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
+#include <search.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -708,9 +709,19 @@ static int lookup_in_map(const NameMap *m, const char *name, UnitInfo *ret) {
         return 0;
 }
 
+/* ---- The bytes of unit files, read once per run. ---- */
+
+typedef struct FileBytes {
+        char *path;
+        char *data;
+        size_t size;
+        int error; /* what read_full_file() returned */
+} FileBytes;
+
 struct UnitLookup {
         NameMap map;
         char **search_path;
+        void *files; /* the FileBytes of unit_lookup_read(), a tsearch() tree by path */
         /* unit_lookup_may_mention()'s verdict on all drop-ins, for this needle */
         char *dropins_needle;
         bool dropins_mention;
@@ -727,8 +738,16 @@ int unit_lookup_new(char * const *search_path, UnitLookup **ret) {
         return 0;
 }
 
+static void file_bytes_free(void *p) {
+        FileBytes *f = p;
+        free(f->path);
+        free(f->data);
+        free(f);
+}
+
 UnitLookup *unit_lookup_free(UnitLookup *l) {
         if (l) {
+                tdestroy(l->files, file_bytes_free);
                 name_map_done(&l->map);
                 strv_free(l->search_path);
                 free(l->dropins_needle);
@@ -751,20 +770,49 @@ int unit_lookup(char * const *search_path, const char *name, UnitInfo *ret) {
         return r < 0 ? r : unit_lookup_find(l, name, ret);
 }
 
-static bool file_may_mention(const char *path, const char *needle) {
-        _cleanup_free_ char *buf = NULL;
+static int cmp_file_bytes(const void *a, const void *b) {
+        return strcmp(((const FileBytes *) a)->path, ((const FileBytes *) b)->path);
+}
+
+int unit_lookup_read(UnitLookup *l, const char *path, const char **ret_data, size_t *ret_size) {
+        FileBytes key = { .path = (char *) path }, *f;
+        FileBytes **found = tfind(&key, &l->files, cmp_file_bytes);
+
+        if (!found) {
+                f = calloc(1, sizeof(FileBytes));
+                if (!f || !(f->path = strdup(path))) {
+                        free(f);
+                        return -ENOMEM;
+                }
+                f->error = read_full_file(path, READ_FILE_REGULAR, UNIT_LOOKUP_READ_MAX, &f->data, &f->size);
+                found = tsearch(f, &l->files, cmp_file_bytes);
+                if (!found) {
+                        file_bytes_free(f);
+                        return -ENOMEM;
+                }
+        }
+        f = *found;
+        if (f->error < 0)
+                return f->error;
+        *ret_data = f->data;
+        *ret_size = f->size;
+        return 0;
+}
+
+static bool file_may_mention(UnitLookup *l, const char *path, const char *needle) {
+        const char *data;
         size_t size;
 
         /* Anything odd (not a regular file, unreadable, large) is a "maybe": the caller's full
          * read decides. */
-        if (read_full_file(path, READ_FILE_REGULAR, 4 * 1024 * 1024, &buf, &size) < 0)
+        if (unit_lookup_read(l, path, &data, &size) < 0)
                 return true;
-        return memmem(buf, size, needle, strlen(needle)) != NULL;
+        return memmem(data, size, needle, strlen(needle)) != NULL;
 }
 
 /* Whether any .conf in any service drop-in dir of the search path (each "*.service.d", the
  * prefix dirs included, and "service.d") may contain needle. */
-static bool dropins_may_mention(const UnitLookup *l, const char *needle) {
+static bool dropins_may_mention(UnitLookup *l, const char *needle) {
         for (size_t i = 0; l->search_path[i]; i++) {
                 const DirListing *dl = &l->map.listings[i];
                 if (!dl->listed)
@@ -778,7 +826,7 @@ static bool dropins_may_mention(const UnitLookup *l, const char *needle) {
                             list_conf_files((char *[]) { dir, NULL }, &files) < 0)
                                 return true;
                         STRV_FOREACH(f, files)
-                                if (file_may_mention(*f, needle))
+                                if (file_may_mention(l, *f, needle))
                                         return true;
                 }
         }
@@ -805,13 +853,13 @@ bool unit_lookup_may_mention(UnitLookup *l, const char *name, const char *needle
         }
         if (!l->dropins_mention) {
                 const char *fragment = fragment_of(l, name);
-                return fragment && file_may_mention(fragment, needle);
+                return fragment && file_may_mention(l, fragment, needle);
         }
         if (unit_lookup_find(l, name, &u) < 0)
                 return true;
-        bool may = u.masked || (u.fragment && file_may_mention(u.fragment, needle));
+        bool may = u.masked || (u.fragment && file_may_mention(l, u.fragment, needle));
         STRV_FOREACH(d, u.dropins)
-                may = may || file_may_mention(*d, needle);
+                may = may || file_may_mention(l, *d, needle);
         unit_info_done(&u);
         return may;
 }
