@@ -407,10 +407,19 @@ static void mask_out(Run *run, Opted *o, const char *cause) {
         note_write(run, r, o->info.name, "its mask");
 }
 
+/* The first blocking drop-in is the same text for every unit (the cause is the same,
+ * and systemctl status names the unit by the drop-in's path): written once, and each
+ * unit's made a hard link of it, so that a unit costs a mkdir() and a link(). */
 static int write_initial_blocks(Run *run) {
+        _cleanup_free_ char *text = dropin_blocking_text(NULL, "the generator did not finish computing its closure");
+        _cleanup_free_ char *staged = NULL;
+        if (!text)
+                return log_oom();
+        if (run->n_opted > 1 && dropin_stage(run->dir, text, &staged) < 0)
+                staged = NULL; /* each written on its own then */
         for (size_t i = 0; i < run->n_opted; i++) {
                 Opted *o = &run->opted[i];
-                _cleanup_free_ char *name = NULL, *text = NULL;
+                _cleanup_free_ char *name = NULL;
                 int r;
                 if (strlen(o->info.name) + strlen(".d") > NAME_MAX) {
                         mask_out(run, o, "its name leaves no room for a drop-in dir");
@@ -428,14 +437,31 @@ static int write_initial_blocks(Run *run) {
                 if (covered_by_template(run, o))
                         continue;
                 hide_template_dropin(run, o);
-                text = dropin_blocking_text(o->info.name, "the generator did not finish computing its closure");
-                if (!name || !text)
+                if (!name) {
+                        if (staged)
+                                (void) unlink(staged);
                         return log_oom();
-                r = dropin_write(run->dir, o->info.name, name, text);
+                }
+                r = dropin_write_linked(run->dir, o->info.name, name, staged, text);
                 if (r < 0) /* a unit without its blocking drop-in must not start at all */
                         mask_out(run, o, "its blocking drop-in cannot be written");
         }
+        /* The links stay; the staged name goes (systemd would skip it anyway). */
+        if (staged)
+                (void) unlink(staged);
         return write_guards(run);
+}
+
+/* An empty file: AssertPathExists= asks only that the path exists. mknod() makes it in
+ * one system call (a file system that refuses it gets open()), and one already there from
+ * an earlier run into the same dir counts. */
+static int make_marker(const char *path) {
+        if (mknod(path, S_IFREG | 0644, 0) >= 0 || errno == EEXIST)
+                return 0;
+        if (errno != EPERM && errno != EINVAL && errno != EOPNOTSUPP)
+                return -errno;
+        int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOCTTY, 0644);
+        return fd < 0 ? -errno : close(fd) < 0 ? -errno : 0;
 }
 
 static int write_marker_in(const char *dir, const char *unit) {
@@ -443,19 +469,12 @@ static int write_marker_in(const char *dir, const char *unit) {
         if (asprintf(&path, "%s/%s", dir, unit) < 0)
                 return -ENOMEM;
         /* The dir is made by the first marker of the run: not a failing mkdir() per unit. */
-        int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-        if (fd < 0 && errno == ENOENT) {
+        int r = make_marker(path);
+        if (r == -ENOENT) {
                 if (mkdir(dir, 0755) < 0 && errno != EEXIST)
                         return -errno;
-                fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+                r = make_marker(path);
         }
-        if (fd < 0)
-                return -errno;
-        static const char text[] = "confined\n";
-        ssize_t n = write(fd, text, sizeof text - 1);
-        int r = n < 0 ? -errno : n != (ssize_t) sizeof text - 1 ? -EIO : 0;
-        if (close(fd) < 0 && r == 0)
-                r = -errno;
         return r;
 }
 
