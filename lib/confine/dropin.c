@@ -178,15 +178,15 @@ static mode_t umask_cut(void) {
         return cut;
 }
 
-/* A fresh temporary file in d (made when missing), mode 0644: a name of our own with
- * O_EXCL (a leftover of a killed run is never reused). Not ending in .conf and not a unit
- * name: systemd ignores it should we die before rename(). Short, so that a name near
- * NAME_MAX still has a temporary name beside it. */
-static int open_temporary(const char *d, char **ret_tmp) {
+/* A fresh temporary file in d (a unit dir made when missing; the output dir never is),
+ * mode 0644: a name of our own with O_EXCL (a leftover of a killed run is never reused).
+ * Not ending in .conf and not a unit name: systemd ignores it should we die before
+ * rename(). Short, so that a name near NAME_MAX still has a temporary name beside it. */
+static int open_temporary(const char *d, bool unit_dir, char **ret_tmp) {
         static pid_t pid;
         static unsigned counter;
-        bool made = false;
-        if (!known_dirs || !loader_cache_get(known_dirs, d)) {
+        bool made = !unit_dir;
+        if (unit_dir && (!known_dirs || !loader_cache_get(known_dirs, d))) {
                 int r = mkdir_unit_dir(d);
                 if (r < 0)
                         return r;
@@ -230,7 +230,7 @@ int dropin_write(const char *dir, const char *unit, const char *name, const char
                 return -ENAMETOOLONG;
         if (asprintf(&d, "%s/%s.d", dir, unit) < 0 || asprintf(&final, "%s/%s", d, name) < 0)
                 return -ENOMEM;
-        fd = open_temporary(d, &tmp);
+        fd = open_temporary(d, true, &tmp);
         if (fd < 0)
                 return fd;
         int r = write_all(fd, content);
@@ -243,7 +243,7 @@ int dropin_write(const char *dir, const char *unit, const char *name, const char
 
 int dropin_stage(const char *dir, const char *content, char **ret_path) {
         _cleanup_free_ char *tmp = NULL;
-        _cleanup_close_ int fd = open_temporary(dir, &tmp);
+        _cleanup_close_ int fd = open_temporary(dir, false, &tmp);
         if (fd < 0)
                 return fd;
         int r = write_all(fd, content);
