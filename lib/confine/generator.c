@@ -620,6 +620,10 @@ int generator_run(const GeneratorOptions *opts) {
                 r = collect(&run);
         if (r >= 0 && writing(&run))
                 r = write_initial_blocks(&run);
+        /* Every unit file is parsed and every guard written: their bytes are not needed
+         * through the closure work. */
+        if (run.lookup)
+                unit_lookup_forget_files(run.lookup);
         if (r >= 0)
                 confine_all(&run);
 

@@ -799,6 +799,23 @@ int unit_lookup_read(UnitLookup *l, const char *path, const char **ret_data, siz
         return 0;
 }
 
+void unit_lookup_forget_files(UnitLookup *l) {
+        tdestroy(l->files, file_bytes_free);
+        l->files = NULL;
+}
+
+/* A fragment that does not mention the needle is kept no longer: its unit is passed by, and a
+ * run over the stock tree would otherwise hold every unit file it looked at. */
+static void forget_file(UnitLookup *l, const char *path) {
+        FileBytes key = { .path = (char *) path };
+        FileBytes **found = tfind(&key, &l->files, cmp_file_bytes);
+        if (!found)
+                return;
+        FileBytes *f = *found;
+        (void) tdelete(&key, &l->files, cmp_file_bytes);
+        file_bytes_free(f);
+}
+
 static bool file_may_mention(UnitLookup *l, const char *path, const char *needle) {
         const char *data;
         size_t size;
@@ -853,13 +870,18 @@ bool unit_lookup_may_mention(UnitLookup *l, const char *name, const char *needle
         }
         if (!l->dropins_mention) {
                 const char *fragment = fragment_of(l, name);
-                return fragment && file_may_mention(l, fragment, needle);
+                bool may = fragment && file_may_mention(l, fragment, needle);
+                if (fragment && !may)
+                        forget_file(l, fragment);
+                return may;
         }
         if (unit_lookup_find(l, name, &u) < 0)
                 return true;
         bool may = u.masked || (u.fragment && file_may_mention(l, u.fragment, needle));
         STRV_FOREACH(d, u.dropins)
                 may = may || file_may_mention(l, *d, needle);
+        if (u.fragment && !may)
+                forget_file(l, u.fragment); /* drop-ins are few and shared: kept */
         unit_info_done(&u);
         return may;
 }
