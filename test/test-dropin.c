@@ -443,6 +443,64 @@ START_TEST(write_into_a_missing_output_dir_fails_and_creates_nothing) {
 }
 END_TEST
 
+/* One staged file, a hard link per unit: each unit's drop-in is whole from the moment its
+ * name appears, systemd reads it, and replacing one unit's (rename of a new file) leaves
+ * the others as they were. */
+START_TEST(linked_dropins_share_one_whole_file_and_replacing_one_leaves_the_others) {
+        _cleanup_free_ char *d = tu_mkdtemp(), *staged = NULL, *a = NULL, *b = NULL, *ta = NULL, *tb = NULL;
+        const char *text = "[Unit]\nDescription=staged\n";
+        ck_assert_int_eq(dropin_stage(d, text, &staged), 0);
+        ck_assert_int_eq(dropin_write_linked(d, "a.service", "zz-confinement.conf", staged, text), 0);
+        ck_assert_int_eq(dropin_write_linked(d, "b.service", "zz-confinement.conf", staged, text), 0);
+        ck_assert_int_eq(unlink(staged), 0);
+        ck_assert_int_ge(asprintf(&a, "%s/a.service.d/zz-confinement.conf", d), 0);
+        ck_assert_int_ge(asprintf(&b, "%s/b.service.d/zz-confinement.conf", d), 0);
+        struct stat sa, sb;
+        ck_assert_int_eq(stat(a, &sa), 0);
+        ck_assert_int_eq(stat(b, &sb), 0);
+        ck_assert_int_eq(sa.st_ino, sb.st_ino);
+        ck_assert_int_eq(sa.st_nlink, 2);
+        ck_assert_int_eq(sa.st_mode & 07777, 0644);
+        /* only the unit dirs are left in the output dir */
+        _cleanup_strv_free_ char **names = list_dir(d);
+        ck_assert_uint_eq(strv_length(names), 2);
+
+        free(tu_write(d, "a.service", "[Service]\nExecStart=/bin/true\n"));
+        _cleanup_free_ char *dump = tu_systemd_dump(d, "a.service");
+        _cleanup_strv_free_ char **desc = tu_dump_values(dump, "Description");
+        ck_assert_uint_eq(strv_length(desc), 1);
+        ck_assert_str_eq(desc[0], "staged");
+
+        ck_assert_int_eq(dropin_write(d, "a.service", "zz-confinement.conf", "[Unit]\nDescription=own\n"), 0);
+        ta = read_file(a);
+        tb = read_file(b);
+        ck_assert_str_eq(ta, "[Unit]\nDescription=own\n");
+        ck_assert_str_eq(tb, text);
+
+        /* a file in the way is replaced by a whole copy; no staged file: a plain write */
+        ck_assert_int_eq(dropin_write_linked(d, "a.service", "zz-confinement.conf", "/nonexistent/staged", text), 0);
+        free(ta);
+        ta = read_file(a);
+        ck_assert_str_eq(ta, text);
+        ck_assert_int_eq(dropin_write_linked(d, "c.service", "zz-confinement.conf", NULL, text), 0);
+        tu_rm_rf(d);
+}
+END_TEST
+
+/* Files are made 0644 directly; a umask that takes bits away is undone. */
+START_TEST(dropins_are_0644_whatever_the_umask) {
+        _cleanup_free_ char *d = tu_mkdtemp(), *p = NULL;
+        mode_t old = umask(0077);
+        ck_assert_int_eq(dropin_write(d, TEST_UNIT, "zz-confinement.conf", "x\n"), 0);
+        umask(old);
+        ck_assert_int_ge(asprintf(&p, "%s/" TEST_UNIT ".d/zz-confinement.conf", d), 0);
+        struct stat st;
+        ck_assert_int_eq(stat(p, &st), 0);
+        ck_assert_int_eq(st.st_mode & 07777, 0644);
+        tu_rm_rf(d);
+}
+END_TEST
+
 /* --- the blocking drop-in ------------------------------------------------ */
 
 START_TEST(blocking_text_asserts_a_path_that_cannot_exist_and_uses_it_as_root) {
@@ -560,6 +618,8 @@ int main(void) {
         tcase_add_test(tc, write_leaves_only_the_final_conf_and_replaces_by_rename);
         tcase_add_test(tc, write_replaces_a_file_the_writer_cannot_open_for_writing);
         tcase_add_test(tc, write_into_a_missing_output_dir_fails_and_creates_nothing);
+        tcase_add_test(tc, linked_dropins_share_one_whole_file_and_replacing_one_leaves_the_others);
+        tcase_add_test(tc, dropins_are_0644_whatever_the_umask);
         tcase_add_test(tc, blocking_text_asserts_a_path_that_cannot_exist_and_uses_it_as_root);
         tcase_add_test(tc, blocking_text_puts_the_cause_in_description_as_systemd_reads_it);
         tcase_add_test(tc, blocking_text_blocks_whatever_bytes_the_cause_holds);

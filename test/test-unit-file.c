@@ -145,6 +145,17 @@ static void check_lines(const char *text, size_t size, const unsigned *want, siz
                               "line %u", lines[i]);
         }
         unit_text_done(&u);
+        /* The bytes read once (the generator's run) give the same lines and the same parse. */
+        _cleanup_free_ unsigned *blines = NULL;
+        size_t bn = 0;
+        ck_assert_int_eq(unit_buffer_find_lines(text, size, "[X-Confinement]", &blines, &bn), 0);
+        ck_assert_uint_eq(bn, n_want);
+        (void) unit_text_load_buffer(&u, text, size, path);
+        for (size_t i = 0; i < bn; i++) {
+                ck_assert_uint_eq(blines[i], want[i]);
+                ck_assert(unit_text_has_header_at(&u, "X-Confinement", path, blines[i]) == parsed[i]);
+        }
+        unit_text_done(&u);
         tu_rm_rf(d);
 }
 

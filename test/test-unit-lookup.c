@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "strv.h"
 #include "test-util.h"
@@ -221,6 +223,36 @@ START_TEST(shared_dirs_are_the_prefix_and_type_dirs) {
 }
 END_TEST
 
+/* Each unit file is read once per run: the look for the section, the parse and the line
+ * scan share one read (a file changed during the run is not read again); a fragment that
+ * does not name the section is not kept; a FIFO is refused without blocking. */
+START_TEST(unit_file_bytes_are_read_once_per_run) {
+        char *a = tu_write(usr, "a.service", "[Service]\nExecStart=/bin/true\n[X-Confinement]\n");
+        char *b = tu_write(usr, "b.service", unit), *fifo = NULL;
+        ck_assert_int_ge(asprintf(&fifo, "%s/c.service", usr), 0);
+        ck_assert_int_eq(mkfifo(fifo, 0644), 0);
+        UnitLookup *l;
+        const char *data;
+        size_t size;
+        ck_assert_int_eq(unit_lookup_new(search, &l), 0);
+        ck_assert(unit_lookup_may_mention(l, "a.service", "X-Confinement"));
+        ck_assert(!unit_lookup_may_mention(l, "b.service", "X-Confinement"));
+        free(tu_write(usr, "a.service", "changed\n"));
+        free(tu_write(usr, "b.service", "changed\n"));
+        ck_assert_int_eq(unit_lookup_read(l, a, &data, &size), 0);
+        ck_assert_uint_eq(size, strlen("[Service]\nExecStart=/bin/true\n[X-Confinement]\n"));
+        ck_assert(strstr(data, "[X-Confinement]"));
+        ck_assert_int_eq(unit_lookup_read(l, b, &data, &size), 0);
+        ck_assert_str_eq(data, "changed\n"); /* not kept: read again */
+        ck_assert_int_eq(unit_lookup_read(l, fifo, &data, &size), -EBADFD);
+        unit_lookup_forget_files(l);
+        ck_assert_int_eq(unit_lookup_read(l, a, &data, &size), 0);
+        ck_assert_str_eq(data, "changed\n");
+        unit_lookup_free(l);
+        free(a), free(b), free(fifo);
+}
+END_TEST
+
 START_TEST(prefix_dirs_of_a_dashed_name) {
         free(tu_write(usr, "foo-bar-baz.service", unit));
         UnitInfo u;
@@ -341,6 +373,7 @@ int main(void) {
         tcase_add_test(tc, list_services_names_units_dropin_only_names_and_wanted_instances);
         tcase_add_test(tc, search_path_honours_systemd_unit_path_and_excludes_output_dirs);
         tcase_add_test(tc, unit_name_helpers);
+        tcase_add_test(tc, unit_file_bytes_are_read_once_per_run);
         suite_add_tcase(s, tc);
         return tu_run_suite(s);
 }

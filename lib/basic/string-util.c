@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int buffer_reserve(Buffer *b, size_t extra) {
+int buffer_reserve(Buffer *b, size_t extra) {
         if (b->len + extra + 1 <= b->cap)
                 return 0;
         size_t cap = b->cap ? b->cap : 128;

@@ -14,6 +14,8 @@ typedef struct Buffer {
         char *data;
         size_t len, cap;
 } Buffer;
+/* Room for extra more bytes and a NUL. */
+int buffer_reserve(Buffer *b, size_t extra);
 int buffer_append(Buffer *b, const char *s, size_t n);
 
 /* systemd's utf8_is_valid(): well-formed, shortest-form, valid code points. */

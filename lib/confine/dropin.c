@@ -167,23 +167,64 @@ static int mkdir_unit_dir(const char *d) {
         return 0;
 }
 
-/* A fresh temporary file in d (made when missing). */
-static int create_temporary(const char *d, char *tmp) {
-        size_t n = strlen(tmp);
-        if (!known_dirs || !loader_cache_get(known_dirs, d)) {
+/* The bits of 0644 that the process umask takes away, asked once: files are made
+ * with mode 0644 and fchmod()ed only when the umask took some away (as mkstemp()'s
+ * 0600 needed a fchmod() on every file). */
+static mode_t umask_cut(void) {
+        static bool known;
+        static mode_t cut;
+        if (!known) {
+                mode_t m = umask(0022);
+                (void) umask(m);
+                cut = m & 0644;
+                known = true;
+        }
+        return cut;
+}
+
+/* A fresh temporary file in d (a unit dir made when missing; the output dir never is),
+ * mode 0644: a name of our own with O_EXCL (a leftover of a killed run is never reused).
+ * Not ending in .conf and not a unit name: systemd ignores it should we die before
+ * rename(). Short, so that a name near NAME_MAX still has a temporary name beside it. */
+static int open_temporary(const char *d, bool unit_dir, char **ret_tmp) {
+        static pid_t pid;
+        static unsigned counter;
+        bool made = !unit_dir;
+        if (unit_dir && (!known_dirs || !loader_cache_get(known_dirs, d))) {
                 int r = mkdir_unit_dir(d);
                 if (r < 0)
                         return r;
+                made = true;
         }
-        int fd = mkostemp(tmp, O_CLOEXEC);
-        if (fd >= 0 || errno != ENOENT)
-                return fd >= 0 ? fd : -errno;
-        int r = mkdir_unit_dir(d);
-        if (r < 0)
-                return r;
-        memcpy(tmp + n - 6, "XXXXXX", 6);
-        fd = mkostemp(tmp, O_CLOEXEC);
-        return fd >= 0 ? fd : -errno;
+        if (pid == 0)
+                pid = getpid();
+        for (unsigned attempt = 0; attempt < 1000; attempt++) {
+                _cleanup_free_ char *tmp = NULL;
+                if (asprintf(&tmp, "%s/.#confinement.%d-%u", d, (int) pid, counter++) < 0)
+                        return -ENOMEM;
+                int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOCTTY, 0644);
+                if (fd >= 0) {
+                        if (umask_cut() != 0 && fchmod(fd, 0644) < 0) {
+                                int r = -errno;
+                                (void) unlink(tmp);
+                                (void) close(fd);
+                                return r;
+                        }
+                        *ret_tmp = TAKE_PTR(tmp);
+                        return fd;
+                }
+                if (errno == ENOENT && !made) {
+                        /* a remembered dir that is gone: made again */
+                        int r = mkdir_unit_dir(d);
+                        if (r < 0)
+                                return r;
+                        made = true;
+                        continue;
+                }
+                if (errno != EEXIST)
+                        return -errno;
+        }
+        return -EEXIST;
 }
 
 int dropin_write(const char *dir, const char *unit, const char *name, const char *content) {
@@ -191,23 +232,54 @@ int dropin_write(const char *dir, const char *unit, const char *name, const char
         _cleanup_close_ int fd = -1;
         if (strlen(unit) + 2 > NAME_MAX || strlen(name) > NAME_MAX)
                 return -ENAMETOOLONG;
-        if (asprintf(&d, "%s/%s.d", dir, unit) < 0)
+        if (asprintf(&d, "%s/%s.d", dir, unit) < 0 || asprintf(&final, "%s/%s", d, name) < 0)
                 return -ENOMEM;
-        /* Not ending in .conf: systemd ignores it should we die before rename(). Short,
-         * so that a name near NAME_MAX still has a temporary name. */
-        if (asprintf(&tmp, "%s/.#confinement.XXXXXX", d) < 0 || asprintf(&final, "%s/%s", d, name) < 0)
-                return -ENOMEM;
-        fd = create_temporary(d, tmp);
+        fd = open_temporary(d, true, &tmp);
         if (fd < 0)
                 return fd;
         int r = write_all(fd, content);
-        if (r >= 0 && fchmod(fd, 0644) < 0)
-                r = -errno;
         if (r >= 0 && rename(tmp, final) < 0)
                 r = -errno;
         if (r < 0)
                 (void) unlink(tmp);
         return r;
+}
+
+int dropin_stage(const char *dir, const char *content, char **ret_path) {
+        _cleanup_free_ char *tmp = NULL;
+        _cleanup_close_ int fd = open_temporary(dir, false, &tmp);
+        if (fd < 0)
+                return fd;
+        int r = write_all(fd, content);
+        if (r >= 0 && close(TAKE_FD(fd)) < 0)
+                r = -errno;
+        if (r < 0) {
+                (void) unlink(tmp);
+                return r;
+        }
+        *ret_path = TAKE_PTR(tmp);
+        return 0;
+}
+
+int dropin_write_linked(const char *dir, const char *unit, const char *name, const char *staged, const char *content) {
+        _cleanup_free_ char *d = NULL, *final = NULL;
+        if (!staged)
+                return dropin_write(dir, unit, name, content);
+        if (strlen(unit) + 2 > NAME_MAX || strlen(name) > NAME_MAX)
+                return -ENAMETOOLONG;
+        if (asprintf(&d, "%s/%s.d", dir, unit) < 0 || asprintf(&final, "%s/%s", d, name) < 0)
+                return -ENOMEM;
+        if (!known_dirs || !loader_cache_get(known_dirs, d)) {
+                int r = mkdir_unit_dir(d);
+                if (r < 0)
+                        return r;
+        }
+        /* link() makes the name appear with the whole file or not at all. Anything in the
+         * way (a file of that name, a dir gone, a file system out of links: EMLINK) takes
+         * the write of a copy, which replaces atomically too. */
+        if (link(staged, final) >= 0)
+                return 0;
+        return dropin_write(dir, unit, name, content);
 }
 
 int dropin_remove(const char *dir, const char *unit, const char *name) {
@@ -233,7 +305,7 @@ char *dropin_blocking_text(const char *unit, const char *cause) {
                      "[Unit]\n"
                      "AssertPathExists=" BLOCKED_PATH "\n"
                      "Description=Blocked by systemd-confinement-generator: %s\n",
-                     unit, text) < 0)
+                     unit ?: "the unit of this drop-in's dir", text) < 0)
                 return NULL;
         return s;
 }

@@ -30,12 +30,25 @@ char *dropin_name_stem(char * const *dropin_paths);
 /* Writes content to DIR/UNIT.d/NAME atomically, replacing whatever was there. */
 int dropin_write(const char *dir, const char *unit, const char *name, const char *content);
 
+/* Writes content once to a new file in dir, for dropin_write_linked(), with its path in
+ * *ret_path: a name that is neither a unit nor a drop-in (systemd skips it), for the caller
+ * to unlink() when done. */
+int dropin_stage(const char *dir, const char *content, char **ret_path);
+
+/* Puts the staged file (dropin_stage()) at DIR/UNIT.d/NAME as a hard link: the same drop-in
+ * for many units costs a link() each, not a write. content is staged's text: where the link
+ * cannot be made (a file of that name there, too many links, staged NULL) it is written as
+ * dropin_write() writes. Never writes into the staged file or a link of it afterwards: every
+ * replacement is a rename() of a new file. */
+int dropin_write_linked(const char *dir, const char *unit, const char *name, const char *staged, const char *content);
+
 /* Removes DIR/UNIT.d/NAME if present. */
 int dropin_remove(const char *dir, const char *unit, const char *name);
 
 /* A drop-in that keeps the unit from starting: an assertion that cannot hold and
  * a root directory that cannot exist, so that no command of the unit runs, with
- * "-" or "+" or not, and the cause in Description= for systemctl status. */
+ * "-" or "+" or not, and the cause in Description= for systemctl status. unit NULL:
+ * a text for any unit (systemctl status shows the drop-in's path, which names it). */
 char *dropin_blocking_text(const char *unit, const char *cause);
 
 /* File name of the blocking drop-in: stem + "-blocked-" + a slug of the cause

@@ -73,11 +73,23 @@ static void note_write(Run *run, int r, const char *unit, const char *what) {
                 run->write_error = r;
 }
 
+/* Each unit file is read once per run, by the lookup's look for the section
+ * (unit_lookup_read()): the parse and the scan of its lines take those bytes. A
+ * file that read could not take whole (unreadable, too large, not regular) is
+ * read again as a stream, as before: it keeps what came before a read error. */
+static int load_file(UnitLookup *l, UnitText *text, const char *file) {
+        const char *data;
+        size_t size;
+        if (unit_lookup_read(l, file, &data, &size) < 0)
+                return unit_text_load_file(text, file);
+        return unit_text_load_buffer(text, data, size, file);
+}
+
 /* The unit's text as systemd reads it: a file it stops reading early (a bad
  * line) still counts with what came before, and a file it cannot read at all
  * is skipped, as systemd does. Skipping the unit instead could leave one that
  * opted in unconfined. */
-static int load_text(const UnitInfo *info, UnitText *text) {
+static int load_text(UnitLookup *l, const UnitInfo *info, UnitText *text) {
         const char *files[strv_length(info->dropins) + 2];
         size_t n = 0;
         if (info->fragment)
@@ -85,7 +97,7 @@ static int load_text(const UnitInfo *info, UnitText *text) {
         STRV_FOREACH(d, info->dropins)
                 files[n++] = *d;
         for (size_t i = 0; i < n; i++) {
-                int r = unit_text_load_file(text, files[i]);
+                int r = load_file(l, text, files[i]);
                 if (r == -ENOMEM)
                         return r;
                 if (r < 0)
@@ -95,6 +107,14 @@ static int load_text(const UnitInfo *info, UnitText *text) {
 }
 
 #define SECTION_LINE "[" CONFINEMENT_SECTION "]"
+
+static int find_section_lines(UnitLookup *l, const char *file, unsigned **lines, size_t *n) {
+        const char *data;
+        size_t size;
+        if (unit_lookup_read(l, file, &data, &size) < 0)
+                return unit_file_find_lines(file, SECTION_LINE, lines, n);
+        return unit_buffer_find_lines(data, size, SECTION_LINE, lines, n);
+}
 /* Where the guard of an instance-dependent template looks for an instance's marker: its
  * name is the cause that systemctl status shows for an instance the tree does not name. */
 #define INSTANCE_MARKER_SUBDIR "executable-depends-on-instance"
@@ -105,10 +125,10 @@ static int load_text(const UnitInfo *info, UnitText *text) {
  * ending in "\"); 252 then starts the unit with the rest of that drop-in
  * skipped, so such a unit is blocked, naming the file and line. Returns 1 when
  * the file has the line, with *unread set to the cause of the first unread one. */
-static int scan_section_lines(const UnitText *text, const char *file, char **unread) {
+static int scan_section_lines(UnitLookup *l, const UnitText *text, const char *file, char **unread) {
         _cleanup_free_ unsigned *lines = NULL;
         size_t n = 0;
-        int r = unit_file_find_lines(file, SECTION_LINE, &lines, &n);
+        int r = find_section_lines(l, file, &lines, &n);
         if (r == -ENOMEM)
                 return r;
         if (r < 0)
@@ -123,10 +143,10 @@ static int scan_section_lines(const UnitText *text, const char *file, char **unr
 
 /* Whether a unit asked for confinement (1 or 0): loads its files into o->text.
  * Out of memory is an error of the run, never a reason to pass a unit by. */
-static int opted_in(Opted *o) {
+static int opted_in(UnitLookup *l, Opted *o) {
         if (o->info.masked)
                 return 0;
-        int r = load_text(&o->info, &o->text);
+        int r = load_text(l, &o->info, &o->text);
         if (r < 0)
                 return r;
         bool any = unit_text_has_section(&o->text, CONFINEMENT_SECTION);
@@ -137,7 +157,7 @@ static int opted_in(Opted *o) {
         STRV_FOREACH(d, o->info.dropins)
                 files[n++] = *d;
         for (size_t i = 0; i < n; i++) {
-                r = scan_section_lines(&o->text, files[i], &o->unread);
+                r = scan_section_lines(l, &o->text, files[i], &o->unread);
                 if (r < 0)
                         return r;
                 any = any || r > 0;
@@ -153,7 +173,7 @@ static int load_opted(Run *run, const char *name, Opted *o) {
                 log_debug_errno(r, "%s: cannot look the unit up, skipping: %m", name);
                 return 0;
         }
-        r = opted_in(o);
+        r = opted_in(run->lookup, o);
         if (r <= 0) {
                 opted_done(o);
                 return r;
@@ -276,7 +296,7 @@ static int dir_opts_in(Run *run, const char *dname) {
         STRV_FOREACH(f, files) {
                 _cleanup_free_ unsigned *lines = NULL;
                 size_t n = 0;
-                r = unit_file_find_lines(*f, SECTION_LINE, &lines, &n);
+                r = find_section_lines(run->lookup, *f, &lines, &n);
                 if (r == -ENOMEM)
                         return r;
                 if (r >= 0 && n > 0)
@@ -387,10 +407,19 @@ static void mask_out(Run *run, Opted *o, const char *cause) {
         note_write(run, r, o->info.name, "its mask");
 }
 
+/* The first blocking drop-in is the same text for every unit (the cause is the same,
+ * and systemctl status names the unit by the drop-in's path): written once, and each
+ * unit's made a hard link of it, so that a unit costs a mkdir() and a link(). */
 static int write_initial_blocks(Run *run) {
+        _cleanup_free_ char *text = dropin_blocking_text(NULL, "the generator did not finish computing its closure");
+        _cleanup_free_ char *staged = NULL;
+        if (!text)
+                return log_oom();
+        if (run->n_opted > 1 && dropin_stage(run->dir, text, &staged) < 0)
+                staged = NULL; /* each written on its own then */
         for (size_t i = 0; i < run->n_opted; i++) {
                 Opted *o = &run->opted[i];
-                _cleanup_free_ char *name = NULL, *text = NULL;
+                _cleanup_free_ char *name = NULL;
                 int r;
                 if (strlen(o->info.name) + strlen(".d") > NAME_MAX) {
                         mask_out(run, o, "its name leaves no room for a drop-in dir");
@@ -408,14 +437,31 @@ static int write_initial_blocks(Run *run) {
                 if (covered_by_template(run, o))
                         continue;
                 hide_template_dropin(run, o);
-                text = dropin_blocking_text(o->info.name, "the generator did not finish computing its closure");
-                if (!name || !text)
+                if (!name) {
+                        if (staged)
+                                (void) unlink(staged);
                         return log_oom();
-                r = dropin_write(run->dir, o->info.name, name, text);
+                }
+                r = dropin_write_linked(run->dir, o->info.name, name, staged, text);
                 if (r < 0) /* a unit without its blocking drop-in must not start at all */
                         mask_out(run, o, "its blocking drop-in cannot be written");
         }
+        /* The links stay; the staged name goes (systemd would skip it anyway). */
+        if (staged)
+                (void) unlink(staged);
         return write_guards(run);
+}
+
+/* An empty file: AssertPathExists= asks only that the path exists. mknod() makes it in
+ * one system call (a file system that refuses it gets open()), and one already there from
+ * an earlier run into the same dir counts. */
+static int make_marker(const char *path) {
+        if (mknod(path, S_IFREG | 0644, 0) >= 0 || errno == EEXIST)
+                return 0;
+        if (errno != EPERM && errno != EINVAL && errno != EOPNOTSUPP)
+                return -errno;
+        int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOCTTY, 0644);
+        return fd < 0 ? -errno : close(fd) < 0 ? -errno : 0;
 }
 
 static int write_marker_in(const char *dir, const char *unit) {
@@ -423,19 +469,12 @@ static int write_marker_in(const char *dir, const char *unit) {
         if (asprintf(&path, "%s/%s", dir, unit) < 0)
                 return -ENOMEM;
         /* The dir is made by the first marker of the run: not a failing mkdir() per unit. */
-        int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-        if (fd < 0 && errno == ENOENT) {
+        int r = make_marker(path);
+        if (r == -ENOENT) {
                 if (mkdir(dir, 0755) < 0 && errno != EEXIST)
                         return -errno;
-                fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+                r = make_marker(path);
         }
-        if (fd < 0)
-                return -errno;
-        static const char text[] = "confined\n";
-        ssize_t n = write(fd, text, sizeof text - 1);
-        int r = n < 0 ? -errno : n != (ssize_t) sizeof text - 1 ? -EIO : 0;
-        if (close(fd) < 0 && r == 0)
-                r = -errno;
         return r;
 }
 
@@ -581,6 +620,10 @@ int generator_run(const GeneratorOptions *opts) {
                 r = collect(&run);
         if (r >= 0 && writing(&run))
                 r = write_initial_blocks(&run);
+        /* Every unit file is parsed and every guard written: their bytes are not needed
+         * through the closure work. */
+        if (run.lookup)
+                unit_lookup_forget_files(run.lookup);
         if (r >= 0)
                 confine_all(&run);
 

@@ -297,23 +297,20 @@ static int open_unit_file(const char *path, FILE **ret) {
         return read_file_open(path, READ_FILE_REGULAR, ret);
 }
 
-int unit_file_find_lines(const char *path, const char *needle, unsigned **ret_lines, size_t *ret_n) {
-        _cleanup_fclose_ FILE *f = NULL;
+static int find_lines(Reader *reader, const char *needle, unsigned **ret_lines, size_t *ret_n) {
         _cleanup_free_ unsigned *lines = NULL;
         size_t n = 0, len = 0, cap = strlen(needle);
         _cleanup_free_ char *buf = malloc(cap + 1);
         bool overflow = false, any = false;
-        int previous_eol = EOL_NONE, r;
+        int previous_eol = EOL_NONE;
         unsigned n_line = 0;
 
         if (!buf)
                 return -ENOMEM;
-        if ((r = open_unit_file(path, &f)) < 0)
-                return r;
         /* Lines split as read_line() splits them, of any length: what systemd stops
          * reading at does not stop this scan. Blanks at both ends do not count. */
         for (;;) {
-                int c = getc_unlocked(f);
+                int c = reader_getc(reader);
                 int eol = c == EOF ? EOL_NONE : categorize_eol(c);
                 bool end = c == EOF || (previous_eol & EOL_NUL) || (eol == EOL_NONE && previous_eol != EOL_NONE) ||
                            (eol != EOL_NONE && (previous_eol & eol));
@@ -346,11 +343,25 @@ int unit_file_find_lines(const char *path, const char *needle, unsigned **ret_li
                 else if (!strchr(WHITESPACE, c))
                         overflow = true; /* longer than needle; blanks after it are trailing */
         }
-        if (ferror(f))
+        if (reader->f && ferror(reader->f))
                 return errno > 0 ? -errno : -EIO;
         *ret_lines = TAKE_PTR(lines);
         *ret_n = n;
         return 0;
+}
+
+int unit_file_find_lines(const char *path, const char *needle, unsigned **ret_lines, size_t *ret_n) {
+        _cleanup_fclose_ FILE *f = NULL;
+        int r = open_unit_file(path, &f);
+        if (r < 0)
+                return r;
+        Reader reader = { .f = f, .pushback = -1 };
+        return find_lines(&reader, needle, ret_lines, ret_n);
+}
+
+int unit_buffer_find_lines(const char *data, size_t size, const char *needle, unsigned **ret_lines, size_t *ret_n) {
+        Reader reader = { .data = (const unsigned char *) data, .size = data ? size : 0, .pushback = -1 };
+        return find_lines(&reader, needle, ret_lines, ret_n);
 }
 
 int unit_text_load_file(UnitText *u, const char *path) {

@@ -44,6 +44,8 @@ void unit_text_done(UnitText *u);
  * invalid UTF-8) and also where a continuation folds the line into a value. *ret_lines is
  * malloc'd (NULL when none). Regular files only, as unit_text_load_file(). */
 int unit_file_find_lines(const char *path, const char *needle, unsigned **ret_lines, size_t *ret_n);
+/* The same over the bytes of a file already read (see unit_text_load_buffer()). */
+int unit_buffer_find_lines(const char *data, size_t size, const char *needle, unsigned **ret_lines, size_t *ret_n);
 /* The header of section recorded from file at line (see UnitText). */
 bool unit_text_has_header_at(const UnitText *u, const char *section, const char *file, unsigned line);
 

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
+#include <search.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -92,11 +93,19 @@ int unit_search_path(char * const *exclude, char ***ret) {
 
 /* ---- The name map: which file or other name each unit name in the search path stands for. ---- */
 
+typedef enum FragmentState {
+        FRAGMENT_UNKNOWN = 0,
+        FRAGMENT_MISSING,  /* stat() failed */
+        FRAGMENT_MASKED,   /* a device (/dev/null) or an empty file */
+        FRAGMENT_LOADS,
+} FragmentState;
+
 typedef struct NameEntry {
         char *name;
         char *target; /* an absolute path (the fragment) or another unit name (an alias) */
         char *id;     /* the unit this name loads as (after aliases), NULL if none: see index_ids() */
         size_t order; /* dir priority, then readdir order: the first one wins */
+        FragmentState state; /* for a target that is a path: what stat() found, once per run */
 } NameEntry;
 
 /* The "*.d" entries of one unit dir, seen by the same readdir() as its units: a drop-in dir
@@ -340,8 +349,8 @@ static int name_map_build(NameMap *m, char * const *search_path) {
         return index_ids(m);
 }
 
-/* systemd's unit_ids_map_get(): follows aliases to a fragment path. */
-static int name_map_resolve(const NameMap *m, const char *name, const char **ret_fragment) {
+/* systemd's unit_ids_map_get(): follows aliases to the entry of a fragment path. */
+static int name_map_resolve_entry(const NameMap *m, const char *name, const NameEntry **ret) {
         const char *id = NULL;
 
         for (unsigned n = 0; n < FOLLOW_MAX; n++) {
@@ -354,7 +363,7 @@ static int name_map_resolve(const NameMap *m, const char *name, const char **ret
                                 return -ENXIO;
                 }
                 if (e->target[0] == '/') {
-                        *ret_fragment = e->target;
+                        *ret = e;
                         return 0;
                 }
                 id = e->target;
@@ -362,28 +371,50 @@ static int name_map_resolve(const NameMap *m, const char *name, const char **ret
         return -ELOOP;
 }
 
+static int name_map_resolve(const NameMap *m, const char *name, const char **ret_fragment) {
+        const NameEntry *e;
+        int r = name_map_resolve_entry(m, name, &e);
+        if (r >= 0)
+                *ret_fragment = e->target;
+        return r;
+}
+
+/* The entry of the file name loads from: its own, else (an instance) its template's. */
+static const NameEntry *fragment_entry(const NameMap *m, const char *name) {
+        _cleanup_free_ char *template = NULL;
+        const NameEntry *e = NULL;
+        if (name_map_resolve_entry(m, name, &e) < 0 && unit_name_to_instance(name, NULL) == UNIT_NAME_INSTANCE &&
+            unit_name_template(name, &template) >= 0)
+                (void) name_map_resolve_entry(m, template, &e);
+        return e;
+}
+
 static bool stat_null_or_empty(const struct stat *st) {
         return S_ISCHR(st->st_mode) || S_ISBLK(st->st_mode) || (S_ISREG(st->st_mode) && st->st_size == 0);
 }
 
-static bool null_or_empty(const char *path) {
-        struct stat st;
-        return stat(path, &st) >= 0 && stat_null_or_empty(&st);
+/* Each fragment path stat()ed once per run: every name of it (aliases, instances) and
+ * the unit's lookup ask again. */
+static void stat_fragments(NameMap *m) {
+        for (size_t i = 0; i < m->n; i++) {
+                struct stat st;
+                NameEntry *e = &m->entries[i];
+                if (e->target[0] == '/')
+                        e->state = stat(e->target, &st) < 0 ? FRAGMENT_MISSING :
+                                   stat_null_or_empty(&st) ? FRAGMENT_MASKED : FRAGMENT_LOADS;
+        }
 }
 
 /* The unit a name loads as: the file its alias chain ends at, with the name's
  * instance put into a template; NULL when it loads nothing (masked, missing). */
 static int resolve_id(const NameMap *m, const char *name, char **ret) {
-        const char *fragment;
+        const NameEntry *e;
         _cleanup_free_ char *inst = NULL;
 
         *ret = NULL;
-        if (name_map_resolve(m, name, &fragment) < 0)
+        if (name_map_resolve_entry(m, name, &e) < 0 || e->state != FRAGMENT_LOADS)
                 return 0;
-        struct stat st;
-        if (stat(fragment, &st) < 0 || stat_null_or_empty(&st))
-                return 0;
-        const char *d = path_basename(fragment);
+        const char *d = path_basename(e->target);
         if (unit_name_is_valid(d, UNIT_NAME_TEMPLATE) && unit_name_to_instance(name, &inst) == UNIT_NAME_INSTANCE)
                 return unit_name_replace_instance(d, inst, ret) < 0 ? 0 : 1;
         *ret = strdup(d);
@@ -400,6 +431,7 @@ static int cmp_by_id(const void *a, const void *b, void *userdata) {
 /* Done once per map, so that finding a unit's aliases costs no file system access, and
  * a binary search instead of a look at every name (which made the run quadratic). */
 static int index_ids(NameMap *m) {
+        stat_fragments(m);
         m->by_id = calloc(m->n + 1, sizeof(size_t));
         if (!m->by_id)
                 return -ENOMEM;
@@ -650,7 +682,7 @@ static int primary_name(const char *fragment, const char *name, const char *inst
 
 static int lookup_in_map(const NameMap *m, const char *name, UnitInfo *ret) {
         _cleanup_strv_free_ char **names = NULL;
-        _cleanup_free_ char *instance = NULL, *template = NULL;
+        _cleanup_free_ char *instance = NULL;
         const char *fragment = NULL;
         int r;
 
@@ -663,14 +695,14 @@ static int lookup_in_map(const NameMap *m, const char *name, UnitInfo *ret) {
         }
         if ((r = add_names(m, kind, instance, NULL, name, &names)) < 0)
                 return r;
-        if (name_map_resolve(m, name, &fragment) < 0 && kind == UNIT_NAME_INSTANCE &&
-            unit_name_template(name, &template) >= 0)
-                (void) name_map_resolve(m, template, &fragment);
+        const NameEntry *fe = fragment_entry(m, name);
+        if (fe)
+                fragment = fe->target;
         if (fragment && !streq(path_basename(fragment), name) &&
             (r = add_names(m, kind, instance, path_basename(fragment), path_basename(fragment), &names)) < 0)
                 return r;
 
-        UnitInfo u = { .masked = fragment && null_or_empty(fragment) };
+        UnitInfo u = { .masked = fe && fe->state == FRAGMENT_MASKED };
         if ((r = primary_name(fragment, name, instance, &u.name)) < 0)
                 return r;
         if ((fragment && !(u.fragment = strdup(fragment))) || (instance && !(u.instance = strdup(instance)))) {
@@ -701,9 +733,19 @@ static int lookup_in_map(const NameMap *m, const char *name, UnitInfo *ret) {
         return 0;
 }
 
+/* ---- The bytes of unit files, read once per run. ---- */
+
+typedef struct FileBytes {
+        char *path;
+        char *data;
+        size_t size;
+        int error; /* what read_full_file() returned */
+} FileBytes;
+
 struct UnitLookup {
         NameMap map;
         char **search_path;
+        void *files; /* the FileBytes of unit_lookup_read(), a tsearch() tree by path */
         /* unit_lookup_may_mention()'s verdict on all drop-ins, for this needle */
         char *dropins_needle;
         bool dropins_mention;
@@ -720,8 +762,16 @@ int unit_lookup_new(char * const *search_path, UnitLookup **ret) {
         return 0;
 }
 
+static void file_bytes_free(void *p) {
+        FileBytes *f = p;
+        free(f->path);
+        free(f->data);
+        free(f);
+}
+
 UnitLookup *unit_lookup_free(UnitLookup *l) {
         if (l) {
+                tdestroy(l->files, file_bytes_free);
                 name_map_done(&l->map);
                 strv_free(l->search_path);
                 free(l->dropins_needle);
@@ -744,20 +794,66 @@ int unit_lookup(char * const *search_path, const char *name, UnitInfo *ret) {
         return r < 0 ? r : unit_lookup_find(l, name, ret);
 }
 
-static bool file_may_mention(const char *path, const char *needle) {
-        _cleanup_free_ char *buf = NULL;
+static int cmp_file_bytes(const void *a, const void *b) {
+        return strcmp(((const FileBytes *) a)->path, ((const FileBytes *) b)->path);
+}
+
+int unit_lookup_read(UnitLookup *l, const char *path, const char **ret_data, size_t *ret_size) {
+        FileBytes key = { .path = (char *) path }, *f;
+        FileBytes **found = tfind(&key, &l->files, cmp_file_bytes);
+
+        if (!found) {
+                f = calloc(1, sizeof(FileBytes));
+                if (!f || !(f->path = strdup(path))) {
+                        free(f);
+                        return -ENOMEM;
+                }
+                f->error = read_full_file(path, READ_FILE_REGULAR, UNIT_LOOKUP_READ_MAX, &f->data, &f->size);
+                found = tsearch(f, &l->files, cmp_file_bytes);
+                if (!found) {
+                        file_bytes_free(f);
+                        return -ENOMEM;
+                }
+        }
+        f = *found;
+        if (f->error < 0)
+                return f->error;
+        *ret_data = f->data;
+        *ret_size = f->size;
+        return 0;
+}
+
+void unit_lookup_forget_files(UnitLookup *l) {
+        tdestroy(l->files, file_bytes_free);
+        l->files = NULL;
+}
+
+/* A fragment that does not mention the needle is kept no longer: its unit is passed by, and a
+ * run over the stock tree would otherwise hold every unit file it looked at. */
+static void forget_file(UnitLookup *l, const char *path) {
+        FileBytes key = { .path = (char *) path };
+        FileBytes **found = tfind(&key, &l->files, cmp_file_bytes);
+        if (!found)
+                return;
+        FileBytes *f = *found;
+        (void) tdelete(&key, &l->files, cmp_file_bytes);
+        file_bytes_free(f);
+}
+
+static bool file_may_mention(UnitLookup *l, const char *path, const char *needle) {
+        const char *data;
         size_t size;
 
         /* Anything odd (not a regular file, unreadable, large) is a "maybe": the caller's full
          * read decides. */
-        if (read_full_file(path, READ_FILE_REGULAR, 4 * 1024 * 1024, &buf, &size) < 0)
+        if (unit_lookup_read(l, path, &data, &size) < 0)
                 return true;
-        return memmem(buf, size, needle, strlen(needle)) != NULL;
+        return memmem(data, size, needle, strlen(needle)) != NULL;
 }
 
 /* Whether any .conf in any service drop-in dir of the search path (each "*.service.d", the
  * prefix dirs included, and "service.d") may contain needle. */
-static bool dropins_may_mention(const UnitLookup *l, const char *needle) {
+static bool dropins_may_mention(UnitLookup *l, const char *needle) {
         for (size_t i = 0; l->search_path[i]; i++) {
                 const DirListing *dl = &l->map.listings[i];
                 if (!dl->listed)
@@ -771,7 +867,7 @@ static bool dropins_may_mention(const UnitLookup *l, const char *needle) {
                             list_conf_files((char *[]) { dir, NULL }, &files) < 0)
                                 return true;
                         STRV_FOREACH(f, files)
-                                if (file_may_mention(*f, needle))
+                                if (file_may_mention(l, *f, needle))
                                         return true;
                 }
         }
@@ -780,12 +876,8 @@ static bool dropins_may_mention(const UnitLookup *l, const char *needle) {
 
 /* The fragment as lookup_in_map() finds it. */
 static const char *fragment_of(const UnitLookup *l, const char *name) {
-        _cleanup_free_ char *template = NULL;
-        const char *fragment = NULL;
-        if (name_map_resolve(&l->map, name, &fragment) < 0 && unit_name_to_instance(name, NULL) == UNIT_NAME_INSTANCE &&
-            unit_name_template(name, &template) >= 0)
-                (void) name_map_resolve(&l->map, template, &fragment);
-        return fragment;
+        const NameEntry *e = fragment_entry(&l->map, name);
+        return e ? e->target : NULL;
 }
 
 bool unit_lookup_may_mention(UnitLookup *l, const char *name, const char *needle) {
@@ -802,13 +894,18 @@ bool unit_lookup_may_mention(UnitLookup *l, const char *name, const char *needle
         }
         if (!l->dropins_mention) {
                 const char *fragment = fragment_of(l, name);
-                return fragment && file_may_mention(fragment, needle);
+                bool may = fragment && file_may_mention(l, fragment, needle);
+                if (fragment && !may)
+                        forget_file(l, fragment);
+                return may;
         }
         if (unit_lookup_find(l, name, &u) < 0)
                 return true;
-        bool may = u.masked || (u.fragment && file_may_mention(u.fragment, needle));
+        bool may = u.masked || (u.fragment && file_may_mention(l, u.fragment, needle));
         STRV_FOREACH(d, u.dropins)
-                may = may || file_may_mention(*d, needle);
+                may = may || file_may_mention(l, *d, needle);
+        if (u.fragment && !may)
+                forget_file(l, u.fragment); /* drop-ins are few and shared: kept */
         unit_info_done(&u);
         return may;
 }
@@ -931,15 +1028,12 @@ int unit_lookup_list_services(const UnitLookup *l, char ***ret) {
         r = collect_candidates(m, l->search_path, &candidates);
         strv_sort_uniq(candidates);
         STRV_FOREACH(c, candidates) {
-                _cleanup_free_ char *instance = NULL, *primary = NULL, *template = NULL;
-                const char *fragment = NULL;
+                _cleanup_free_ char *instance = NULL, *primary = NULL;
                 if (r < 0)
                         break;
                 int kind = unit_name_to_instance(*c, &instance);
-                if (name_map_resolve(m, *c, &fragment) < 0 && kind == UNIT_NAME_INSTANCE &&
-                    unit_name_template(*c, &template) >= 0)
-                        (void) name_map_resolve(m, template, &fragment);
-                r = primary_name(fragment, *c, kind == UNIT_NAME_INSTANCE ? instance : NULL, &primary);
+                const NameEntry *fe = fragment_entry(m, *c);
+                r = primary_name(fe ? fe->target : NULL, *c, kind == UNIT_NAME_INSTANCE ? instance : NULL, &primary);
                 if (r >= 0)
                         r = strv_consume(&out, TAKE_PTR(primary));
         }

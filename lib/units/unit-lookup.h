@@ -6,6 +6,7 @@
  * a symlink to /dev/null or an empty file masks), and the drop-in dirs and files of a unit. */
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "unit-name.h"
 
@@ -49,6 +50,17 @@ int unit_lookup_list_services(const UnitLookup *l, char ***ret);
  * only when each was read and none does. A run looking for one rare section passes most
  * units by with this instead of parsing them. */
 bool unit_lookup_may_mention(UnitLookup *l, const char *name, const char *needle);
+/* The bytes of a unit file or drop-in, each path read once per lookup (a run): the look for a
+ * section, the parse and the scan of its lines all take the same read. Regular files only,
+ * O_NONBLOCK (read_full_file()); at most UNIT_LOOKUP_READ_MAX bytes. -errno when the file
+ * cannot be read whole that way (remembered too): the caller then reads it its own way (a
+ * stream keeps what came before a read error, as systemd does). The bytes stay valid until
+ * unit_lookup_forget_files() or the end of l; the file is assumed not to change during the
+ * run. unit_lookup_may_mention() keeps no fragment that does not mention its needle. */
+#define UNIT_LOOKUP_READ_MAX (4U * 1024U * 1024U)
+int unit_lookup_read(UnitLookup *l, const char *path, const char **ret_data, size_t *ret_size);
+/* Frees every file's bytes (when the run has read what it needs); a later read reads again. */
+void unit_lookup_forget_files(UnitLookup *l);
 void unit_info_done(UnitInfo *u);
 
 /* The drop-in dir names ("foo-.service.d", "foo-@.service.d", "foo-@bar.service.d", "service.d")
