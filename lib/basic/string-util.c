@@ -2,6 +2,7 @@
 #include "string-util.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,17 +68,36 @@ bool unichar_is_valid(uint32_t c) {
                (c & 0xfffe) != 0xfffe;
 }
 
+char *strjoin_real(const char *first, ...) {
+        va_list ap;
+        size_t n = 0;
+
+        va_start(ap, first);
+        for (const char *x = first; x; x = va_arg(ap, const char *))
+                n += strlen(x);
+        va_end(ap);
+
+        char *r = malloc(n + 1), *p = r;
+        if (!r)
+                return NULL;
+        va_start(ap, first);
+        for (const char *x = first; x; x = va_arg(ap, const char *))
+                p = stpcpy(p, x);
+        va_end(ap);
+        return r;
+}
+
 bool utf8_is_valid(const char *s) {
         const unsigned char *p = (const unsigned char *) s;
 
         while (*p) {
-                size_t len = utf8_expected_len(*p);
-                if (len == 0)
-                        return false;
-                if (len == 1) {
+                if (*p < 0x80) { /* ASCII, the common case: no decoding */
                         p++;
                         continue;
                 }
+                size_t len = utf8_expected_len(*p);
+                if (len < 2)
+                        return false;
                 uint32_t c = *p & (0xff >> (len + 1));
                 for (size_t i = 1; i < len; i++) {
                         if ((p[i] & 0xc0) != 0x80) /* also stops at the terminating NUL */

@@ -18,6 +18,12 @@ typedef struct Buffer {
 int buffer_reserve(Buffer *b, size_t extra);
 int buffer_append(Buffer *b, const char *s, size_t n);
 
+/* systemd's strjoin(): the strings up to a NULL, concatenated into a new string; NULL on
+ * -ENOMEM. Where a hot path joined strings with asprintf("%s%s..."), without its parse of
+ * the format. */
+char *strjoin_real(const char *first, ...) __attribute__((sentinel));
+#define strjoin(first, ...) strjoin_real((first), __VA_ARGS__, NULL)
+
 /* systemd's utf8_is_valid(): well-formed, shortest-form, valid code points. */
 bool utf8_is_valid(const char *s);
 /* systemd's string_is_safe(): no control characters, quotes, backslashes or DEL. */

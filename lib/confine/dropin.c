@@ -232,7 +232,7 @@ int dropin_write(const char *dir, const char *unit, const char *name, const char
         _cleanup_close_ int fd = -1;
         if (strlen(unit) + 2 > NAME_MAX || strlen(name) > NAME_MAX)
                 return -ENAMETOOLONG;
-        if (asprintf(&d, "%s/%s.d", dir, unit) < 0 || asprintf(&final, "%s/%s", d, name) < 0)
+        if (!(d = strjoin(dir, "/", unit, ".d")) || !(final = strjoin(d, "/", name)))
                 return -ENOMEM;
         fd = open_temporary(d, true, &tmp);
         if (fd < 0)
@@ -267,7 +267,7 @@ int dropin_write_linked(const char *dir, const char *unit, const char *name, con
                 return dropin_write(dir, unit, name, content);
         if (strlen(unit) + 2 > NAME_MAX || strlen(name) > NAME_MAX)
                 return -ENAMETOOLONG;
-        if (asprintf(&d, "%s/%s.d", dir, unit) < 0 || asprintf(&final, "%s/%s", d, name) < 0)
+        if (!(d = strjoin(dir, "/", unit, ".d")) || !(final = strjoin(d, "/", name)))
                 return -ENOMEM;
         if (!known_dirs || !loader_cache_get(known_dirs, d)) {
                 int r = mkdir_unit_dir(d);

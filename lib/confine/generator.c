@@ -372,8 +372,7 @@ static void write_guard_mask(Run *run, const Opted *o, const char *why) {
 }
 
 static char *stem_conf(const Opted *o) {
-        char *s;
-        return asprintf(&s, "%s.conf", o->stem) < 0 ? NULL : s;
+        return o->stem ? strjoin(o->stem, ".conf") : NULL; /* no stem: masked instead (mask_out()) */
 }
 
 /* Blocks every instance of a template that the generator did not confine on
@@ -466,7 +465,7 @@ static int make_marker(const char *path) {
 
 static int write_marker_in(const char *dir, const char *unit) {
         _cleanup_free_ char *path = NULL;
-        if (asprintf(&path, "%s/%s", dir, unit) < 0)
+        if (!(path = strjoin(dir, "/", unit)))
                 return -ENOMEM;
         /* The dir is made by the first marker of the run: not a failing mkdir() per unit. */
         int r = make_marker(path);
@@ -482,8 +481,7 @@ static int write_marker_in(const char *dir, const char *unit) {
  * instance-dependent template looks for it. */
 static int write_marker(Run *run, const char *unit) {
         _cleanup_free_ char *dir = NULL, *sub = NULL;
-        if (asprintf(&dir, "%s/" CONFINEMENT_MARKER_DIR, run->dir) < 0 ||
-            asprintf(&sub, "%s/" INSTANCE_MARKER_SUBDIR, dir) < 0)
+        if (!(dir = strjoin(run->dir, "/" CONFINEMENT_MARKER_DIR)) || !(sub = strjoin(dir, "/" INSTANCE_MARKER_SUBDIR)))
                 return -ENOMEM;
         int r = write_marker_in(dir, unit);
         if (r >= 0 && unit_name_is_valid(unit, UNIT_NAME_INSTANCE))

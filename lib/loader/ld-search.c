@@ -21,6 +21,7 @@
 #include "log.h"
 #include "read-file.h"
 #include "macro.h"
+#include "string-util.h"
 #include "strv.h"
 
 /* ---- The walk ---- */
@@ -531,7 +532,7 @@ static int consult_cache(Walk *w, const char *name, size_t loader) {
                 return 0;
 
         _cleanup_free_ char *reason = NULL;
-        if (asprintf(&reason, "ld.so.cache, searched for %s needed by %s", name, object_label(w, loader)) < 0)
+        if (!(reason = strjoin("ld.so.cache, searched for ", name, " needed by ", object_label(w, loader))))
                 return -ENOMEM;
         return report(w, w->cache_file, object_label(w, loader), reason);
 }
@@ -751,7 +752,7 @@ static int map_object(Walk *w, size_t loader, const char *name, const char *what
                 return walk_fail(w, -ENOENT, "%s needed by %s: not found", name, object_label(w, loader));
         }
 
-        if (asprintf(&reason, "%s %s of %s via %s", what, name, object_label(w, loader), via) < 0)
+        if (!(reason = strjoin(what, " ", name, " of ", object_label(w, loader), " via ", via)))
                 return -ENOMEM;
 
         /* ld.so opened this path; if it is a file already loaded under another name, it is reused. */
@@ -974,7 +975,7 @@ static int add_interpreter(Walk *w, const char *interp) {
         _cleanup_free_ char *reason = NULL;
         int r;
 
-        if (asprintf(&reason, "PT_INTERP of %s", w->program) < 0)
+        if (!(reason = strjoin("PT_INTERP of ", w->program)))
                 return -ENOMEM;
         r = walk_stat(w, interp, &st);
         if (r < 0)

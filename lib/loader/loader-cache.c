@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "macro.h"
+#include "string-util.h"
 
 typedef struct Entry {
         char *key; /* NULL: a free slot */
@@ -179,7 +180,7 @@ static int resolve(LoaderCache *c, const char *path, const char *base, unsigned 
 static int resolve_entry(LoaderCache *c, const char *base, const char *name, unsigned *links, char **ret) {
         _cleanup_free_ char *p = NULL;
         char buf[LOADER_CACHE_KEY_MAX];
-        if (asprintf(&p, "%s/%s", streq(base, "/") ? "" : base, name) < 0)
+        if (!(p = strjoin(streq(base, "/") ? "" : base, "/", name)))
                 return -ENOMEM;
         const char *key = loader_cache_key(buf, "rp", p);
         const char *known = key ? loader_cache_get(c, key) : NULL;
