@@ -2,15 +2,13 @@
 #include "ld-cache.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "log.h"
 #include "macro.h"
+#include "read-file.h"
 #include "strv.h"
 
 #define OLD_MAGIC "ld.so-1.7.0"
@@ -211,37 +209,14 @@ int ld_cache_parse(const void *data, size_t size, LdCache **ret) {
 }
 
 int ld_cache_load(const char *path, LdCache **ret) {
-        _cleanup_close_ int fd = -EBADF;
-        _cleanup_free_ uint8_t *buf = NULL;
-        struct stat st;
+        _cleanup_free_ char *buf = NULL;
+        size_t size;
 
-        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-        if (fd < 0)
-                return -errno;
-        if (fstat(fd, &st) < 0)
-                return -errno;
-        if (!S_ISREG(st.st_mode))
-                return -EBADMSG;
-        /* ldconfig never writes anything near this; refuse to slurp a huge file. */
-        if (st.st_size > 256 * 1024 * 1024)
-                return -EFBIG;
-
-        size_t size = st.st_size, done = 0;
-        buf = malloc(size > 0 ? size : 1);
-        if (!buf)
-                return -ENOMEM;
-        while (done < size) {
-                ssize_t n = read(fd, buf + done, size - done);
-                if (n < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return -errno;
-                }
-                if (n == 0)
-                        break;
-                done += n;
-        }
-        return ld_cache_parse(buf, done, ret);
+        /* ldconfig never writes anything near 256 MiB: a bigger file is refused, not slurped. */
+        int r = read_full_file(path, READ_FILE_REGULAR, 256U * 1024U * 1024U, &buf, &size);
+        if (r < 0)
+                return r;
+        return ld_cache_parse(buf, size, ret);
 }
 
 LdCache *ld_cache_free(LdCache *c) {

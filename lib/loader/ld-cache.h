@@ -28,7 +28,8 @@ typedef struct LdCacheQuery {
  * -EBADMSG when it is not a usable cache (unknown magic, truncated, wrong
  * endianness, bad extension directory), -ENOMEM. */
 int ld_cache_parse(const void *data, size_t size, LdCache **ret);
-/* Reads and parses the file at path; -errno when it cannot be read. */
+/* Reads (read-file.h: a FIFO or device is refused, never waited on) and parses the file at
+ * path; -errno when it cannot be read. */
 int ld_cache_load(const char *path, LdCache **ret);
 LdCache *ld_cache_free(LdCache *c);
 static inline void ld_cache_freep(LdCache **c) {
