@@ -75,6 +75,16 @@ median_ms() {
         fi
 }
 
+# cpu_of_last: "user U ms, system S ms" (means) of the last median_ms run, when hyperfine timed it.
+cpu_of_last() {
+        if command -v hyperfine >/dev/null && [[ -f $tmp/h.json ]]; then
+                python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"][0]; print("user %.1f ms, system %.1f ms" % (r["user"]*1000, r["system"]*1000))' \
+                        "$tmp/h.json"
+        else
+                echo "user/system not measured"
+        fi
+}
+
 ratio() {
         python3 -c 'import sys; print("%.2f" % (float(sys.argv[1]) / float(sys.argv[2])))' "$1" "$2"
 }
@@ -150,10 +160,15 @@ bash "$tmp/prepare.sh"
 SYSTEMD_UNIT_PATH="$tmp/units" SYSTEMD_LOG_LEVEL=err strace -f -c -o "$tmp/strace.txt" \
         "$gen" "$tmp/out/normal" "$tmp/out/early" "$tmp/out/late" || true
 syscalls=$(awk '/^------/ { s++; next } s == 1 { c += $4 } END { print c + 0 }' "$tmp/strace.txt")
+# The same count for libtree over the same programs (with its xargs and shell, a few dozen).
+strace -f -c -o "$tmp/strace-libtree.txt" bash "$tmp/libtree-all.sh"
+syscalls_libtree=$(awk '/^------/ { s++; next } s == 1 && $NF != "wait4" { c += $4 } END { print c + 0 }' "$tmp/strace-libtree.txt")
 
 ours_b=$(median_ms "$runs_b" env SYSTEMD_UNIT_PATH="$tmp/units" SYSTEMD_LOG_LEVEL=err "$gen" \
                  "$tmp/out/normal" "$tmp/out/early" "$tmp/out/late")
+ours_b_cpu=$(cpu_of_last)
 libtree_b=$(median_ms "$runs_b" bash "$tmp/libtree-all.sh")
+libtree_b_cpu=$(cpu_of_last)
 ldd_b=$(median_ms "$runs_ldd" bash "$tmp/ldd-all.sh")
 per_unit() {
         python3 -c 'import sys; print("%.3f" % (float(sys.argv[1]) / int(sys.argv[2])))' "$1" "$2"
@@ -161,7 +176,10 @@ per_unit() {
 echo "(b) closure of every ELF program in /usr/bin, /usr/sbin, /usr/lib/systemd: $programs programs, $written drop-ins ($blocked blocking), $binds BindReadOnlyPaths= lines"
 printf '    %-36s %10s ms (median of %d), %s ms per confined unit\n' "systemd-confinement-generator" "$ours_b" "$runs_b" "$(per_unit "$ours_b" "$programs")"
 printf '    %-36s %10s system calls, %s per unit (strace -c -f)\n' "" "$syscalls" "$(per_unit "$syscalls" "$programs")"
+printf '    %-36s %10s\n' "" "$ours_b_cpu"
 printf '    %-36s %10s ms (median of %d)\n' "libtree -p -vv (all programs)" "$libtree_b" "$runs_b"
+printf '    %-36s %10s\n' "" "$libtree_b_cpu"
+printf '    %-36s %10s system calls, %s per program (strace -c -f)\n' "" "$syscalls_libtree" "$(per_unit "$syscalls_libtree" "$programs")"
 printf '    %-36s %10s ms (median of %d)\n' "ldd (each program)" "$ldd_b" "$runs_ldd"
 echo "    speed-up over libtree (libtree time / ours): $(ratio "$libtree_b" "$ours_b")x (goal >= 1x, 3x)"
 echo "    speed-up over ldd (ldd time / ours): $(ratio "$ldd_b" "$ours_b")x (goal >= 100x)"
