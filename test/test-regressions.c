@@ -51,6 +51,11 @@ FUZZ_TARGET(fuzz_ld_cache);
 #include "../fuzz/fuzz-ld-cache.c"
 #undef LLVMFuzzerTestOneInput
 
+FUZZ_TARGET(fuzz_ld_path);
+#define LLVMFuzzerTestOneInput fuzz_ld_path_one
+#include "../fuzz/fuzz-ld-path.c"
+#undef LLVMFuzzerTestOneInput
+
 FUZZ_TARGET(fuzz_shebang);
 #define LLVMFuzzerTestOneInput fuzz_shebang_one
 #include "../fuzz/fuzz-shebang.c"
@@ -152,6 +157,11 @@ START_TEST(ld_cache_inputs) {
 }
 END_TEST
 
+START_TEST(ld_path_inputs) {
+        feed("fuzz-ld-path", fuzz_ld_path_one);
+}
+END_TEST
+
 START_TEST(shebang_inputs) {
         feed("fuzz-shebang", fuzz_shebang_one);
 }
@@ -204,6 +214,7 @@ int main(void) {
         tcase_add_test(tc, elf_file_inputs);
         tcase_add_test(tc, dlopen_note_inputs);
         tcase_add_test(tc, ld_cache_inputs);
+        tcase_add_test(tc, ld_path_inputs);
         tcase_add_test(tc, shebang_inputs);
         tcase_add_test(tc, store_scan_inputs);
         tcase_add_test(tc, unit_tree_inputs);
