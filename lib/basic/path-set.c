@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "macro.h"
+#include "string-util.h"
 
 struct PathSet {
         PathEntry *entries;       /* insertion order */
@@ -15,13 +16,6 @@ struct PathSet {
         size_t n_buckets;
         const PathEntry **sorted; /* cache for path_set_sorted() */
 };
-
-static uint64_t hash_string(const char *s) {
-        uint64_t h = 1469598103934665603ULL; /* FNV-1a */
-        for (; *s; s++)
-                h = (h ^ (unsigned char) *s) * 1099511628211ULL;
-        return h;
-}
 
 PathSet *path_set_new(void) {
         return calloc(1, sizeof(PathSet));
@@ -45,7 +39,7 @@ PathSet *path_set_free(PathSet *s) {
 
 static size_t *find_bucket(const PathSet *s, const char *dest) {
         size_t mask = s->n_buckets - 1;
-        for (size_t i = hash_string(dest) & mask;; i = (i + 1) & mask) {
+        for (size_t i = string_hash(dest) & mask;; i = (i + 1) & mask) {
                 size_t *b = &s->buckets[i];
                 if (*b == 0 || streq(s->entries[*b - 1].dest, dest))
                         return b;

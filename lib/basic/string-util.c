@@ -68,6 +68,20 @@ bool unichar_is_valid(uint32_t c) {
                (c & 0xfffe) != 0xfffe;
 }
 
+uint64_t string_hash(const char *s) {
+        size_t n = strlen(s);
+        uint64_t h = UINT64_C(0x9e3779b97f4a7c15) ^ n, w;
+        for (; n >= sizeof w; n -= sizeof w, s += sizeof w) {
+                memcpy(&w, s, sizeof w);
+                h = (h ^ w) * UINT64_C(0xff51afd7ed558ccd);
+                h ^= h >> 32;
+        }
+        w = 0;
+        memcpy(&w, s, n);
+        h = (h ^ w) * UINT64_C(0xc4ceb9fe1a85ec53);
+        return h ^ (h >> 29);
+}
+
 char *strjoin_real(const char *first, ...) {
         va_list ap;
         size_t n = 0;

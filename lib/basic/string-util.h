@@ -18,6 +18,11 @@ typedef struct Buffer {
 int buffer_reserve(Buffer *b, size_t extra);
 int buffer_append(Buffer *b, const char *s, size_t n);
 
+/* A hash of s for the string-keyed tables (path sets, the run's memo): eight bytes a step,
+ * mixed as in MurmurHash3's finalizer. Keys are long paths that differ at the end, and a
+ * byte-wise hash showed up in profiles. */
+uint64_t string_hash(const char *s);
+
 /* systemd's strjoin(): the strings up to a NULL, concatenated into a new string; NULL on
  * -ENOMEM. Where a hot path joined strings with asprintf("%s%s..."), without its parse of
  * the format. */

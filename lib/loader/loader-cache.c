@@ -12,6 +12,7 @@
 
 #include "macro.h"
 #include "string-util.h"
+#include "string-util.h"
 
 typedef struct Entry {
         char *key; /* NULL: a free slot */
@@ -28,22 +29,6 @@ struct LoaderCache {
 };
 
 
-/* Eight bytes a step, mixed as in MurmurHash3's finalizer: keys are long paths that
- * differ at the end, and a byte-wise hash showed up in profiles. */
-static uint64_t hash_key(const char *s) {
-        size_t n = strlen(s);
-        uint64_t h = UINT64_C(0x9e3779b97f4a7c15) ^ n, w;
-        for (; n >= sizeof w; n -= sizeof w, s += sizeof w) {
-                memcpy(&w, s, sizeof w);
-                h = (h ^ w) * UINT64_C(0xff51afd7ed558ccd);
-                h ^= h >> 32;
-        }
-        w = 0;
-        memcpy(&w, s, n);
-        h = (h ^ w) * UINT64_C(0xc4ceb9fe1a85ec53);
-        return h ^ (h >> 29);
-}
-
 static Entry *find_slot_hashed(Entry *slots, size_t n_slots, const char *key, uint64_t h) {
         size_t i = h & (n_slots - 1);
         while (slots[i].key && (slots[i].hash != h || !streq(slots[i].key, key)))
@@ -52,7 +37,7 @@ static Entry *find_slot_hashed(Entry *slots, size_t n_slots, const char *key, ui
 }
 
 static Entry *find_slot(Entry *slots, size_t n_slots, const char *key) {
-        return find_slot_hashed(slots, n_slots, key, hash_key(key));
+        return find_slot_hashed(slots, n_slots, key, string_hash(key));
 }
 
 int loader_cache_new(LoaderCache **ret) {
@@ -111,7 +96,7 @@ int loader_cache_put(LoaderCache *c, const char *key, void *value, loader_cache_
                 free(k);
                 return -ENOMEM;
         }
-        uint64_t h = hash_key(key);
+        uint64_t h = string_hash(key);
         Entry *e = find_slot_hashed(c->slots, c->n_slots, key, h);
         if (e->key) { /* keep the first value: lookups may hold it already */
                 free(k);
