@@ -7,6 +7,7 @@
 
 #include "ld-path.h"
 #include "macro.h"
+#include "test-util.h"
 
 static const LdTokens tokens = { .origin = "/opt/app/bin", .platform = "haswell", .lib = "lib/x86_64-linux-gnu" };
 
@@ -92,9 +93,5 @@ int main(void) {
         tcase_add_test(tc, ld_library_path_splits_at_semicolons_too);
         tcase_add_test(tc, origin_token_is_found_only_as_a_token);
         suite_add_tcase(s, tc);
-        SRunner *sr = srunner_create(s);
-        srunner_run_all(sr, CK_NORMAL);
-        int failed = srunner_ntests_failed(sr);
-        srunner_free(sr);
-        return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+        return tu_run_suite(s);
 }

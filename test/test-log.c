@@ -16,6 +16,7 @@
 
 #include "log.h"
 #include "macro.h"
+#include "test-util.h"
 
 #define RECORDS 20000
 
@@ -89,9 +90,5 @@ int main(void) {
         tcase_set_timeout(tc, 60);
         tcase_add_test(tc, kmsg_records_reach_the_kernel_log_and_cost_no_memory_each);
         suite_add_tcase(s, tc);
-        SRunner *sr = srunner_create(s);
-        srunner_run_all(sr, CK_NORMAL);
-        int failed = srunner_ntests_failed(sr);
-        srunner_free(sr);
-        return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+        return tu_run_suite(s);
 }

@@ -19,8 +19,8 @@
 #include "ld-path.h"
 #include "loader-cache.h"
 #include "log.h"
-#include "read-file.h"
 #include "macro.h"
+#include "read-file.h"
 #include "string-util.h"
 #include "strv.h"
 
