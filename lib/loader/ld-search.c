@@ -814,7 +814,9 @@ static int place_filtee(Walk *w, size_t *cur, size_t filtee) {
 
 static int load_dependency(Walk *w, size_t *cur, size_t obj, const ElfDependency *dep) {
         LdTokens t = tokens_of(w, obj);
-        _cleanup_free_ char *name = ld_expand_tokens(dep->name, &t);
+        /* Most names hold no token: those are used as they are, without a copy. */
+        _cleanup_free_ char *expanded = strchr(dep->name, '$') ? ld_expand_tokens(dep->name, &t) : NULL;
+        const char *name = strchr(dep->name, '$') ? expanded : dep->name;
         size_t found = NO_OBJECT;
         int r;
 
