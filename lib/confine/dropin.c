@@ -182,6 +182,28 @@ static mode_t umask_cut(void) {
         return cut;
 }
 
+/* The unit's drop-in dir d, made the first time the run asks for it: 1 when this call
+ * made it (or found it on disk), 0 when the run knew it already. */
+static int unit_dir_ensure(const char *d) {
+        if (known_dirs && loader_cache_get(known_dirs, d))
+                return 0;
+        int r = mkdir_unit_dir(d);
+        return r < 0 ? r : 1;
+}
+
+/* DIR/UNIT.d and DIR/UNIT.d/NAME; -ENAMETOOLONG when UNIT.d or NAME cannot be a file name. */
+static int dropin_paths(const char *dir, const char *unit, const char *name, char **ret_dir, char **ret_final) {
+        if (strlen(unit) + 2 > NAME_MAX || strlen(name) > NAME_MAX)
+                return -ENAMETOOLONG;
+        _cleanup_free_ char *d = strjoin(dir, "/", unit, ".d");
+        char *final = d ? strjoin(d, "/", name) : NULL;
+        if (!final)
+                return -ENOMEM;
+        *ret_dir = TAKE_PTR(d);
+        *ret_final = final;
+        return 0;
+}
+
 /* A fresh temporary file in d (a unit dir made when missing; the output dir never is),
  * mode 0644: a name of our own with O_EXCL (a leftover of a killed run is never reused).
  * Not ending in .conf and not a unit name: systemd ignores it should we die before
@@ -190,11 +212,11 @@ static int open_temporary(const char *d, bool unit_dir, char **ret_tmp) {
         static pid_t pid;
         static unsigned counter;
         bool made = !unit_dir;
-        if (unit_dir && (!known_dirs || !loader_cache_get(known_dirs, d))) {
-                int r = mkdir_unit_dir(d);
+        if (unit_dir) {
+                int r = unit_dir_ensure(d);
                 if (r < 0)
                         return r;
-                made = true;
+                made = r > 0;
         }
         if (pid == 0)
                 pid = getpid();
@@ -230,14 +252,13 @@ static int open_temporary(const char *d, bool unit_dir, char **ret_tmp) {
 int dropin_write(const char *dir, const char *unit, const char *name, const char *content) {
         _cleanup_free_ char *d = NULL, *tmp = NULL, *final = NULL;
         _cleanup_close_ int fd = -1;
-        if (strlen(unit) + 2 > NAME_MAX || strlen(name) > NAME_MAX)
-                return -ENAMETOOLONG;
-        if (!(d = strjoin(dir, "/", unit, ".d")) || !(final = strjoin(d, "/", name)))
-                return -ENOMEM;
+        int r = dropin_paths(dir, unit, name, &d, &final);
+        if (r < 0)
+                return r;
         fd = open_temporary(d, true, &tmp);
         if (fd < 0)
                 return fd;
-        int r = write_all(fd, content);
+        r = write_all(fd, content);
         if (r >= 0 && rename(tmp, final) < 0)
                 r = -errno;
         if (r < 0)
@@ -265,15 +286,11 @@ int dropin_write_linked(const char *dir, const char *unit, const char *name, con
         _cleanup_free_ char *d = NULL, *final = NULL;
         if (!staged)
                 return dropin_write(dir, unit, name, content);
-        if (strlen(unit) + 2 > NAME_MAX || strlen(name) > NAME_MAX)
-                return -ENAMETOOLONG;
-        if (!(d = strjoin(dir, "/", unit, ".d")) || !(final = strjoin(d, "/", name)))
-                return -ENOMEM;
-        if (!known_dirs || !loader_cache_get(known_dirs, d)) {
-                int r = mkdir_unit_dir(d);
-                if (r < 0)
-                        return r;
-        }
+        int r = dropin_paths(dir, unit, name, &d, &final);
+        if (r >= 0)
+                r = unit_dir_ensure(d);
+        if (r < 0)
+                return r;
         /* link() makes the name appear with the whole file or not at all. Anything in the
          * way (a file of that name, a dir gone, a file system out of links: EMLINK) takes
          * the write of a copy, which replaces atomically too. */
