@@ -98,41 +98,28 @@ static const char *object_label(Walk *w, size_t i) {
 
 static int cached_true = 1, cached_false = 0;
 
-static char *key_append(char *w, const char *end, const char *s) {
-        size_t n = strlen(s);
-        if (!w || n >= (size_t) (end - w))
-                return NULL;
-        return mempcpy(w, s, n);
+/* "CLASS:MACHINE:" of the walk's host in buf, without printf (a key per candidate). */
+static const char *abi_tag(const LoaderHost *h, char buf[static 16]) {
+        char *p = buf + 15;
+        *p = 0;
+        for (unsigned v = h->machine, i = 0; i < 2; v = h->elf_class, i++) {
+                *--p = ':';
+                do
+                        *--p = (char) ('0' + v % 10);
+                while ((v /= 10) > 0);
+        }
+        return p;
 }
 
-static char *key_append_uint(char *w, const char *end, unsigned v) {
-        char digits[16], *d = digits + sizeof digits;
-        *--d = 0;
-        do
-                *--d = (char) ('0' + v % 10);
-        while ((v /= 10) > 0);
-        return key_append(w, end, d);
-}
-
-/* The key "tag:" a b (with the walk's class and machine before a when abi is set) in buf,
- * built without printf or malloc: most lookups hit. NULL without a run cache, or when
- * the key does not fit (the walk then does without the memo). */
+/* The key "tag:" a b (with the walk's class and machine before a when abi is set) in buf:
+ * loader_cache_key(). NULL without a run cache, or when the key does not fit (the walk
+ * then does without the memo). */
 static const char *walk_key(Walk *w, char buf[static LOADER_CACHE_KEY_MAX], const char *tag, bool abi,
                             const char *a, const char *b) {
-        const char *end = buf + LOADER_CACHE_KEY_MAX;
-        char *p = buf;
-
+        char abi_buf[16];
         if (!w->run_cache)
                 return NULL;
-        p = key_append(key_append(p, end, tag), end, ":");
-        if (abi)
-                p = key_append(key_append_uint(key_append(key_append_uint(p, end, w->host->elf_class), end, ":"),
-                                               end, w->host->machine), end, ":");
-        p = key_append(key_append(p, end, a), end, b ?: "");
-        if (!p)
-                return NULL;
-        *p = 0;
-        return buf;
+        return loader_cache_key(buf, tag, abi ? abi_tag(w->host, abi_buf) : "", a, b ?: "");
 }
 
 /* stat(path): 0 or -errno. */

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <unistd.h>
@@ -111,13 +112,28 @@ size_t loader_cache_size(const LoaderCache *c) {
         return c ? c->n : 0;
 }
 
-const char *loader_cache_key(char buf[static LOADER_CACHE_KEY_MAX], const char *tag, const char *s) {
-        size_t t = strlen(tag), n = strlen(s);
-        if (t + 1 + n >= LOADER_CACHE_KEY_MAX)
+const char *loader_cache_key_real(char buf[static LOADER_CACHE_KEY_MAX], const char *tag, ...) {
+        size_t left = LOADER_CACHE_KEY_MAX, n = strlen(tag);
+        char *p = buf;
+        va_list ap;
+
+        if (n + 1 >= left)
                 return NULL;
-        memcpy(buf, tag, t);
-        buf[t] = ':';
-        memcpy(buf + t + 1, s, n + 1);
+        p = mempcpy(p, tag, n);
+        *p++ = ':';
+        left -= n + 1;
+        va_start(ap, tag);
+        for (const char *s = va_arg(ap, const char *); s; s = va_arg(ap, const char *)) {
+                n = strlen(s);
+                if (n >= left) {
+                        va_end(ap);
+                        return NULL;
+                }
+                p = mempcpy(p, s, n);
+                left -= n;
+        }
+        va_end(ap);
+        *p = 0;
         return buf;
 }
 

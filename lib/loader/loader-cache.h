@@ -33,11 +33,13 @@ void *loader_cache_get(const LoaderCache *c, const char *key);
 int loader_cache_put(LoaderCache *c, const char *key, void *value, loader_cache_free_fn free_value);
 size_t loader_cache_size(const LoaderCache *c);
 
-/* A key "tag:s" built in buf without printf or malloc: most lookups hit, and formatting a
- * key per lookup once cost more than the lookup. NULL when it does not fit (the caller
- * then does without the memo). */
+/* A key "tag:" and the parts that follow, up to a NULL, built in buf without printf or
+ * malloc: most lookups hit, and formatting a key per lookup once cost more than the lookup.
+ * NULL when it does not fit (the caller then does without the memo). */
 #define LOADER_CACHE_KEY_MAX 512
-const char *loader_cache_key(char buf[static LOADER_CACHE_KEY_MAX], const char *tag, const char *s);
+const char *loader_cache_key_real(char buf[static LOADER_CACHE_KEY_MAX], const char *tag, ...)
+        __attribute__((sentinel));
+#define loader_cache_key(buf, tag, ...) loader_cache_key_real((buf), (tag), __VA_ARGS__, NULL)
 
 
 /* realpath(path) into *ret (malloc'd), resolved one component at a time as the kernel
