@@ -14,4 +14,4 @@ bash scripts/build.sh
 # checked there but on the generator's own runs, in the matrix's ASan pass.
 BUILD_DIR=build-asan bash scripts/build.sh -DSANITIZE=ON
 (cd build-asan && ASAN_OPTIONS=detect_leaks=0 ctest --output-on-failure -L unit)
-(cd build-asan && ctest --output-on-failure -R '^robustness-failclosed-matrix$')
+(cd build-asan && ctest --output-on-failure -R '^robustness-(failclosed-matrix|workers)$')

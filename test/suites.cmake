@@ -35,6 +35,8 @@ confinement_test(ldd-parity LABELS parity TIMEOUT 1800
 
 confinement_test(robustness-kill LABELS robustness TIMEOUT 1800
                  COMMAND ${PY} ${SRC}/test/robustness/kill-test.py ${CONFINEMENT_GENERATOR} 40)
+confinement_test(robustness-workers LABELS robustness TIMEOUT 600
+                 COMMAND ${PY} ${SRC}/test/robustness/workers-test.py ${CONFINEMENT_GENERATOR})
 # scripts/test.sh runs it again in the ASan build, where the generator's own leaks are checked.
 confinement_test(robustness-failclosed-matrix LABELS robustness TIMEOUT 1800
                  COMMAND ${PY} ${SRC}/test/robustness/failclosed-matrix.py ${CONFINEMENT_GENERATOR})

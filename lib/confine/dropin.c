@@ -209,7 +209,6 @@ static int dropin_paths(const char *dir, const char *unit, const char *name, cha
  * Not ending in .conf and not a unit name: systemd ignores it should we die before
  * rename(). Short, so that a name near NAME_MAX still has a temporary name beside it. */
 static int open_temporary(const char *d, bool unit_dir, char **ret_tmp) {
-        static pid_t pid;
         static unsigned counter;
         bool made = !unit_dir;
         if (unit_dir) {
@@ -218,8 +217,8 @@ static int open_temporary(const char *d, bool unit_dir, char **ret_tmp) {
                         return r;
                 made = r > 0;
         }
-        if (pid == 0)
-                pid = getpid();
+        /* The pid of this process: the generator's workers (workers.h) are its forks. */
+        pid_t pid = getpid();
         for (unsigned attempt = 0; attempt < 1000; attempt++) {
                 _cleanup_free_ char *tmp = NULL;
                 if (asprintf(&tmp, "%s/.#confinement.%d-%u", d, (int) pid, counter++) < 0)

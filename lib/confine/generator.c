@@ -24,6 +24,7 @@
 #include "unit-file.h"
 #include "unit-lookup.h"
 #include "unit-render.h"
+#include "workers.h"
 
 typedef enum OptedKind {
         OPTED_UNIT,           /* one unit, or a template confined as a whole */
@@ -569,27 +570,43 @@ static void confine_one(Run *run, const Opted *o) {
         log_debug("%s: confined, %zu paths bound", o->info.name, path_set_size(closure_binds(uc.closure)));
 }
 
-static void confine_all(Run *run) {
-        for (size_t i = 0; i < run->n_opted; i++) {
-                const Opted *o = &run->opted[i];
-                if (o->kind == OPTED_TEMPLATE_GUARD && !writing(run))
-                        printf("# %s\n# Its closure depends on the instance (%s): only the instances that the "
-                               "unit tree names are confined, each on its own (--explain INSTANCE); systemd "
-                               "refuses the others.\n", o->info.name, o->instance_cause ?: "");
-                if (o->kind == OPTED_TEMPLATE_GUARD || covered_by_template(run, o) || o->masked_out)
-                        continue;
-                if (o->unread) {
-                        block_unit(run, o, o->unread, "unread-section");
-                        continue;
-                }
-                if (!o->info.fragment) {
-                        block_unit(run, o,
-                                   "its unit file is not visible to the generator (made by another generator?)",
-                                   "unit-file-not-found");
-                        continue;
-                }
-                confine_one(run, o);
+static void confine_item(size_t i, void *userdata) {
+        Run *run = userdata;
+        const Opted *o = &run->opted[i];
+        if (o->kind == OPTED_TEMPLATE_GUARD && !writing(run))
+                printf("# %s\n# Its closure depends on the instance (%s): only the instances that the "
+                       "unit tree names are confined, each on its own (--explain INSTANCE); systemd "
+                       "refuses the others.\n", o->info.name, o->instance_cause ?: "");
+        if (o->kind == OPTED_TEMPLATE_GUARD || covered_by_template(run, o) || o->masked_out)
+                return;
+        if (o->unread) {
+                block_unit(run, o, o->unread, "unread-section");
+                return;
         }
+        if (!o->info.fragment) {
+                block_unit(run, o,
+                           "its unit file is not visible to the generator (made by another generator?)",
+                           "unit-file-not-found");
+                return;
+        }
+        confine_one(run, o);
+}
+
+static int worker_result(void *userdata) {
+        return ((Run *) userdata)->write_error;
+}
+
+/* Units a worker process must have to be worth its fork and its cold caches (its own
+ * reads of the libraries the others read too): about 5 ms of closure work. */
+#define UNITS_PER_JOB 64
+
+/* The closure work, most of a large run, shared by one worker per CPU (workers.h). Every
+ * unit's blocking drop-in is in place before the first fork, so a worker that dies leaves
+ * the units it had claimed blocked, and the run fails, as for a drop-in it could not
+ * write. --explain and --dry-run print in the unit order: one process. */
+static int confine_all(Run *run) {
+        WorkSet ws = { .n = run->n_opted, .work = confine_item, .result = worker_result, .userdata = run };
+        return workers_run(&ws, writing(run) ? workers_jobs(run->n_opted, UNITS_PER_JOB) : 1);
 }
 
 int generator_run(const GeneratorOptions *opts) {
@@ -619,11 +636,12 @@ int generator_run(const GeneratorOptions *opts) {
         if (r >= 0 && writing(&run))
                 r = write_initial_blocks(&run);
         /* Every unit file is parsed and every guard written: their bytes are not needed
-         * through the closure work. */
+         * through the closure work (and freed before the workers fork, none of them copies
+         * the pages that free() writes to). */
         if (run.lookup)
                 unit_lookup_forget_files(run.lookup);
         if (r >= 0)
-                confine_all(&run);
+                r = confine_all(&run);
 
         for (size_t i = 0; i < run.n_opted; i++)
                 opted_done(&run.opted[i]);
