@@ -57,10 +57,28 @@ START_TEST(head_reads_at_most_size_bytes) {
 }
 END_TEST
 
+START_TEST(proc_file_is_read_to_its_end_not_to_its_stat_size) {
+        /* /proc files say size 0 and come a page per read(): read until read() says 0,
+         * as a regular file whose size matches needs not. */
+        char *data = NULL, buf[65536];
+        size_t n = 0, m = 0;
+        ck_assert_int_eq(read_full_file("/proc/self/mountinfo", 0, 1 << 24, &data, &n), 0);
+        FILE *f = fopen("/proc/self/mountinfo", "re");
+        ck_assert_ptr_nonnull(f);
+        for (size_t k; (k = fread(buf + m, 1, sizeof buf - m, f)) > 0;)
+                m += k;
+        fclose(f);
+        ck_assert_uint_eq(n, m);
+        ck_assert_mem_eq(data, buf, n);
+        free(data);
+}
+END_TEST
+
 int main(void) {
         Suite *s = suite_create("read-file");
         TCase *tc = tcase_create("read");
         tcase_add_test(tc, whole_file_is_read_and_nul_terminated);
+        tcase_add_test(tc, proc_file_is_read_to_its_end_not_to_its_stat_size);
         tcase_add_test(tc, fifo_is_refused_without_blocking_and_directory_is_eisdir);
         tcase_add_test(tc, endless_device_is_e2big_and_regular_only_refuses_devices);
         tcase_add_test(tc, head_reads_at_most_size_bytes);

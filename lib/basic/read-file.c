@@ -36,7 +36,7 @@ int read_file_open(const char *path, ReadFileFlags flags, FILE **ret) {
 }
 
 /* Reads fd to its end into b, at most max_size bytes. Straight read()s into a buffer
- * sized by st_size, so a file takes one read() and the one that sees its end: a stdio
+ * sized by st_size, so a file takes one read(): a stdio
  * stream costs an fcntl() and a second fstat() per file, and every unit file of a run
  * comes through here. */
 static int read_all(int fd, const struct stat *st, size_t max_size, Buffer *b) {
@@ -64,6 +64,11 @@ static int read_all(int fd, const struct stat *st, size_t max_size, Buffer *b) {
                 b->data[b->len] = 0;
                 if (b->len > max_size)
                         return -E2BIG;
+                /* A regular file read short at exactly the size fstat() gave is at its end:
+                 * no read() only to see 0 (one per unit file). Not a file of /proc (size
+                 * 0) or /sys (size 4096), which are read a page at a time until 0. */
+                if (S_ISREG(st->st_mode) && st->st_size > 0 && b->len == (size_t) st->st_size && (size_t) k < avail)
+                        return 0;
         }
 }
 
