@@ -142,7 +142,10 @@ typedef struct CachedLstat {
         struct stat st;
 } CachedLstat;
 
-/* stat() or lstat() of path, once per run with c. */
+/* stat() or lstat() of path, once per run with c. A stat() starts as the lstat(): the
+ * two differ only when the last component is a symlink (path_lookupat() follows every
+ * other one alike, errors included), and the lstat() is what the path's resolution asks
+ * next anyway (resolve_entry()). */
 static int cached_stat(LoaderCache *c, const char *path, bool follow, struct stat *ret) {
         char buf[LOADER_CACHE_KEY_MAX];
         const char *key = c ? loader_cache_key(buf, follow ? "stat" : "lstat", path) : NULL;
@@ -152,7 +155,13 @@ static int cached_stat(LoaderCache *c, const char *path, bool follow, struct sta
                         *ret = known->st;
                 return known->error;
         }
-        int r = (follow ? stat(path, ret) : lstat(path, ret)) < 0 ? -errno : 0;
+        int r;
+        if (follow && c) {
+                r = cached_stat(c, path, false, ret);
+                if (r >= 0 && S_ISLNK(ret->st_mode))
+                        r = stat(path, ret) < 0 ? -errno : 0;
+        } else
+                r = (follow ? stat(path, ret) : lstat(path, ret)) < 0 ? -errno : 0;
         CachedLstat *fresh = key ? malloc(sizeof(CachedLstat)) : NULL;
         if (fresh) {
                 *fresh = (CachedLstat) { .error = r };
