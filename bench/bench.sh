@@ -89,7 +89,7 @@ ratio() {
         python3 -c 'import sys; print("%.2f" % (float(sys.argv[1]) / float(sys.argv[2])))' "$1" "$2"
 }
 
-echo "Machine: $(nproc) CPUs, $(. /etc/os-release && echo "$PRETTY_NAME"), $(systemctl --version | head -1)"
+echo "Machine: $(nproc) CPUs (the generator's closure work: one worker process per CPU, at most one per 64 confined units), $(. /etc/os-release && echo "$PRETTY_NAME"), $(systemctl --version | head -1)"
 echo "Timer: $(command -v hyperfine >/dev/null && hyperfine --version || echo 'date +%s%N loop')"
 echo "Output dirs: $tmp ($(stat -f -c %T "$tmp"))"
 echo
@@ -167,6 +167,10 @@ syscalls_libtree=$(awk '/^------/ { s++; next } s == 1 && $NF != "wait4" { c += 
 ours_b=$(median_ms "$runs_b" env SYSTEMD_UNIT_PATH="$tmp/units" SYSTEMD_LOG_LEVEL=err "$gen" \
                  "$tmp/out/normal" "$tmp/out/early" "$tmp/out/late")
 ours_b_cpu=$(cpu_of_last)
+# The same pinned to one CPU: one process, no workers (lib/basic/workers.h).
+ours_b1=$(median_ms "$runs_b" env SYSTEMD_UNIT_PATH="$tmp/units" SYSTEMD_LOG_LEVEL=err taskset -c 0 "$gen" \
+                 "$tmp/out/normal" "$tmp/out/early" "$tmp/out/late")
+ours_b1_cpu=$(cpu_of_last)
 libtree_b=$(median_ms "$runs_b" bash "$tmp/libtree-all.sh")
 libtree_b_cpu=$(cpu_of_last)
 ldd_b=$(median_ms "$runs_ldd" bash "$tmp/ldd-all.sh")
@@ -177,6 +181,8 @@ echo "(b) closure of every ELF program in /usr/bin, /usr/sbin, /usr/lib/systemd:
 printf '    %-36s %10s ms (median of %d), %s ms per confined unit\n' "systemd-confinement-generator" "$ours_b" "$runs_b" "$(per_unit "$ours_b" "$programs")"
 printf '    %-36s %10s system calls, %s per unit (strace -c -f)\n' "" "$syscalls" "$(per_unit "$syscalls" "$programs")"
 printf '    %-36s %10s\n' "" "$ours_b_cpu"
+printf '    %-36s %10s ms (median of %d), %s ms per confined unit\n' "  the same on one CPU (taskset -c 0)" "$ours_b1" "$runs_b" "$(per_unit "$ours_b1" "$programs")"
+printf '    %-36s %10s\n' "" "$ours_b1_cpu"
 printf '    %-36s %10s ms (median of %d)\n' "libtree -p -vv (all programs)" "$libtree_b" "$runs_b"
 printf '    %-36s %10s\n' "" "$libtree_b_cpu"
 printf '    %-36s %10s system calls, %s per program (strace -c -f)\n' "" "$syscalls_libtree" "$(per_unit "$syscalls_libtree" "$programs")"
