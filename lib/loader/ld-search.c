@@ -32,6 +32,8 @@
 typedef struct LoadedObject {
         char *path;        /* l_name: the path it was found as */
         char **names;      /* names it was requested by or matched (l_libname) */
+        uint64_t *name_hashes; /* string_hash() of each of names, for find_loaded() */
+        uint64_t path_hash, soname_hash; /* of path and of elf.soname (0: none) */
         char *origin;      /* $ORIGIN, NULL when unknown */
         ElfFile elf;
         bool elf_borrowed; /* elf belongs to the run cache */
@@ -587,19 +589,44 @@ static int search_name(Walk *w, size_t loader, const char *name, bool *other_cla
         return r;
 }
 
-static bool object_has_name(const LoadedObject *o, const char *name) {
-        return streq_ptr(o->path, name) || strv_contains(o->names, name);
+/* The hashes of an object's strings, so that find_loaded() compares strings only when
+ * their hashes agree: it runs for every DT_NEEDED entry against every object loaded so
+ * far, and its strcmp()s were the walk's largest cost. */
+static uint64_t hash_of(const char *s) {
+        return s ? string_hash(s) : 0;
+}
+
+static int object_add_name(LoadedObject *o, const char *name) {
+        size_t n = strv_length(o->names);
+        uint64_t *h = reallocarray(o->name_hashes, n + 1, sizeof(uint64_t));
+        if (!h)
+                return -ENOMEM;
+        o->name_hashes = h;
+        int r = strv_extend(&o->names, name);
+        if (r >= 0)
+                h[n] = string_hash(name);
+        return r;
+}
+
+static bool object_has_name(const LoadedObject *o, const char *name, uint64_t hash) {
+        if (o->path_hash == hash && streq_ptr(o->path, name))
+                return true;
+        for (size_t i = 0; o->names && o->names[i]; i++)
+                if (o->name_hashes[i] == hash && streq(o->names[i], name))
+                        return true;
+        return false;
 }
 
 /* First loaded wins: a name matches an object's path, a name it was loaded
  * by, or its DT_SONAME (which is then remembered as a name). */
 static size_t find_loaded(Walk *w, const char *name) {
+        uint64_t hash = string_hash(name);
         for (size_t i = 0; i < w->n_objects; i++) {
                 LoadedObject *o = object(w, i);
-                if (object_has_name(o, name))
+                if (object_has_name(o, name, hash))
                         return i;
-                if (o->elf.soname && streq(o->elf.soname, name)) {
-                        if (strv_extend(&o->names, name) < 0)
+                if (o->soname_hash == hash && o->elf.soname && streq(o->elf.soname, name)) {
+                        if (object_add_name(o, name) < 0)
                                 log_debug("out of memory remembering soname %s", name);
                         return i;
                 }
@@ -663,10 +690,12 @@ static int add_object(Walk *w, const char *path, const struct stat *st, const ch
 
         o.path = strdup(path);
         o.origin = origin_of(path);
-        if (!o.path || !o.origin || strv_extend(&o.names, name) < 0) {
+        o.path_hash = hash_of(path), o.soname_hash = hash_of(o.elf.soname);
+        if (!o.path || !o.origin || object_add_name(&o, name) < 0) {
                 free(o.path);
                 free(o.origin);
                 strv_free(o.names);
+                free(o.name_hashes);
                 object_elf_done(&o);
                 return -ENOMEM;
         }
@@ -676,6 +705,7 @@ static int add_object(Walk *w, const char *path, const struct stat *st, const ch
                 free(o.path);
                 free(o.origin);
                 strv_free(o.names);
+                free(o.name_hashes);
                 object_elf_done(&o);
                 return -ENOMEM;
         }
@@ -752,7 +782,7 @@ static int map_object(Walk *w, size_t loader, const char *name, const char *what
                 r = report(w, path, object_label(w, loader), same);
                 if (r < 0)
                         return r;
-                if (strv_extend(&object(w, i)->names, name) < 0)
+                if (object_add_name(object(w, i), name) < 0)
                         return -ENOMEM;
                 *ret = i;
                 return 0;
@@ -944,6 +974,7 @@ static int add_program(Walk *w, const char *program, ElfFile *elf, bool borrowed
         /* The kernel's /proc/self/exe is the real path: the program's $ORIGIN. */
         o.path = strdup(program);
         o.origin = real ? origin_of(real) : NULL;
+        o.path_hash = hash_of(program), o.soname_hash = hash_of(o.elf.soname);
         w->objects = calloc(1, sizeof(LoadedObject));
         if (!o.path || !w->objects || (real && !o.origin)) {
                 free(o.path);
@@ -980,6 +1011,7 @@ static int add_interpreter(Walk *w, const char *interp) {
 
         o.have_id = true, o.dev = st.st_dev, o.ino = st.st_ino;
         o.path = strdup(interp);
+        o.path_hash = hash_of(interp), o.soname_hash = hash_of(o.elf.soname);
         LoadedObject *m = reallocarray(w->objects, w->n_objects + 1, sizeof(LoadedObject));
         if (!o.path || !m) {
                 free(o.path);
@@ -998,6 +1030,7 @@ static void walk_done(Walk *w) {
                 free(w->objects[i].path);
                 free(w->objects[i].origin);
                 strv_free(w->objects[i].names);
+                free(w->objects[i].name_hashes);
                 object_elf_done(&w->objects[i]);
         }
         free(w->objects);
