@@ -38,7 +38,6 @@ typedef struct Opted {
         char *unread; /* an [X-Confinement] line systemd does not read: the cause to block */
         char *instance_cause; /* a template whose closure depends on the instance: why */
         OptedKind kind;
-        bool masked_out; /* refused by a mask in the early dir: no drop-in can reach it */
 } Opted;
 
 typedef struct Run {
@@ -51,6 +50,8 @@ typedef struct Run {
         ClosureRun shared;    /* the pending mounts, store scanner and loader cache of the run */
         Opted *opted;
         size_t n_opted;
+        char *block_text;   /* the first blocking drop-in, the same for every unit */
+        char *block_staged; /* a file of it that each unit's is a hard link of, or NULL */
         int write_error;
 } Run;
 
@@ -400,9 +401,8 @@ static int write_template_guard(Run *run, const Opted *o) {
 /* A unit that no drop-in can reach (its name leaves no room for "NAME.d/", or no
  * drop-in name sorts after the user's) is refused by a mask in the early dir, which
  * outranks /etc (SPEC 5). */
-static void mask_out(Run *run, Opted *o, const char *cause) {
+static void mask_out(Run *run, const Opted *o, const char *cause) {
         log_error("%s: not confined, masked: %s", o->info.name, cause);
-        o->masked_out = true;
         int r = dropin_mask_unit(run->early_dir, o->info.name);
         note_write(run, r, o->info.name, "its mask");
 }
@@ -410,46 +410,47 @@ static void mask_out(Run *run, Opted *o, const char *cause) {
 /* The first blocking drop-in is the same text for every unit (the cause is the same,
  * and systemctl status names the unit by the drop-in's path): written once, and each
  * unit's made a hard link of it, so that a unit costs a mkdir() and a link(). */
-static int write_initial_blocks(Run *run) {
-        _cleanup_free_ char *text = dropin_blocking_text(NULL, "the generator did not finish computing its closure");
-        _cleanup_free_ char *staged = NULL;
-        if (!text)
+static int stage_initial_block(Run *run) {
+        if (!(run->block_text = dropin_blocking_text(NULL, "the generator did not finish computing its closure")))
                 return log_oom();
-        if (run->n_opted > 1 && dropin_stage(run->dir, text, &staged) < 0)
-                staged = NULL; /* each written on its own then */
-        for (size_t i = 0; i < run->n_opted; i++) {
-                Opted *o = &run->opted[i];
-                _cleanup_free_ char *name = NULL;
-                int r;
-                if (strlen(o->info.name) + strlen(".d") > NAME_MAX) {
-                        mask_out(run, o, "its name leaves no room for a drop-in dir");
-                        continue;
-                }
-                if (!o->stem) {
-                        mask_out(run, o, "no drop-in name within NAME_MAX sorts after its own drop-ins");
-                        continue;
-                }
-                name = stem_conf(o);
-                if (o->kind == OPTED_TEMPLATE_GUARD) {
-                        note_write(run, write_template_guard(run, o), o->info.name, "the instance guard");
-                        continue;
-                }
-                if (covered_by_template(run, o))
-                        continue;
-                hide_template_dropin(run, o);
-                if (!name) {
-                        if (staged)
-                                (void) unlink(staged);
-                        return log_oom();
-                }
-                r = dropin_write_linked(run->dir, o->info.name, name, staged, text);
-                if (r < 0) /* a unit without its blocking drop-in must not start at all */
-                        mask_out(run, o, "its blocking drop-in cannot be written");
+        if (run->n_opted > 1 && dropin_stage(run->dir, run->block_text, &run->block_staged) < 0)
+                run->block_staged = NULL; /* each written on its own then */
+        return 0;
+}
+
+/* The links stay; the staged name goes (systemd would skip it anyway). */
+static void unstage_initial_block(Run *run) {
+        if (run->block_staged)
+                (void) unlink(run->block_staged);
+        free(run->block_staged);
+        free(run->block_text);
+        run->block_staged = run->block_text = NULL;
+}
+
+/* One unit's first blocking drop-in (or its mask, *masked, where none can reach it), in
+ * the workers' first pass: safe to do twice. */
+static void block_initially(size_t i, bool *masked, void *userdata) {
+        Run *run = userdata;
+        Opted *o = &run->opted[i];
+        if (strlen(o->info.name) + strlen(".d") > NAME_MAX) {
+                *masked = true;
+                return mask_out(run, o, "its name leaves no room for a drop-in dir");
         }
-        /* The links stay; the staged name goes (systemd would skip it anyway). */
-        if (staged)
-                (void) unlink(staged);
-        return write_guards(run);
+        if (!o->stem) {
+                *masked = true;
+                return mask_out(run, o, "no drop-in name within NAME_MAX sorts after its own drop-ins");
+        }
+        if (o->kind == OPTED_TEMPLATE_GUARD)
+                return note_write(run, write_template_guard(run, o), o->info.name, "the instance guard");
+        if (covered_by_template(run, o))
+                return;
+        hide_template_dropin(run, o);
+        _cleanup_free_ char *name = stem_conf(o);
+        int r = name ? dropin_write_linked(run->dir, o->info.name, name, run->block_staged, run->block_text) : log_oom();
+        if (r < 0) { /* a unit without its blocking drop-in must not start at all */
+                *masked = true;
+                mask_out(run, o, "its blocking drop-in cannot be written");
+        }
 }
 
 /* An empty file: AssertPathExists= asks only that the path exists. mknod() makes it in
@@ -570,14 +571,15 @@ static void confine_one(Run *run, const Opted *o) {
         log_debug("%s: confined, %zu paths bound", o->info.name, path_set_size(closure_binds(uc.closure)));
 }
 
-static void confine_item(size_t i, void *userdata) {
+/* masked: refused by a mask in the early dir by block_initially(), no drop-in can reach it. */
+static void confine_item(size_t i, bool masked, void *userdata) {
         Run *run = userdata;
         const Opted *o = &run->opted[i];
         if (o->kind == OPTED_TEMPLATE_GUARD && !writing(run))
                 printf("# %s\n# Its closure depends on the instance (%s): only the instances that the "
                        "unit tree names are confined, each on its own (--explain INSTANCE); systemd "
                        "refuses the others.\n", o->info.name, o->instance_cause ?: "");
-        if (o->kind == OPTED_TEMPLATE_GUARD || covered_by_template(run, o) || o->masked_out)
+        if (o->kind == OPTED_TEMPLATE_GUARD || covered_by_template(run, o) || masked)
                 return;
         if (o->unread) {
                 block_unit(run, o, o->unread, "unread-section");
@@ -600,13 +602,33 @@ static int worker_result(void *userdata) {
  * reads of the libraries the others read too): about 5 ms of closure work. */
 #define UNITS_PER_JOB 64
 
-/* The closure work, most of a large run, shared by one worker per CPU (workers.h). Every
- * unit's blocking drop-in is in place before the first fork, so a worker that dies leaves
- * the units it had claimed blocked, and the run fails, as for a drop-in it could not
- * write. --explain and --dry-run print in the unit order: one process. */
+/* The blocking drop-ins, then the closure work, most of a large run, shared by one
+ * worker per CPU (workers.h): every unit's blocking drop-in is in place before any
+ * worker begins a closure, so a worker that dies leaves the units it had claimed
+ * blocked, and the run fails, as for a drop-in it could not write. The guards come
+ * first: the workers' masks of them take their name. When they cannot be written,
+ * every unit still gets its blocking drop-in, and keeps it. --explain and --dry-run
+ * write nothing and print in the unit order: one process. */
 static int confine_all(Run *run) {
         WorkSet ws = { .n = run->n_opted, .work = confine_item, .result = worker_result, .userdata = run };
-        return workers_run(&ws, writing(run) ? workers_jobs(run->n_opted, UNITS_PER_JOB) : 1);
+        int r = 0;
+        if (writing(run)) {
+                r = stage_initial_block(run);
+                if (r < 0)
+                        return r;
+                ws.first = block_initially;
+                r = write_guards(run);
+                if (r < 0)
+                        ws.work = NULL;
+        }
+        /* Every unit file is parsed and every guard written: their bytes are not needed
+         * through the closure work (and freed before the workers fork, none of them copies
+         * the pages that free() writes to). */
+        if (run->lookup)
+                unit_lookup_forget_files(run->lookup);
+        int k = workers_run(&ws, writing(run) && r >= 0 ? workers_jobs(run->n_opted, UNITS_PER_JOB) : 1);
+        unstage_initial_block(run);
+        return r < 0 ? r : k;
 }
 
 int generator_run(const GeneratorOptions *opts) {
@@ -633,13 +655,6 @@ int generator_run(const GeneratorOptions *opts) {
                 log_oom();
         else
                 r = collect(&run);
-        if (r >= 0 && writing(&run))
-                r = write_initial_blocks(&run);
-        /* Every unit file is parsed and every guard written: their bytes are not needed
-         * through the closure work (and freed before the workers fork, none of them copies
-         * the pages that free() writes to). */
-        if (run.lookup)
-                unit_lookup_forget_files(run.lookup);
         if (r >= 0)
                 r = confine_all(&run);
 
