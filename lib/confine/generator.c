@@ -252,6 +252,10 @@ static int collect(Run *run) {
                 r = strv_extend(&names, run->opts->explain);
         if (r < 0)
                 return log_error_errno(r, "Cannot enumerate units: %m");
+        /* The unit files are read one after another below: read ahead, each is parsed while
+         * the next is read. */
+        if (!run->opts->explain && unit_lookup_prefetch(run->lookup, names) < 0)
+                log_debug("Cannot read the unit files ahead, reading each when it is needed.");
 
         STRV_FOREACH(n, names) {
                 if (run->opts->explain && !streq(*n, run->opts->explain))
