@@ -22,8 +22,17 @@
 #define MAX_JOBS 8U
 
 /* What the workers share: MAP_SHARED, so every fork sees the caller's. */
+/* The second pass gives each worker a stretch of its own, neighbouring items (which share
+ * most of their libraries) in one worker's cache: a worker whose stretch is done takes
+ * claims from the others' (that is all the balancing). */
+typedef struct Stretch {
+        size_t next, end;
+} Stretch;
+
 typedef struct Shared {
-        size_t next_first, next_work; /* the next items to claim, in each pass */
+        size_t next_first;            /* the next items to claim in the first pass */
+        Stretch stretches[MAX_JOBS];  /* the second pass: one per worker, 0 the caller's */
+        unsigned jobs;                /* how many stretches there are */
         unsigned arrived;             /* processes done with their share of the first pass */
         unsigned released;            /* the first pass is complete: work() may begin */
         bool marks[];                 /* the first pass's mark of each item */
@@ -43,10 +52,20 @@ static void first_claimed(const WorkSet *ws, Shared *s) {
                         ws->first(i, &s->marks[i], ws->userdata);
 }
 
-static void work_claimed(const WorkSet *ws, Shared *s) {
-        for (size_t from; ws->work && (from = __atomic_fetch_add(&s->next_work, CLAIM, __ATOMIC_RELAXED)) < ws->n;)
-                for (size_t i = from; i < from + CLAIM && i < ws->n; i++)
-                        ws->work(i, __atomic_load_n(&s->marks[i], __ATOMIC_RELAXED), ws->userdata);
+static void split_stretches(Shared *s, size_t n, unsigned jobs) {
+        s->jobs = jobs;
+        for (unsigned j = 0; j < jobs; j++)
+                s->stretches[j] = (Stretch) { .next = n * j / jobs, .end = n * (j + 1) / jobs };
+}
+
+/* Worker self's second pass: its own stretch, then claims from the others'. */
+static void work_claimed(const WorkSet *ws, Shared *s, unsigned self) {
+        for (unsigned k = 0; ws->work && k < s->jobs; k++) {
+                Stretch *st = &s->stretches[(self + k) % s->jobs];
+                for (size_t from; (from = __atomic_fetch_add(&st->next, CLAIM, __ATOMIC_RELAXED)) < st->end;)
+                        for (size_t i = from; i < from + CLAIM && i < st->end; i++)
+                                ws->work(i, __atomic_load_n(&s->marks[i], __ATOMIC_RELAXED), ws->userdata);
+        }
 }
 
 /* The wait at the end of the first pass: short (the others' last claims), so a yield,
@@ -62,14 +81,14 @@ static void pause_a_little(unsigned *spins) {
 /* A forked worker: it dies with the caller, whose exit tells systemd that the output is
  * complete (nothing may be written after that), and never returns. _exit(): the caller's
  * stdio buffers and exit handlers are the caller's. */
-static _Noreturn void worker(const WorkSet *ws, Shared *s, pid_t parent) {
+static _Noreturn void worker(const WorkSet *ws, Shared *s, pid_t parent, unsigned self) {
         if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
                 _exit(EXIT_FAILURE);
         first_claimed(ws, s);
         __atomic_fetch_add(&s->arrived, 1, __ATOMIC_RELEASE);
         for (unsigned spins = 0; !__atomic_load_n(&s->released, __ATOMIC_ACQUIRE);)
                 pause_a_little(&spins);
-        work_claimed(ws, s);
+        work_claimed(ws, s, self);
         _exit(ws->result && ws->result(ws->userdata) < 0 ? EXIT_FAILURE : EXIT_SUCCESS);
 }
 
@@ -110,9 +129,10 @@ static int wait_arrivals(Shared *s, pid_t *pids, unsigned forked) {
 }
 
 static void run_alone(const WorkSet *ws, Shared *s) {
-        s->next_first = s->next_work = 0;
+        s->next_first = 0;
+        split_stretches(s, ws->n, 1);
         first_claimed(ws, s);
-        work_claimed(ws, s);
+        work_claimed(ws, s, 0);
 }
 
 int workers_run(const WorkSet *ws, unsigned jobs) {
@@ -129,10 +149,15 @@ int workers_run(const WorkSet *ws, unsigned jobs) {
 
         pid_t pids[MAX_JOBS], self = getpid();
         unsigned forked = 0;
-        for (unsigned j = 1; j < jobs && j < MAX_JOBS; j++) {
+        if (jobs > MAX_JOBS)
+                jobs = MAX_JOBS;
+        /* Split for all: the stretch of a worker that could not be forked is taken by the
+         * others once theirs are done. */
+        split_stretches(s, ws->n, jobs);
+        for (unsigned j = 1; j < jobs; j++) {
                 pid_t pid = fork();
                 if (pid == 0)
-                        worker(ws, s, self);
+                        worker(ws, s, self, j);
                 if (pid < 0) {
                         log_debug_errno(-errno, "Cannot fork a worker, going on with %u: %m", forked + 1);
                         break;
@@ -157,7 +182,7 @@ int workers_run(const WorkSet *ws, unsigned jobs) {
                 return r;
         }
         __atomic_store_n(&s->released, 1, __ATOMIC_RELEASE);
-        work_claimed(ws, s);
+        work_claimed(ws, s, 0);
 
         for (unsigned j = 0; j < forked; j++) {
                 int k = reap(pids[j]);
