@@ -204,19 +204,15 @@ static int dropin_paths(const char *dir, const char *unit, const char *name, cha
         return 0;
 }
 
-/* A fresh temporary file in d (a unit dir made when missing; the output dir never is),
- * mode 0644: a name of our own with O_EXCL (a leftover of a killed run is never reused).
- * Not ending in .conf and not a unit name: systemd ignores it should we die before
- * rename(). Short, so that a name near NAME_MAX still has a temporary name beside it. */
+/* A fresh temporary file in d (a unit dir made when the open finds it missing: the
+ * blocking drop-ins made nearly all of them already, maybe in another worker process, so
+ * a mkdir() first would mostly fail; the output dir is never made), mode 0644: a name of
+ * our own with O_EXCL (a leftover of a killed run is never reused). Not ending in .conf
+ * and not a unit name: systemd ignores it should we die before rename(). Short, so that a
+ * name near NAME_MAX still has a temporary name beside it. */
 static int open_temporary(const char *d, bool unit_dir, char **ret_tmp) {
         static unsigned counter;
         bool made = !unit_dir;
-        if (unit_dir) {
-                int r = unit_dir_ensure(d);
-                if (r < 0)
-                        return r;
-                made = r > 0;
-        }
         /* The pid of this process: the generator's workers (workers.h) are its forks. */
         pid_t pid = getpid();
         for (unsigned attempt = 0; attempt < 1000; attempt++) {
@@ -235,7 +231,6 @@ static int open_temporary(const char *d, bool unit_dir, char **ret_tmp) {
                         return fd;
                 }
                 if (errno == ENOENT && !made) {
-                        /* a remembered dir that is gone: made again */
                         int r = mkdir_unit_dir(d);
                         if (r < 0)
                                 return r;
