@@ -834,17 +834,22 @@ static int read_unit_file(const char *path, char **ret, size_t *ret_size) {
         return read_full_file(path, READ_FILE_REGULAR, UNIT_LOOKUP_READ_MAX, ret, ret_size);
 }
 
+/* Reads item i ahead unless someone began it: false then. */
+static bool prefetch_read(Prefetch *p, size_t i) {
+        Prefetched *it = &p->items[i];
+        int waiting = PREFETCH_WAITING;
+        if (!__atomic_compare_exchange_n(&it->state, &waiting, PREFETCH_READING, false, __ATOMIC_ACQ_REL,
+                                         __ATOMIC_ACQUIRE))
+                return false;
+        it->error = read_unit_file(it->path, &it->data, &it->size);
+        __atomic_store_n(&it->state, PREFETCH_READ, __ATOMIC_RELEASE);
+        return true;
+}
+
 static void *prefetch_thread(void *userdata) {
         Prefetch *p = userdata;
-        for (size_t i = 0; i < p->n && !__atomic_load_n(&p->stop, __ATOMIC_RELAXED); i++) {
-                Prefetched *it = &p->items[i];
-                int waiting = PREFETCH_WAITING;
-                if (!__atomic_compare_exchange_n(&it->state, &waiting, PREFETCH_READING, false, __ATOMIC_ACQ_REL,
-                                                 __ATOMIC_ACQUIRE))
-                        continue; /* taken already */
-                it->error = read_unit_file(it->path, &it->data, &it->size);
-                __atomic_store_n(&it->state, PREFETCH_READ, __ATOMIC_RELEASE);
-        }
+        for (size_t i = 0; i < p->n && !__atomic_load_n(&p->stop, __ATOMIC_RELAXED); i++)
+                (void) prefetch_read(p, i);
         return NULL;
 }
 
@@ -860,8 +865,11 @@ static bool prefetch_take(Prefetch *p, const char *path, FileBytes *f) {
                 if (__atomic_compare_exchange_n(&it->state, &waiting, PREFETCH_TAKEN, false, __ATOMIC_ACQ_REL,
                                                 __ATOMIC_ACQUIRE))
                         return false; /* the thread is behind: read here */
-                while (__atomic_load_n(&it->state, __ATOMIC_ACQUIRE) == PREFETCH_READING)
-                        sched_yield(); /* a read of a few microseconds */
+                /* The thread reads it: the parse has caught up with the reads, so this
+                 * thread reads the next one meanwhile, rather than wait. */
+                for (size_t ahead = i + 1; __atomic_load_n(&it->state, __ATOMIC_ACQUIRE) == PREFETCH_READING;)
+                        if (ahead >= p->n || ahead > i + 8 || !prefetch_read(p, ahead++))
+                                sched_yield(); /* a read of a few microseconds */
                 if (__atomic_load_n(&it->state, __ATOMIC_ACQUIRE) != PREFETCH_READ)
                         return false;
                 f->data = TAKE_PTR(it->data);
