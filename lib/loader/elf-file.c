@@ -485,6 +485,9 @@ int elf_reader_open(const char *path, ElfReader **ret) {
                 close(fd);
                 return r;
         }
+        /* A few headers are read, here and there: the kernel's read-ahead past each would
+         * only read (at boot: from disk) pages no one asks for. */
+        (void) posix_fadvise(fd, 0, 0, POSIX_FADV_RANDOM);
         er->reader.fd = fd;
         er->size = (uint64_t) st.st_size;
         *ret = er;
