@@ -12,7 +12,7 @@
 #      the ratios (goals: at least as fast as libtree, 3x; 100x faster than ldd);
 #  (c) the boot cost: the stock unit tree plus 0, 10, 100 and 1000 of those confined
 #      units, the generator beside systemd-sysv-generator on the same tree.
-# Times are medians of RUNS runs (default 20 for (a), 10 for (b)), with hyperfine when
+# Times are medians of RUNS runs (default 20 for (a), 30 for (b)), with hyperfine when
 # apt can install it, else a loop timed with date +%s%N. Installs what it needs (root).
 # Output dirs and units live under BENCH_TMPDIR (default /dev/shm): at boot the generator
 # writes to tmpfs (/run), so a disk file system there would time the disk, not the work.
@@ -21,7 +21,7 @@ cd "$(dirname "$0")/.."
 export DEBIAN_FRONTEND=noninteractive
 
 runs_a=${RUNS:-20}
-runs_b=${RUNS_CLOSURE:-10}
+runs_b=${RUNS_CLOSURE:-30}
 runs_ldd=${RUNS_LDD:-1}
 build=${BUILD_DIR:-build}
 sysv=/lib/systemd/system-generators/systemd-sysv-generator
