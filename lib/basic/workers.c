@@ -82,8 +82,12 @@ static void pause_a_little(unsigned *spins) {
  * complete (nothing may be written after that), and never returns. _exit(): the caller's
  * stdio buffers and exit handlers are the caller's. */
 static _Noreturn void worker(const WorkSet *ws, Shared *s, pid_t parent, unsigned self) {
-        if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
+        if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) {
+                log_error_errno(-errno, "Worker %d cannot ask to die with the generator: %m", (int) getpid());
                 _exit(EXIT_FAILURE);
+        }
+        if (getppid() != parent)
+                _exit(EXIT_FAILURE); /* the generator is gone already: nothing may be written */
         first_claimed(ws, s);
         __atomic_fetch_add(&s->arrived, 1, __ATOMIC_RELEASE);
         for (unsigned spins = 0; !__atomic_load_n(&s->released, __ATOMIC_ACQUIRE);)
@@ -175,8 +179,8 @@ int workers_run(const WorkSet *ws, unsigned jobs) {
                         if (pids[j] > 0)
                                 (void) kill(pids[j], SIGKILL);
                 for (unsigned j = 0; j < forked; j++)
-                        if (pids[j] > 0)
-                                (void) waitpid(pids[j], NULL, 0);
+                        while (pids[j] > 0 && waitpid(pids[j], NULL, 0) < 0 && errno == EINTR)
+                                ;
                 run_alone(ws, s);
                 (void) munmap(s, size);
                 return r;
