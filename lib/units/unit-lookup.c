@@ -875,7 +875,7 @@ static bool prefetch_take(Prefetch *p, const char *path, FileBytes *f) {
                 f->data = TAKE_PTR(it->data);
                 f->size = it->size;
                 f->error = it->error;
-                it->state = PREFETCH_TAKEN;
+                __atomic_store_n(&it->state, PREFETCH_TAKEN, __ATOMIC_RELAXED); /* the thread may still look */
                 return true;
         }
         return false;
