@@ -591,9 +591,10 @@ static int search_name(Walk *w, size_t loader, const char *name, bool *other_cla
 
 /* The hashes of an object's strings, so that find_loaded() compares strings only when
  * their hashes agree: it runs for every DT_NEEDED entry against every object loaded so
- * far, and its strcmp()s were the walk's largest cost. */
-static uint64_t hash_of(const char *s) {
-        return s ? string_hash(s) : 0;
+ * far, and its strcmp()s were the walk's largest cost. Once its path and ELF are set. */
+static void object_hash(LoadedObject *o) {
+        o->path_hash = o->path ? string_hash(o->path) : 0;
+        o->soname_hash = o->elf.soname ? string_hash(o->elf.soname) : 0;
 }
 
 static int object_add_name(LoadedObject *o, const char *name) {
@@ -690,7 +691,7 @@ static int add_object(Walk *w, const char *path, const struct stat *st, const ch
 
         o.path = strdup(path);
         o.origin = origin_of(path);
-        o.path_hash = hash_of(path), o.soname_hash = hash_of(o.elf.soname);
+        object_hash(&o);
         if (!o.path || !o.origin || object_add_name(&o, name) < 0) {
                 free(o.path);
                 free(o.origin);
@@ -974,7 +975,7 @@ static int add_program(Walk *w, const char *program, ElfFile *elf, bool borrowed
         /* The kernel's /proc/self/exe is the real path: the program's $ORIGIN. */
         o.path = strdup(program);
         o.origin = real ? origin_of(real) : NULL;
-        o.path_hash = hash_of(program), o.soname_hash = hash_of(o.elf.soname);
+        object_hash(&o);
         w->objects = calloc(1, sizeof(LoadedObject));
         if (!o.path || !w->objects || (real && !o.origin)) {
                 free(o.path);
@@ -1011,7 +1012,7 @@ static int add_interpreter(Walk *w, const char *interp) {
 
         o.have_id = true, o.dev = st.st_dev, o.ino = st.st_ino;
         o.path = strdup(interp);
-        o.path_hash = hash_of(interp), o.soname_hash = hash_of(o.elf.soname);
+        object_hash(&o);
         LoadedObject *m = reallocarray(w->objects, w->n_objects + 1, sizeof(LoadedObject));
         if (!o.path || !m) {
                 free(o.path);
