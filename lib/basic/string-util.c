@@ -101,12 +101,26 @@ char *strjoin_real(const char *first, ...) {
         return r;
 }
 
+/* Bytes from p (n of them left) up to the first one that is not ASCII, eight at a time:
+ * a drop-in of several KiB is nearly all ASCII. */
+static size_t ascii_prefix(const unsigned char *p, size_t n) {
+        size_t i = 0;
+        for (uint64_t w; i + sizeof w <= n; i += sizeof w) {
+                memcpy(&w, p + i, sizeof w);
+                if (w & UINT64_C(0x8080808080808080))
+                        break;
+        }
+        while (i < n && p[i] < 0x80)
+                i++;
+        return i;
+}
+
 bool utf8_is_valid(const char *s) {
-        const unsigned char *p = (const unsigned char *) s;
+        const unsigned char *p = (const unsigned char *) s, *end = p + strlen(s);
 
         while (*p) {
                 if (*p < 0x80) { /* ASCII, the common case: no decoding */
-                        p++;
+                        p += ascii_prefix(p, (size_t) (end - p));
                         continue;
                 }
                 size_t len = utf8_expected_len(*p);

@@ -33,6 +33,20 @@ static size_t utf8_sequence_length(const char *s) {
         return utf8_is_valid(buf) ? n : 0;
 }
 
+/* The bytes unit_escape_path() changes or refuses, and every byte of a multi-byte
+ * sequence (checked there): a path with none of them is written as it is. */
+static const bool path_byte_special[256] = {
+        ['\\'] = true, [':'] = true, [' '] = true, ['\t'] = true, ['%'] = true,
+        ['\n'] = true, ['\r'] = true, ['"'] = true, ['\''] = true, [0x80 ... 0xff] = true,
+};
+
+bool unit_path_is_plain(const char *path) {
+        const unsigned char *p = (const unsigned char *) path;
+        while (*p && !path_byte_special[*p])
+                p++;
+        return *p == 0;
+}
+
 char *unit_escape_path(const char *path) {
         /* Each byte becomes at most two, plus the quotes. */
         _cleanup_free_ char *r = malloc(strlen(path) * 2 + 3);
@@ -43,7 +57,8 @@ char *unit_escape_path(const char *path) {
         if (quote)
                 *w++ = '"';
         for (const char *p = path; *p;) {
-                size_t n = utf8_sequence_length(p);
+                /* ASCII, nearly every byte of a path: no decoding. */
+                size_t n = (unsigned char) *p < 0x80 ? 1 : utf8_sequence_length(p);
                 /* systemd 262 refuses a bind path holding a quote, escaped or
                  * not ("Failed to parse BindReadOnlyPaths=, ignoring"): the bind
                  * would be silently missing, so no supported version gets one. */

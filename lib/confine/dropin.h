@@ -7,6 +7,7 @@
  * from starting, and atomic replacement (temporary name, then rename), so that a
  * generator killed at any point leaves only whole .conf files behind. */
 
+#include <stdbool.h>
 #include <stdio.h>
 
 /* Escapes a path for one word of a space-separated path list (BindPaths=,
@@ -15,6 +16,9 @@
  * newline, or one a supported systemd does not take back, e.g. with a quote) is
  * reported as errno = EINVAL with a NULL return. */
 char *unit_escape_path(const char *path);
+/* Whether unit_escape_path() returns path unchanged (plain ASCII, nothing to escape): nearly
+ * every path, written then without a copy. */
+bool unit_path_is_plain(const char *path);
 
 /* Escapes free text for a value systemd expands specifiers in (Description=). */
 char *unit_escape_text(const char *text);

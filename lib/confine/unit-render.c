@@ -218,22 +218,34 @@ static int write_writable_paths(FILE *f, UnitConfinement *uc, const Specifiers *
         return 0;
 }
 
+/* path as unit_escape_path() has it, copied only when it changes (a drop-in holds a few
+ * dozen paths, some hundreds: this is most of its writing). -errno when it cannot be. */
+static int put_path(FILE *f, const char *path) {
+        if (unit_path_is_plain(path)) {
+                fputs(path, f);
+                return 0;
+        }
+        _cleanup_free_ char *esc = unit_escape_path(path);
+        if (!esc)
+                return -errno;
+        fputs(esc, f);
+        return 0;
+}
+
 static int write_binds(FILE *f, UnitConfinement *uc) {
         const PathEntry **sorted = path_set_sorted(closure_binds(uc->closure));
         if (!sorted)
                 return -ENOMEM;
         for (const PathEntry **e = sorted; *e; e++) {
-                _cleanup_free_ char *src = unit_escape_path((*e)->source), *dst = NULL;
-                if (!src)
+                fputs("BindReadOnlyPaths=", f);
+                if (put_path(f, (*e)->source) < 0)
                         return fail_bad_path(uc, (*e)->source);
-                if (streq((*e)->source, (*e)->dest)) {
-                        fprintf(f, "BindReadOnlyPaths=%s\n", src);
-                        continue;
+                if (!streq((*e)->source, (*e)->dest)) {
+                        fputc(':', f);
+                        if (put_path(f, (*e)->dest) < 0)
+                                return fail_bad_path(uc, (*e)->dest);
                 }
-                dst = unit_escape_path((*e)->dest);
-                if (!dst)
-                        return fail_bad_path(uc, (*e)->dest);
-                fprintf(f, "BindReadOnlyPaths=%s:%s\n", src, dst);
+                fputc('\n', f);
         }
         return 0;
 }
@@ -254,10 +266,10 @@ static int write_mount_dependencies(FILE *f, UnitConfinement *uc) {
         }
         strv_sort(dirs);
         STRV_FOREACH(d, dirs) {
-                _cleanup_free_ char *esc = unit_escape_path(*d);
-                if (!esc)
+                fputs("RequiresMountsFor=", f);
+                if (put_path(f, *d) < 0)
                         return fail_bad_path(uc, *d);
-                fprintf(f, "RequiresMountsFor=%s\n", esc);
+                fputc('\n', f);
         }
         return 0;
 }
