@@ -10,7 +10,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "loader-cache.h"
 #include "log.h"
 #include "macro.h"
 #include "string-util.h"
@@ -158,27 +157,9 @@ static int write_all(int fd, const char *s) {
         return 0;
 }
 
-/* The UNIT.d dirs this process made or found: a unit gets its blocking drop-in first
- * and its real one (or a guard) later, and a second mkdir() per unit only fails with
- * EEXIST. Should a remembered dir be gone (a test removing its tree), creating the
- * file fails with ENOENT and the dir is made again. */
-static LoaderCache *known_dirs;
-
-static void known_dirs_free(void) __attribute__((destructor));
-static void known_dirs_free(void) {
-        known_dirs = loader_cache_free(known_dirs);
-}
-
-static void remember_dir(const char *d) {
-        static int present = 1;
-        if (known_dirs || loader_cache_new(&known_dirs) >= 0)
-                (void) loader_cache_put(known_dirs, d, &present, NULL); /* best effort */
-}
-
 static int mkdir_unit_dir(const char *d) {
         if (mkdir(d, 0755) < 0 && errno != EEXIST)
                 return -errno;
-        remember_dir(d);
         return 0;
 }
 
@@ -195,15 +176,6 @@ static mode_t umask_cut(void) {
                 known = true;
         }
         return cut;
-}
-
-/* The unit's drop-in dir d, made the first time the run asks for it: 1 when this call
- * made it (or found it on disk), 0 when the run knew it already. */
-static int unit_dir_ensure(const char *d) {
-        if (known_dirs && loader_cache_get(known_dirs, d))
-                return 0;
-        int r = mkdir_unit_dir(d);
-        return r < 0 ? r : 1;
 }
 
 /* DIR/UNIT.d and DIR/UNIT.d/NAME; -ENAMETOOLONG when UNIT.d or NAME cannot be a file name. */
@@ -297,7 +269,7 @@ int dropin_write_linked(const char *dir, const char *unit, const char *name, con
                 return dropin_write(dir, unit, name, content);
         int r = dropin_paths(dir, unit, name, &d, &final);
         if (r >= 0)
-                r = unit_dir_ensure(d);
+                r = mkdir_unit_dir(d);
         if (r < 0)
                 return r;
         /* link() makes the name appear with the whole file or not at all. Anything in the
