@@ -253,53 +253,6 @@ START_TEST(unit_file_bytes_are_read_once_per_run) {
 }
 END_TEST
 
-/* Read ahead (unit_lookup_prefetch()): every file gives the bytes a plain read gives, in the
- * list's order, out of it, skipped, or after the thread is gone; a FIFO is still refused. */
-START_TEST(files_read_ahead_are_the_files_read_in_place) {
-        enum { N = 200 };
-        char *names[N + 2] = {}, *paths[N] = {}, *fifo = NULL;
-        for (int i = 0; i < N; i++) {
-                char text[64];
-                ck_assert_int_ge(asprintf(&names[i], "pf%03d.service", i), 0);
-                snprintf(text, sizeof text, "[Service]\nExecStart=/bin/true %d\n", i);
-                paths[i] = tu_write(usr, names[i], text);
-        }
-        ck_assert_int_ge(asprintf(&fifo, "%s/pf-fifo.service", usr), 0);
-        ck_assert_int_eq(mkfifo(fifo, 0644), 0);
-        names[N] = strdup("pf-fifo.service");
-        UnitLookup *l;
-        const char *data;
-        size_t size;
-        ck_assert_int_eq(unit_lookup_new(search, &l), 0);
-        ck_assert_int_eq(unit_lookup_prefetch(l, names), 0);
-        for (int i = 0; i < N; i++) {
-                if (i % 10 == 3)
-                        continue; /* skipped: never asked for */
-                int k = i % 10 == 5 ? N - 1 - i : i; /* some out of the list's order */
-                char want[64];
-                snprintf(want, sizeof want, "[Service]\nExecStart=/bin/true %d\n", k);
-                ck_assert_int_eq(unit_lookup_read(l, paths[k], &data, &size), 0);
-                ck_assert_str_eq(data, want);
-                ck_assert_uint_eq(size, strlen(want));
-        }
-        ck_assert_int_eq(unit_lookup_read(l, fifo, &data, &size), -EBADFD);
-        unit_lookup_forget_files(l);
-        ck_assert_int_eq(unit_lookup_read(l, paths[3], &data, &size), 0);
-        ck_assert(strstr(data, "/bin/true 3\n"));
-        unit_lookup_free(l);
-        /* Freed with the thread still reading: joined, nothing leaks (ASan). */
-        ck_assert_int_eq(unit_lookup_new(search, &l), 0);
-        ck_assert_int_eq(unit_lookup_prefetch(l, names), 0);
-        unit_lookup_free(l);
-        for (int i = 0; i < N; i++) {
-                (void) unlink(paths[i]);
-                free(paths[i]), free(names[i]);
-        }
-        (void) unlink(fifo);
-        free(names[N]), free(fifo);
-}
-END_TEST
-
 START_TEST(prefix_dirs_of_a_dashed_name) {
         free(tu_write(usr, "foo-bar-baz.service", unit));
         UnitInfo u;
@@ -421,7 +374,6 @@ int main(void) {
         tcase_add_test(tc, search_path_honours_systemd_unit_path_and_excludes_output_dirs);
         tcase_add_test(tc, unit_name_helpers);
         tcase_add_test(tc, unit_file_bytes_are_read_once_per_run);
-        tcase_add_test(tc, files_read_ahead_are_the_files_read_in_place);
         suite_add_tcase(s, tc);
         return tu_run_suite(s);
 }

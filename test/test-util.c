@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "test-util.h"
 
+#include <dirent.h>
 #include <libgen.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -86,6 +87,16 @@ int tu_run_suite(Suite *s) {
         int failed = srunner_ntests_failed(sr);
         srunner_free(sr);
         return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
+
+int tu_thread_count(void) {
+        DIR *d = opendir("/proc/self/task");
+        ck_assert_ptr_nonnull(d);
+        int n = 0;
+        for (struct dirent *de; (de = readdir(d));)
+                n += de->d_name[0] != '.';
+        closedir(d);
+        return n;
 }
 
 char *tu_system_lib_dir(void) {

@@ -32,5 +32,7 @@ char *tu_system_lib_dir(void);
 char *tu_systemd_dump(const char *dir, const char *unit);
 /* The values of the dump's "\t\tKEY: " lines, in order (NULL when there are none). */
 char **tu_dump_values(const char *dump, const char *key);
+/* The threads this process has now (the entries of /proc/self/task). */
+int tu_thread_count(void);
 /* Runs a Suite with CK_NORMAL output and returns the process exit code. */
 int tu_run_suite(Suite *s);

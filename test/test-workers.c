@@ -18,13 +18,8 @@
 typedef struct Seen {
         pid_t by[N];
         int times[N];
-        int firsts[N];        /* first passes of item i */
-        int firsts_seen[N];   /* first passes done, all items, when work() began item i */
-        bool mark_seen[N];
-        int n_firsts;
         pid_t caller;
         int die_in_worker; /* a forked worker kills itself on its first item */
-        int die_in_first;  /* ... on its first item of the first pass */
         int worker_result;
 } Seen;
 
@@ -35,23 +30,10 @@ static Seen *seen_new(void) {
         return s;
 }
 
-static void first(size_t i, bool *mark, void *userdata) {
-        Seen *s = userdata;
-        if (s->die_in_first && getpid() != s->caller)
-                raise(SIGKILL);
-        if (i % 7 == 0)
-                *mark = true;
-        __atomic_fetch_add(&s->firsts[i], 1, __ATOMIC_RELAXED);
-        __atomic_fetch_add(&s->n_firsts, 1, __ATOMIC_RELAXED);
-        usleep(100);
-}
-
-static void record(size_t i, bool mark, void *userdata) {
+static void record(size_t i, void *userdata) {
         Seen *s = userdata;
         if (s->die_in_worker && getpid() != s->caller)
                 raise(SIGKILL);
-        s->firsts_seen[i] = __atomic_load_n(&s->n_firsts, __ATOMIC_RELAXED);
-        s->mark_seen[i] = mark;
         s->by[i] = getpid();
         __atomic_fetch_add(&s->times[i], 1, __ATOMIC_RELAXED);
         usleep(200); /* long enough that every worker gets items */
@@ -133,40 +115,6 @@ START_TEST(a_worker_whose_result_failed_fails_the_run) {
 }
 END_TEST
 
-START_TEST(the_first_pass_ends_everywhere_before_any_work_and_marks_reach_it) {
-        Seen *s = seen_new();
-        WorkSet ws = { .n = N, .first = first, .work = record, .result = result, .userdata = s };
-        ck_assert_int_eq(workers_run(&ws, 3), 0);
-        for (size_t i = 0; i < N; i++) {
-                ck_assert_int_eq(s->firsts[i], 1);
-                ck_assert_int_eq(s->times[i], 1);
-                ck_assert_int_eq(s->firsts_seen[i], N);
-                ck_assert(s->mark_seen[i] == (i % 7 == 0));
-        }
-        ck_assert_uint_eq(processes(s), 3);
-        munmap(s, sizeof(Seen));
-}
-END_TEST
-
-START_TEST(a_worker_that_dies_in_the_first_pass_leaves_it_all_to_the_caller) {
-        Seen *s = seen_new();
-        s->die_in_first = 1;
-        WorkSet ws = { .n = N, .first = first, .work = record, .result = result, .userdata = s };
-        ck_assert_int_eq(workers_run(&ws, 3), -ECHILD);
-        /* The whole first pass again (an item twice at most), then every item's work here
-         * and nowhere else: the other worker was killed before the end of the first pass. */
-        for (size_t i = 0; i < N; i++) {
-                ck_assert_int_ge(s->firsts[i], 1);
-                ck_assert_int_le(s->firsts[i], 2);
-                ck_assert_int_eq(s->times[i], 1);
-                ck_assert_int_eq(s->by[i], getpid());
-                ck_assert(s->mark_seen[i] == (i % 7 == 0));
-        }
-        ck_assert_int_eq(waitpid(-1, NULL, WNOHANG), -1);
-        munmap(s, sizeof(Seen));
-}
-END_TEST
-
 START_TEST(jobs_follow_the_cpus_and_the_items) {
         cpu_set_t set;
         ck_assert_int_eq(sched_getaffinity(0, sizeof set, &set), 0);
@@ -200,8 +148,6 @@ int main(void) {
         tcase_add_test(tc, one_job_is_this_process_alone);
         tcase_add_test(tc, a_worker_that_dies_fails_the_run_and_only_its_claim_is_undone);
         tcase_add_test(tc, a_worker_whose_result_failed_fails_the_run);
-        tcase_add_test(tc, the_first_pass_ends_everywhere_before_any_work_and_marks_reach_it);
-        tcase_add_test(tc, a_worker_that_dies_in_the_first_pass_leaves_it_all_to_the_caller);
         tcase_add_test(tc, jobs_follow_the_cpus_and_the_items);
         suite_add_tcase(s, tc);
         return tu_run_suite(s);

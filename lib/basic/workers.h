@@ -7,20 +7,14 @@
  * claimed a few at a time from a counter in shared memory: a slow item does not hold up
  * the rest, and when a worker dies, the items it had claimed and not finished are the
  * only ones left undone. Processes, not threads: the work need not be thread-safe, and a
- * crash in one worker ends that worker only. Uses libc only. */
+ * crash in one worker ends that worker only. The caller must have no other thread when
+ * it calls (a fork copies only the calling one). Uses libc only. */
 
-#include <stdbool.h>
 #include <stddef.h>
 
 typedef struct WorkSet {
         size_t n; /* the items are 0 .. n-1 */
-        /* Optional: a first pass over every item, shared the same way and finished, all of
-         * it, before work() begins on any item. It may set the item's mark, which work() is
-         * given (whichever worker does it). It must be safe to do again: when a worker dies
-         * in this pass, the caller kills the others and does the whole pass again, then
-         * every item's work(), alone. */
-        void (*first)(size_t i, bool *mark, void *userdata);
-        void (*work)(size_t i, bool mark, void *userdata); /* optional */
+        void (*work)(size_t i, void *userdata);
         /* A worker's result once its items are done: 0, or a negative errno when something
          * it did failed (it has said what). Called in the forked workers only. */
         int (*result)(void *userdata);

@@ -12,6 +12,7 @@
 
 #include "confinement-config.h"
 #include "dropin.h"
+#include "feed.h"
 #include "explain.h"
 #include "loader-cache.h"
 #include "log.h"
@@ -38,6 +39,7 @@ typedef struct Opted {
         char *unread; /* an [X-Confinement] line systemd does not read: the cause to block */
         char *instance_cause; /* a template whose closure depends on the instance: why */
         OptedKind kind;
+        bool masked;  /* refused by a mask in the early dir: no drop-in can reach it */
 } Opted;
 
 typedef struct Run {
@@ -48,11 +50,12 @@ typedef struct Run {
         UnitLookup *lookup;   /* one scan of the unit dirs for the whole run */
         char *guard_name;     /* the file name of the guards for units the generator cannot see */
         ClosureRun shared;    /* the pending mounts, store scanner and loader cache of the run */
-        Opted *opted;
+        Opted *opted;         /* one slot per service name: none moves while the feed reads them */
         size_t n_opted;
         char *block_text;   /* the first blocking drop-in, the same for every unit */
         char *block_staged; /* a file of it that each unit's is a hard link of, or NULL */
-        int write_error;
+        bool block_staged_tried;
+        int write_error;    /* the first; set by the blocking thread too */
 } Run;
 
 static void opted_done(Opted *o) {
@@ -71,8 +74,8 @@ static void note_write(Run *run, int r, const char *unit, const char *what) {
         if (r >= 0)
                 return;
         log_error_errno(r, "%s: cannot write %s in %s: %m", unit, what, run->dir);
-        if (run->write_error == 0)
-                run->write_error = r;
+        int none = 0; /* the first error stays */
+        (void) __atomic_compare_exchange_n(&run->write_error, &none, r, false, __ATOMIC_RELAXED, __ATOMIC_RELAXED);
 }
 
 /* Each unit file is read once per run, by the lookup's look for the section
@@ -241,7 +244,9 @@ static void hide_template_dropin(Run *run, const Opted *o) {
         note_write(run, dropin_write(run->dir, o->info.name, name, text), o->info.name, "the mask of its template's drop-in");
 }
 
-static int collect(Run *run) {
+/* The opted-in units into run->opted, each offered to feed (when there is one) once it is
+ * complete. */
+static int collect(Run *run, Feed *feed) {
         _cleanup_strv_free_ char **names = NULL;
         int r = unit_lookup_new(run->search_path, &run->lookup);
         if (r >= 0)
@@ -252,10 +257,9 @@ static int collect(Run *run) {
                 r = strv_extend(&names, run->opts->explain);
         if (r < 0)
                 return log_error_errno(r, "Cannot enumerate units: %m");
-        /* The unit files are read one after another below: read ahead, each is parsed while
-         * the next is read. */
-        if (!run->opts->explain && unit_lookup_prefetch(run->lookup, names) < 0)
-                log_debug("Cannot read the unit files ahead, reading each when it is needed.");
+        run->opted = calloc(strv_length(names) + 1, sizeof(Opted));
+        if (!run->opted)
+                return log_oom();
 
         STRV_FOREACH(n, names) {
                 if (run->opts->explain && !streq(*n, run->opts->explain))
@@ -264,19 +268,14 @@ static int collect(Run *run) {
                  * without parsing (a section header is never split across lines). */
                 if (!unit_lookup_may_mention(run->lookup, *n, CONFINEMENT_SECTION))
                         continue;
-                Opted o;
-                r = load_opted(run, *n, &o);
+                r = load_opted(run, *n, &run->opted[run->n_opted]);
                 if (r < 0)
                         return log_oom();
                 if (r == 0)
                         continue;
-                Opted *a = realloc(run->opted, (run->n_opted + 1) * sizeof(Opted));
-                if (!a) {
-                        opted_done(&o);
-                        return log_oom();
-                }
-                run->opted = a;
-                run->opted[run->n_opted++] = o;
+                run->n_opted++;
+                if (feed)
+                        feed_offer(feed, run->n_opted);
         }
 
         for (size_t i = 0; i < run->n_opted; i++) {
@@ -412,14 +411,15 @@ static void mask_out(Run *run, const Opted *o, const char *cause) {
 }
 
 /* The first blocking drop-in is the same text for every unit (the cause is the same,
- * and systemctl status names the unit by the drop-in's path): written once, and each
- * unit's made a hard link of it, so that a unit costs a mkdir() and a link(). */
-static int stage_initial_block(Run *run) {
+ * and systemctl status names the unit by the drop-in's path): written once, by the first
+ * unit that needs it, and each unit's made a hard link of it, so that a unit costs a
+ * mkdir() and a link(). NULL block_text: out of memory, every unit is masked instead. */
+static void stage_initial_block(Run *run) {
+        run->block_staged_tried = true;
         if (!(run->block_text = dropin_blocking_text(NULL, "the generator did not finish computing its closure")))
-                return log_oom();
-        if (run->n_opted > 1 && dropin_stage(run->dir, run->block_text, &run->block_staged) < 0)
+                return (void) log_oom();
+        if (dropin_stage(run->dir, run->block_text, &run->block_staged) < 0)
                 run->block_staged = NULL; /* each written on its own then */
-        return 0;
 }
 
 /* The links stay; the staged name goes (systemd would skip it anyway). */
@@ -431,17 +431,16 @@ static void unstage_initial_block(Run *run) {
         run->block_staged = run->block_text = NULL;
 }
 
-/* One unit's first blocking drop-in (or its mask, *masked, where none can reach it), in
- * the workers' first pass: safe to do twice. */
-static void block_initially(size_t i, bool *masked, void *userdata) {
-        Run *run = userdata;
-        Opted *o = &run->opted[i];
+/* One unit's first blocking drop-in, or its mask (o->masked) where none can reach it or
+ * it cannot be written: a unit without its blocking drop-in must not start at all. Done
+ * by the blocking thread, or after it, never beside another call of itself. */
+static void block_initially(Run *run, Opted *o) {
         if (strlen(o->info.name) + strlen(".d") > NAME_MAX) {
-                *masked = true;
+                o->masked = true;
                 return mask_out(run, o, "its name leaves no room for a drop-in dir");
         }
         if (!o->stem) {
-                *masked = true;
+                o->masked = true;
                 return mask_out(run, o, "no drop-in name within NAME_MAX sorts after its own drop-ins");
         }
         if (o->kind == OPTED_TEMPLATE_GUARD)
@@ -449,12 +448,49 @@ static void block_initially(size_t i, bool *masked, void *userdata) {
         if (covered_by_template(run, o))
                 return;
         hide_template_dropin(run, o);
+        if (!run->block_staged_tried)
+                stage_initial_block(run);
         _cleanup_free_ char *name = stem_conf(o);
-        int r = name ? dropin_write_linked(run->dir, o->info.name, name, run->block_staged, run->block_text) : log_oom();
-        if (r < 0) { /* a unit without its blocking drop-in must not start at all */
-                *masked = true;
+        int r = name && run->block_text ? dropin_write_linked(run->dir, o->info.name, name, run->block_staged, run->block_text)
+                                        : log_oom();
+        if (r < 0) {
+                o->masked = true;
                 mask_out(run, o, "its blocking drop-in cannot be written");
         }
+}
+
+/* Whether a unit's blocking drop-in depends on no other unit: a template's on whether its
+ * closure depends on the instance (known once every unit is read), an instance's on its
+ * template's. */
+static bool blocks_alone(const Opted *o) {
+        return !o->info.instance && !is_template(o->info.name);
+}
+
+/* The blocking thread's item: the units collect() found, in its order. */
+static void block_found(size_t i, void *userdata) {
+        Run *run = userdata;
+        if (blocks_alone(&run->opted[i]))
+                block_initially(run, &run->opted[i]);
+}
+
+/* Finding the opted-in units, and their blocking drop-ins, written before any closure
+ * work begins: a thread (feed.h) writes them while collect() still reads the unit files
+ * (their reading only reads, the blocking only writes, the output dirs are no input of
+ * the run), then this thread those that depend on other units. */
+static int collect_and_block(Run *run) {
+        Feed *feed = NULL;
+        int r;
+        if (writing(run) && (r = feed_start(block_found, run, &feed)) < 0) {
+                log_debug_errno(r, "Cannot start the blocking thread, blocking after reading: %m");
+                feed = NULL;
+        }
+        r = collect(run, feed);
+        feed_finish(feed);
+        for (size_t i = 0; r >= 0 && writing(run) && i < run->n_opted; i++)
+                if (!feed || !blocks_alone(&run->opted[i]))
+                        block_initially(run, &run->opted[i]);
+        unstage_initial_block(run);
+        return r;
 }
 
 /* An empty file: AssertPathExists= asks only that the path exists. mknod() makes it in
@@ -575,15 +611,14 @@ static void confine_one(Run *run, const Opted *o) {
         log_debug("%s: confined, %zu paths bound", o->info.name, path_set_size(closure_binds(uc.closure)));
 }
 
-/* masked: refused by a mask in the early dir by block_initially(), no drop-in can reach it. */
-static void confine_item(size_t i, bool masked, void *userdata) {
+static void confine_item(size_t i, void *userdata) {
         Run *run = userdata;
         const Opted *o = &run->opted[i];
         if (o->kind == OPTED_TEMPLATE_GUARD && !writing(run))
                 printf("# %s\n# Its closure depends on the instance (%s): only the instances that the "
                        "unit tree names are confined, each on its own (--explain INSTANCE); systemd "
                        "refuses the others.\n", o->info.name, o->instance_cause ?: "");
-        if (o->kind == OPTED_TEMPLATE_GUARD || covered_by_template(run, o) || masked)
+        if (o->kind == OPTED_TEMPLATE_GUARD || covered_by_template(run, o) || o->masked)
                 return;
         if (o->unread) {
                 block_unit(run, o, o->unread, "unread-section");
@@ -606,33 +641,23 @@ static int worker_result(void *userdata) {
  * reads of the libraries the others read too): about 5 ms of closure work. */
 #define UNITS_PER_JOB 64
 
-/* The blocking drop-ins, then the closure work, most of a large run, shared by one
- * worker per CPU (workers.h): every unit's blocking drop-in is in place before any
- * worker begins a closure, so a worker that dies leaves the units it had claimed
- * blocked, and the run fails, as for a drop-in it could not write. The guards come
- * first: the workers' masks of them take their name. When they cannot be written,
- * every unit still gets its blocking drop-in, and keeps it. --explain and --dry-run
- * write nothing and print in the unit order: one process. */
+/* The closure work, most of a large run, shared by one worker per CPU (workers.h) once
+ * every unit's blocking drop-in is in place (collect_and_block()): a worker that dies
+ * leaves the units it had claimed blocked, and the run fails, as for a drop-in it could
+ * not write. The guards come first: the masks of them take their name. When they cannot
+ * be written, every unit keeps its blocking drop-in. --explain and --dry-run write
+ * nothing and print in the unit order: one process. */
 static int confine_all(Run *run) {
         WorkSet ws = { .n = run->n_opted, .work = confine_item, .result = worker_result, .userdata = run };
-        int r = 0;
-        if (writing(run)) {
-                r = stage_initial_block(run);
-                if (r < 0)
-                        return r;
-                ws.first = block_initially;
-                r = write_guards(run);
-                if (r < 0)
-                        ws.work = NULL;
-        }
+        int r = writing(run) ? write_guards(run) : 0;
+        if (r < 0)
+                return r;
         /* Every unit file is parsed and every guard written: their bytes are not needed
          * through the closure work (and freed before the workers fork, none of them copies
          * the pages that free() writes to). */
         if (run->lookup)
                 unit_lookup_forget_files(run->lookup);
-        int k = workers_run(&ws, writing(run) && r >= 0 ? workers_jobs(run->n_opted, UNITS_PER_JOB) : 1);
-        unstage_initial_block(run);
-        return r < 0 ? r : k;
+        return workers_run(&ws, writing(run) ? workers_jobs(run->n_opted, UNITS_PER_JOB) : 1);
 }
 
 int generator_run(const GeneratorOptions *opts) {
@@ -658,7 +683,7 @@ int generator_run(const GeneratorOptions *opts) {
         if (r < 0)
                 log_oom();
         else
-                r = collect(&run);
+                r = collect_and_block(&run);
         if (r >= 0)
                 r = confine_all(&run);
 

@@ -6,8 +6,6 @@
 #include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
-#include <pthread.h>
-#include <sched.h>
 #include <search.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -744,34 +742,9 @@ typedef struct FileBytes {
         int error; /* what read_full_file() returned */
 } FileBytes;
 
-/* A fragment read ahead by the prefetch thread (unit_lookup_prefetch()). */
-typedef enum PrefetchState {
-        PREFETCH_WAITING, /* neither has begun it */
-        PREFETCH_READING, /* the thread reads it */
-        PREFETCH_READ,    /* data, size and error are the thread's result */
-        PREFETCH_TAKEN,   /* unit_lookup_read() took it, or reads it itself */
-} PrefetchState;
-
-typedef struct Prefetched {
-        const char *path; /* the name map's, which outlives the thread */
-        char *data;
-        size_t size;
-        int error;
-        int state; /* PrefetchState, read and written atomically */
-} Prefetched;
-
-typedef struct Prefetch {
-        pthread_t thread;
-        Prefetched *items;
-        size_t n;
-        size_t next;  /* where unit_lookup_read() looks first: the reads come in this order */
-        int stop;     /* set atomically: the thread ends after the item it reads */
-} Prefetch;
-
 struct UnitLookup {
         NameMap map;
         char **search_path;
-        Prefetch *prefetch; /* NULL when nothing is read ahead */
         void *files; /* the FileBytes of unit_lookup_read(), a tsearch() tree by path */
         /* unit_lookup_may_mention()'s verdict on all drop-ins, for this needle */
         char *dropins_needle;
@@ -796,11 +769,8 @@ static void file_bytes_free(void *p) {
         free(f);
 }
 
-static void prefetch_end(UnitLookup *l);
-
 UnitLookup *unit_lookup_free(UnitLookup *l) {
         if (l) {
-                prefetch_end(l);
                 tdestroy(l->files, file_bytes_free);
                 name_map_done(&l->map);
                 strv_free(l->search_path);
@@ -828,94 +798,8 @@ static int cmp_file_bytes(const void *a, const void *b) {
         return strcmp(((const FileBytes *) a)->path, ((const FileBytes *) b)->path);
 }
 
-/* ---- Reading ahead: the fragments' reads in a thread, beside the run's parse. ---- */
-
 static int read_unit_file(const char *path, char **ret, size_t *ret_size) {
         return read_full_file(path, READ_FILE_REGULAR, UNIT_LOOKUP_READ_MAX, ret, ret_size);
-}
-
-/* Reads item i ahead unless someone began it: false then. */
-static bool prefetch_read(Prefetch *p, size_t i) {
-        Prefetched *it = &p->items[i];
-        int waiting = PREFETCH_WAITING;
-        if (!__atomic_compare_exchange_n(&it->state, &waiting, PREFETCH_READING, false, __ATOMIC_ACQ_REL,
-                                         __ATOMIC_ACQUIRE))
-                return false;
-        it->error = read_unit_file(it->path, &it->data, &it->size);
-        __atomic_store_n(&it->state, PREFETCH_READ, __ATOMIC_RELEASE);
-        return true;
-}
-
-static void *prefetch_thread(void *userdata) {
-        Prefetch *p = userdata;
-        for (size_t i = 0; i < p->n && !__atomic_load_n(&p->stop, __ATOMIC_RELAXED); i++)
-                (void) prefetch_read(p, i);
-        return NULL;
-}
-
-/* path's read ahead, into f: true when it was one of the next few of the list (the run
- * reads other files between two fragments, and skips fragments it needs no bytes of). */
-static bool prefetch_take(Prefetch *p, const char *path, FileBytes *f) {
-        for (size_t i = p->next; i < p->n && i < p->next + 8; i++) {
-                Prefetched *it = &p->items[i];
-                if (!streq(it->path, path))
-                        continue;
-                p->next = i + 1;
-                int waiting = PREFETCH_WAITING;
-                if (__atomic_compare_exchange_n(&it->state, &waiting, PREFETCH_TAKEN, false, __ATOMIC_ACQ_REL,
-                                                __ATOMIC_ACQUIRE))
-                        return false; /* the thread is behind: read here */
-                /* The thread reads it: the parse has caught up with the reads, so this
-                 * thread reads the next one meanwhile, rather than wait. */
-                for (size_t ahead = i + 1; __atomic_load_n(&it->state, __ATOMIC_ACQUIRE) == PREFETCH_READING;)
-                        if (ahead >= p->n || ahead > i + 8 || !prefetch_read(p, ahead++))
-                                sched_yield(); /* a read of a few microseconds */
-                if (__atomic_load_n(&it->state, __ATOMIC_ACQUIRE) != PREFETCH_READ)
-                        return false;
-                f->data = TAKE_PTR(it->data);
-                f->size = it->size;
-                f->error = it->error;
-                __atomic_store_n(&it->state, PREFETCH_TAKEN, __ATOMIC_RELAXED); /* the thread may still look */
-                return true;
-        }
-        return false;
-}
-
-/* Stops and joins the thread (before a fork, too), and frees what no one took. */
-static void prefetch_end(UnitLookup *l) {
-        Prefetch *p = l->prefetch;
-        if (!p)
-                return;
-        __atomic_store_n(&p->stop, 1, __ATOMIC_RELAXED);
-        (void) pthread_join(p->thread, NULL);
-        for (size_t i = 0; i < p->n; i++)
-                free(p->items[i].data);
-        free(p->items);
-        free(p);
-        l->prefetch = NULL;
-}
-
-int unit_lookup_prefetch(UnitLookup *l, char * const *names) {
-        if (l->prefetch)
-                return 0;
-        _cleanup_free_ Prefetch *p = calloc(1, sizeof(Prefetch));
-        if (!p)
-                return -ENOMEM;
-        p->items = calloc(strv_length((char **) names) + 1, sizeof(Prefetched));
-        if (!p->items)
-                return -ENOMEM;
-        STRV_FOREACH(n, names) {
-                const NameEntry *e = unit_name_is_valid(*n, UNIT_NAME_ANY) ? fragment_entry(&l->map, *n) : NULL;
-                if (e && e->target[0] == '/' && e->state == FRAGMENT_LOADS)
-                        p->items[p->n++] = (Prefetched) { .path = e->target };
-        }
-        int r = pthread_create(&p->thread, NULL, prefetch_thread, p);
-        if (r != 0) {
-                free(p->items);
-                return -r;
-        }
-        l->prefetch = TAKE_PTR(p);
-        return 0;
 }
 
 int unit_lookup_read(UnitLookup *l, const char *path, const char **ret_data, size_t *ret_size) {
@@ -928,8 +812,7 @@ int unit_lookup_read(UnitLookup *l, const char *path, const char **ret_data, siz
                         free(f);
                         return -ENOMEM;
                 }
-                if (!l->prefetch || !prefetch_take(l->prefetch, path, f))
-                        f->error = read_unit_file(path, &f->data, &f->size);
+                f->error = read_unit_file(path, &f->data, &f->size);
                 found = tsearch(f, &l->files, cmp_file_bytes);
                 if (!found) {
                         file_bytes_free(f);
@@ -945,7 +828,6 @@ int unit_lookup_read(UnitLookup *l, const char *path, const char **ret_data, siz
 }
 
 void unit_lookup_forget_files(UnitLookup *l) {
-        prefetch_end(l);
         tdestroy(l->files, file_bytes_free);
         l->files = NULL;
 }

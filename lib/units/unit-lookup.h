@@ -59,15 +59,8 @@ bool unit_lookup_may_mention(UnitLookup *l, const char *name, const char *needle
  * run. unit_lookup_may_mention() keeps no fragment that does not mention its needle. */
 #define UNIT_LOOKUP_READ_MAX (4U * 1024U * 1024U)
 int unit_lookup_read(UnitLookup *l, const char *path, const char **ret_data, size_t *ret_size);
-/* Frees every file's bytes (when the run has read what it needs); a later read reads again.
- * Ends the reading ahead of unit_lookup_prefetch() too. */
+/* Frees every file's bytes (when the run has read what it needs); a later read reads again. */
 void unit_lookup_forget_files(UnitLookup *l);
-/* Reads the fragment of each of names ahead, in that order, in a thread of its own, for
- * unit_lookup_read() to take: a run that reads the units one after another then parses
- * one while the next is read. Until unit_lookup_forget_files() (which must come before a
- * fork(): the thread is joined there) or the end of l. 0, or -errno when no thread could
- * start (everything is then read as before). */
-int unit_lookup_prefetch(UnitLookup *l, char * const *names);
 void unit_info_done(UnitInfo *u);
 
 /* The drop-in dir names ("foo-.service.d", "foo-@.service.d", "foo-@bar.service.d", "service.d")

@@ -3,7 +3,7 @@
 """The generator killed (SIGKILL) at many points of a run over thousands of units
 leaves only whole .conf files, and never an opted-in unit without a drop-in once
 any unit has its final one (every blocking drop-in is written before any closure
-work, by the generator's workers together, each claiming CLAIM units at a time).
+work, by the generator's blocking thread, in the order the units are found).
 Usage: kill-test.py GENERATOR [KILLS]"""
 import os
 import random
@@ -19,7 +19,6 @@ import harness  # noqa: E402
 
 N_UNITS, N_OPTED = 3000, 2000
 BLOCK_MARK = harness.BLOCK_MARK
-CLAIM = 16  # lib/basic/workers.c
 
 
 def make_tree(d):
@@ -54,23 +53,18 @@ def check(out, opted):
                 problems.append(f"{unit}/{n}: not a whole drop-in")
     if finals and without:
         problems.append(f"{len(without)} opted-in units without any drop-in although {finals} are final")
-    if without and not unreached_by_first_pass(opted, without):
-        problems.append("units without a drop-in are not the ones the first pass had not reached yet")
+    if without and not unreached_by_blocking(opted, without):
+        problems.append("units without a drop-in are not the ones the blocking had not reached yet")
     return problems
 
 
-def unreached_by_first_pass(opted, without):
-    """Whether the units without a drop-in are what a first pass killed midway leaves: the
-    units no worker had claimed yet (the end of the list), and the rest of at most one claim
-    per worker (lib/basic/workers.c: CLAIM units at a time, one worker per CPU, 8 at most)."""
+def unreached_by_blocking(opted, without):
+    """Whether the units without a drop-in are what a run killed while it still found and
+    blocked units leaves: the end of the list, as the blocking thread takes the units in
+    the order they are found (lib/confine/generator.c, collect_and_block())."""
     index = {u: i for i, u in enumerate(opted)}
     missing = sorted(index[u] for u in without)
-    end = len(opted)
-    while missing and missing[-1] == end - 1:
-        missing.pop()
-        end -= 1
-    claims = {i // CLAIM for i in missing}
-    return len(claims) <= min(len(os.sched_getaffinity(0)), 8)
+    return missing == list(range(len(opted) - len(missing), len(opted)))
 
 
 def main():
