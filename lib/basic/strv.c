@@ -2,6 +2,7 @@
 #include "strv.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,14 +20,20 @@ char **strv_free(char **l) {
         return NULL;
 }
 
+/* The list grows by doubling, and malloc keeps the size it has room for (as systemd's
+ * GREEDY_REALLOC() asks malloc_usable_size()): a list built one string at a time costs
+ * a few reallocs, not one per string. */
 int strv_consume(char ***l, char *s) {
         if (!s)
                 return -ENOMEM;
         size_t n = strv_length(*l);
-        char **m = realloc(*l, sizeof(char *) * (n + 2));
-        if (!m) {
-                free(s);
-                return -ENOMEM;
+        char **m = *l;
+        if (!m || malloc_usable_size(m) < sizeof(char *) * (n + 2)) {
+                m = realloc(m, sizeof(char *) * (n + 2) * 2);
+                if (!m) {
+                        free(s);
+                        return -ENOMEM;
+                }
         }
         m[n] = s;
         m[n + 1] = NULL;

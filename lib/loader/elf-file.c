@@ -116,6 +116,15 @@ static bool image_read(const Image *im, uint64_t offset, size_t n, uint64_t *ret
         if (!p)
                 return false;
 
+        /* The file's byte order as the host's (every ELF file of a little-endian host
+         * but the odd foreign one): one load. */
+        if (im->big_endian == (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__)) {
+                switch (n) {
+                case 2: { uint16_t v; memcpy(&v, p, 2); *ret = v; return true; }
+                case 4: { uint32_t v; memcpy(&v, p, 4); *ret = v; return true; }
+                case 8: { uint64_t v; memcpy(&v, p, 8); *ret = v; return true; }
+                }
+        }
         uint64_t v = 0;
         for (size_t i = 0; i < n; i++) {
                 size_t k = im->big_endian ? i : n - 1 - i;
