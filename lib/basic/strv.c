@@ -24,9 +24,14 @@ char **strv_free(char **l) {
  * GREEDY_REALLOC() asks malloc_usable_size()): a list built one string at a time costs
  * a few reallocs, not one per string. */
 int strv_consume(char ***l, char *s) {
+        size_t n = strv_length(*l);
+        return strv_consume_n(l, &n, s);
+}
+
+int strv_consume_n(char ***l, size_t *count, char *s) {
         if (!s)
                 return -ENOMEM;
-        size_t n = strv_length(*l);
+        size_t n = *count;
         char **m = *l;
         if (!m || malloc_usable_size(m) < sizeof(char *) * (n + 2)) {
                 m = realloc(m, sizeof(char *) * (n + 2) * 2);
@@ -38,6 +43,7 @@ int strv_consume(char ***l, char *s) {
         m[n] = s;
         m[n + 1] = NULL;
         *l = m;
+        *count = n + 1;
         return 0;
 }
 

@@ -20,6 +20,9 @@ static inline void strv_freep(char ***l) {
 int strv_extend(char ***l, const char *s);
 /* Appends s itself (takes ownership, frees it on failure). */
 int strv_consume(char ***l, char *s);
+/* The same for a list whose length the caller keeps in *n (0 for a NULL list), so that a
+ * long list is not counted again at every append. */
+int strv_consume_n(char ***l, size_t *n, char *s);
 /* Appends copies of every element of other. */
 int strv_extend_strv(char ***l, char * const *other);
 bool strv_contains(char * const *l, const char *s);

@@ -982,10 +982,12 @@ static int add_prefix_instances(const NameMap *m, const char *dname, char ***can
 }
 
 static int collect_candidates(const NameMap *m, char * const *search_path, char ***candidates) {
+        size_t n = strv_length(*candidates);
         int r;
 
         for (size_t i = 0; i < m->n; i++)
-                if (endswith(m->entries[i].name, ".service") && (r = strv_extend(candidates, m->entries[i].name)) < 0)
+                if (endswith(m->entries[i].name, ".service") &&
+                    (r = strv_consume_n(candidates, &n, strdup(m->entries[i].name))) < 0)
                         return r;
 
         STRV_FOREACH(p, search_path) {
@@ -993,16 +995,17 @@ static int collect_candidates(const NameMap *m, char * const *search_path, char 
                 struct dirent *de;
                 while (d && (de = readdir(d))) {
                         _cleanup_free_ char *path = NULL, *unit = NULL;
+                        bool dependencies = endswith(de->d_name, ".wants") || endswith(de->d_name, ".requires") ||
+                                            endswith(de->d_name, ".upholds");
+                        if (!dependencies && !endswith(de->d_name, ".service.d"))
+                                continue; /* nearly every entry: a unit file */
                         if (asprintf(&path, "%s/%s", *p, de->d_name) < 0)
                                 return -ENOMEM;
-                        if (endswith(de->d_name, ".wants") || endswith(de->d_name, ".requires") ||
-                            endswith(de->d_name, ".upholds")) {
+                        if (dependencies) {
                                 if (is_dir(path) && (r = add_dependency_instances(path, candidates)) < 0)
                                         return r;
                                 continue;
                         }
-                        if (!endswith(de->d_name, ".service.d"))
-                                continue;
                         unit = strndup(de->d_name, strlen(de->d_name) - 2);
                         if (!unit)
                                 return -ENOMEM;
@@ -1031,6 +1034,7 @@ int unit_lookup_list_services(const UnitLookup *l, char ***ret) {
          * the listing quadratic in the number of units. */
         r = collect_candidates(m, l->search_path, &candidates);
         strv_sort_uniq(candidates);
+        size_t n_out = 0;
         STRV_FOREACH(c, candidates) {
                 _cleanup_free_ char *instance = NULL, *primary = NULL;
                 if (r < 0)
@@ -1039,7 +1043,7 @@ int unit_lookup_list_services(const UnitLookup *l, char ***ret) {
                 const NameEntry *fe = fragment_entry(m, *c);
                 r = primary_name(fe ? fe->target : NULL, *c, kind == UNIT_NAME_INSTANCE ? instance : NULL, &primary);
                 if (r >= 0)
-                        r = strv_consume(&out, TAKE_PTR(primary));
+                        r = strv_consume_n(&out, &n_out, TAKE_PTR(primary));
         }
         if (r < 0)
                 return r;
