@@ -6,6 +6,10 @@
 #include <stdbool.h>
 #include <stdlib.h>
 
+/* Items that wait before a sleeping thread is woken: one wake-up (a futex call on each
+ * side) per item cost more than the item when the thread kept up with the offers. */
+#define FEED_BATCH 16U
+
 struct Feed {
         void (*fn)(size_t i, void *userdata);
         void *userdata;
@@ -15,6 +19,7 @@ struct Feed {
         size_t n;      /* items offered; under lock */
         bool ended;    /* no more will be; under lock */
         bool waiting;  /* the thread sleeps on offered; under lock */
+        size_t asleep_at; /* items done when it went to sleep; under lock */
 };
 
 /* The next items to do: from done up to what is offered, 0 once the feed ended and
@@ -23,6 +28,7 @@ static size_t wait_for_items(Feed *f, size_t done) {
         pthread_mutex_lock(&f->lock);
         while (f->n == done && !f->ended) {
                 f->waiting = true;
+                f->asleep_at = done;
                 pthread_cond_wait(&f->offered, &f->lock);
                 f->waiting = false;
         }
@@ -57,12 +63,13 @@ int feed_start(void (*fn)(size_t i, void *userdata), void *userdata, Feed **ret)
         return 0;
 }
 
-/* A wake-up only when the thread sleeps: most offers find it busy with earlier items. */
+/* A wake-up only when the thread sleeps and a batch waits (feed_finish() wakes it for the
+ * rest): the thread does the items a little later, and in runs. */
 void feed_offer(Feed *f, size_t n) {
         pthread_mutex_lock(&f->lock);
         if (n > f->n) {
                 f->n = n;
-                if (f->waiting)
+                if (f->waiting && n - f->asleep_at >= FEED_BATCH)
                         pthread_cond_signal(&f->offered);
         }
         pthread_mutex_unlock(&f->lock);

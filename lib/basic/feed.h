@@ -15,8 +15,9 @@ typedef struct Feed Feed;
  * or the error of pthread_create() (the caller then does the items itself). */
 int feed_start(void (*fn)(size_t i, void *userdata), void *userdata, Feed **ret);
 
-/* Items 0 .. n-1 are complete: the thread may do them. n never goes down; what the
- * thread reads of them must not change after. */
+/* Items 0 .. n-1 are complete: the thread may do them (a sleeping thread is woken once a
+ * few wait, or by feed_finish()). n never goes down; what the thread reads of them must
+ * not change after. */
 void feed_offer(Feed *f, size_t n);
 
 /* No more items: returns once every offered item is done and the thread is joined, and
