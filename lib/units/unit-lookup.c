@@ -155,7 +155,9 @@ static const NameEntry *name_map_get(const NameMap *m, const char *name) {
         return NULL;
 }
 
-static int name_map_add(NameMap *m, char *name, char *target, size_t *allocated) {
+static FragmentState fragment_state(int stat_result, const struct stat *st);
+
+static int name_map_add(NameMap *m, char *name, char *target, FragmentState state, size_t *allocated) {
         if (!name || !target) {
                 free(name);
                 free(target);
@@ -172,7 +174,7 @@ static int name_map_add(NameMap *m, char *name, char *target, size_t *allocated)
                 m->entries = e;
                 *allocated = a;
         }
-        m->entries[m->n] = (NameEntry) { .name = name, .target = target, .order = m->n };
+        m->entries[m->n] = (NameEntry) { .name = name, .target = target, .order = m->n, .state = state };
         m->n++;
         return 0;
 }
@@ -292,13 +294,20 @@ static int scan_unit_dir(NameMap *m, const char *dir, DirListing *listing, size_
                 if ((t != DT_REG && t != DT_LNK) || !unit_name_is_valid(de->d_name, UNIT_NAME_ANY))
                         continue;
                 char *target;
+                FragmentState state = FRAGMENT_UNKNOWN;
                 if (t == DT_LNK)
                         target = symlink_target(m, dir, de->d_name);
                 else if (asprintf(&target, "%s/%s", dir, de->d_name) < 0)
                         target = NULL;
+                else {
+                        /* The stat() of the fragment, from the dir already open: no walk of
+                         * its path again (see stat_fragments()). */
+                        struct stat st;
+                        state = fragment_state(fstatat(dirfd(d), de->d_name, &st, 0), &st);
+                }
                 if (!target)
                         continue;
-                int r = name_map_add(m, strdup(de->d_name), target, allocated);
+                int r = name_map_add(m, strdup(de->d_name), target, state, allocated);
                 if (r < 0)
                         return r;
         }
@@ -393,15 +402,18 @@ static bool stat_null_or_empty(const struct stat *st) {
         return S_ISCHR(st->st_mode) || S_ISBLK(st->st_mode) || (S_ISREG(st->st_mode) && st->st_size == 0);
 }
 
+static FragmentState fragment_state(int stat_result, const struct stat *st) {
+        return stat_result < 0 ? FRAGMENT_MISSING : stat_null_or_empty(st) ? FRAGMENT_MASKED : FRAGMENT_LOADS;
+}
+
 /* Each fragment path stat()ed once per run: every name of it (aliases, instances) and
- * the unit's lookup ask again. */
+ * the unit's lookup ask again. A regular file's was taken by the scan of its dir. */
 static void stat_fragments(NameMap *m) {
         for (size_t i = 0; i < m->n; i++) {
                 struct stat st;
                 NameEntry *e = &m->entries[i];
-                if (e->target[0] == '/')
-                        e->state = stat(e->target, &st) < 0 ? FRAGMENT_MISSING :
-                                   stat_null_or_empty(&st) ? FRAGMENT_MASKED : FRAGMENT_LOADS;
+                if (e->target[0] == '/' && e->state == FRAGMENT_UNKNOWN)
+                        e->state = fragment_state(stat(e->target, &st), &st);
         }
 }
 
