@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "string-util.h"
+
 size_t strv_length(char * const *l) {
         size_t n = 0;
         while (l && l[n])
@@ -163,7 +165,7 @@ void strv_env_unset(char **env, const char *key) {
 
 int strv_env_set(char ***env, const char *key, const char *value) {
         char *entry;
-        if (asprintf(&entry, "%s=%s", key, value) < 0)
+        if (!(entry = strjoin(key, "=", value)))
                 return -ENOMEM;
         for (char **e = *env; e && *e; e++)
                 if (env_match(*e, key)) {

@@ -16,6 +16,7 @@
 #include "path-util.h"
 #include "profiles.h"
 #include "read-file.h"
+#include "string-util.h"
 #include "strv.h"
 #include "unit-env.h"
 
@@ -191,7 +192,7 @@ static int add_command_roots(UnitConfinement *uc, const char *key, const ExecCom
         if (r < 0)
                 return fail(uc, r, "missing-executable", "%s=%s: not found in the executable search path",
                             key, cmd->path);
-        if (asprintf(&reason, "%s= of %s", key, uc->info->name) < 0)
+        if (!(reason = strjoin(key, "= of ", uc->info->name)))
                 return -ENOMEM;
         r = closure_add_program(uc->closure, exe, reason);
         if (r < 0)

@@ -42,7 +42,7 @@ static void write_mode_defaults(FILE *f, const UnitConfinement *uc) {
         for (size_t i = 0; i < ELEMENTSOF(mode_defaults); i++)
                 if (!unit_text_get_effective(uc->text, "Service", mode_defaults[i].key, parse,
                                              mode_defaults[i].empty_resets))
-                        fprintf(f, "%s=%s\n", mode_defaults[i].key, on);
+                        fputs(mode_defaults[i].key, f), fputc('=', f), fputs(on, f), fputc('\n', f);
         if (unit_text_get_boolean(uc->text, "Service", "PrivateUsers") < 0 && unit_confine_private_users_is_safe(uc))
                 fputs("PrivateUsers=yes\n", f);
 }
@@ -328,7 +328,7 @@ static int write_dropin(FILE *f, void *userdata) {
                 fprintf(f, "Environment=\"LD_ORIGIN_PATH=%s\"\n", esc);
         }
         STRV_FOREACH(l, uc->exec_lines)
-                fprintf(f, "%s\n", *l);
+                fputs(*l, f), fputc('\n', f);
         r = write_pid_file(f, uc, &sp);
         if (r >= 0)
                 r = write_writable_paths(f, uc, &sp);

@@ -319,7 +319,7 @@ static int search_dir(Walk *w, const char *dir, const char *name, DirSearch *ret
                 _cleanup_free_ char *path = NULL;
                 Verdict v;
 
-                if (asprintf(&path, "%s%s%s", dir, *sub, name) < 0)
+                if (!(path = strjoin(dir, *sub, name)))
                         return -ENOMEM;
                 int r = verify_candidate(w, path, &v, &last_errno);
                 if (r < 0)

@@ -18,6 +18,7 @@
 #include "macro.h"
 #include "path-util.h"
 #include "read-file.h"
+#include "string-util.h"
 #include "strv.h"
 
 #define FOLLOW_MAX 8
@@ -297,8 +298,8 @@ static int scan_unit_dir(NameMap *m, const char *dir, DirListing *listing, size_
                 FragmentState state = FRAGMENT_UNKNOWN;
                 if (t == DT_LNK)
                         target = symlink_target(m, dir, de->d_name);
-                else if (asprintf(&target, "%s/%s", dir, de->d_name) < 0)
-                        target = NULL;
+                else if (!(target = strjoin(dir, "/", de->d_name)))
+                        ;
                 else {
                         /* The stat() of the fragment, from the dir already open: no walk of
                          * its path again (see stat_fragments()). */
@@ -537,13 +538,13 @@ static int consult_dir(DropinDirs *dd, const char *unit_path, const char *name) 
         _cleanup_free_ char *dname = NULL, *path = NULL, *resolved = NULL;
         int r;
 
-        if (asprintf(&dname, "%s.d", name) < 0)
+        if (!(dname = strjoin(name, ".d")))
                 return -ENOMEM;
         if ((r = add_name(&dd->names, dname)) < 0)
                 return r;
         if (!may_exist(dd, unit_path, dname))
                 return 0;
-        if (asprintf(&path, "%s/%s", unit_path, dname) < 0)
+        if (!(path = strjoin(unit_path, "/", dname)))
                 return -ENOMEM;
         if (!is_dir(path) || !(resolved = realpath(path, NULL)))
                 return 0;
@@ -591,8 +592,8 @@ static int find_dirs(DropinDirs *dd, const char *unit_path, const char *name) {
         }
         if ((r = next_prefix(name, &prefix)) <= 0)
                 return r;
-        if (asprintf(&built, "%s%s%s.%s", prefix, kind == UNIT_NAME_INSTANCE ? "@" : "",
-                     kind == UNIT_NAME_INSTANCE ? instance : "", unit_name_type(name)) < 0)
+        if (!(built = strjoin(prefix, kind == UNIT_NAME_INSTANCE ? "@" : "", kind == UNIT_NAME_INSTANCE ? instance : "",
+                              ".", unit_name_type(name))))
                 return -ENOMEM;
         if (!unit_name_is_valid(built, UNIT_NAME_PLAIN | UNIT_NAME_INSTANCE))
                 return 0;
