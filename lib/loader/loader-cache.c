@@ -77,8 +77,7 @@ void *loader_cache_get(const LoaderCache *c, const char *key) {
         return find_slot(c->slots, c->n_slots, key)->value;
 }
 
-static int grow(LoaderCache *c) {
-        size_t n_slots = c->n_slots * 2;
+static int grow_to(LoaderCache *c, size_t n_slots) {
         Entry *slots = calloc(n_slots, sizeof(Entry));
         if (!slots)
                 return -ENOMEM;
@@ -89,6 +88,18 @@ static int grow(LoaderCache *c) {
         c->slots = slots;
         c->n_slots = n_slots;
         return 0;
+}
+
+static int grow(LoaderCache *c) {
+        return grow_to(c, c->n_slots * 2);
+}
+
+void loader_cache_reserve(LoaderCache *c, size_t n) {
+        size_t n_slots = c ? c->n_slots : 0;
+        while (n_slots > 0 && n_slots / 2 < n)
+                n_slots *= 2;
+        if (c && n_slots > c->n_slots)
+                (void) grow_to(c, n_slots);
 }
 
 int loader_cache_put(LoaderCache *c, const char *key, void *value, loader_cache_free_fn free_value) {

@@ -32,6 +32,10 @@ void *loader_cache_get(const LoaderCache *c, const char *key);
  * caller keeps it: a cache that cannot grow only makes the run slower. */
 int loader_cache_put(LoaderCache *c, const char *key, void *value, loader_cache_free_fn free_value);
 size_t loader_cache_size(const LoaderCache *c);
+/* Makes room for n entries in all, at once: a table that doubles its way up touches
+ * (page faults) and rehashes every size on the way, and does so again in each forked
+ * worker. Best effort: without the room the table grows as needed. */
+void loader_cache_reserve(LoaderCache *c, size_t n);
 
 /* A key "tag:" and the parts that follow, up to a NULL, built in buf without printf or
  * malloc: most lookups hit, and formatting a key per lookup once cost more than the lookup.
