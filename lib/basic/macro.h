@@ -6,8 +6,10 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <malloc.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,6 +59,20 @@ static inline void closedirp(DIR **d) {
                 (fd) = -1;                         \
                 _fd_;                              \
         })
+
+/* systemd's GREEDY_REALLOC(): *p made room for at least need elements of size bytes,
+ * doubling, so that an array grown one element at a time costs a few reallocs, not one
+ * per element (malloc_usable_size() says what the last one made room for). The new
+ * array, or NULL with *p untouched. */
+static inline void *greedy_realloc(void **p, size_t need, size_t size) {
+        if (*p && need <= malloc_usable_size(*p) / size)
+                return *p;
+        size_t n = need < 4 ? 4 : need;
+        void *q = n <= SIZE_MAX / 2 / size ? reallocarray(*p, n * 2, size) : NULL;
+        if (q)
+                *p = q;
+        return q;
+}
 
 static inline bool streq(const char *a, const char *b) {
         return strcmp(a, b) == 0;

@@ -533,12 +533,36 @@ static bool in_system_dir(Walk *w, const char *path) {
         return false;
 }
 
+/* What ld.so.cache gives for name, asked once per run for each cache and host (both kept
+ * in the run's memo, so their addresses name them): every program asks for libc.so.6. */
+typedef struct CachedLookup {
+        const char *hit; /* into the cache, or NULL */
+} CachedLookup;
+
+static const char *cache_lookup(Walk *w, const char *name) {
+        char buf[LOADER_CACHE_KEY_MAX], ids[2 * 20];
+        bool kept = w->run_cache && !w->cache_owned && w->host != &w->host_storage;
+        const char *key = kept && snprintf(ids, sizeof ids, "%p:%p", (const void *) w->cache, (const void *) w->host) > 0
+                ? loader_cache_key(buf, "ldcache-lookup", ids, ":", name) : NULL;
+        const CachedLookup *known = key ? loader_cache_get(w->run_cache, key) : NULL;
+        if (known)
+                return known->hit;
+        const char *hit = ld_cache_lookup(w->cache, name, &w->host->cache_query);
+        CachedLookup *fresh = key ? malloc(sizeof(CachedLookup)) : NULL;
+        if (fresh) {
+                fresh->hit = hit;
+                if (loader_cache_put(w->run_cache, key, fresh, free) < 0)
+                        free(fresh);
+        }
+        return hit;
+}
+
 static int try_cache(Walk *w, size_t loader, const char *name, bool *other_class, char **ret_path, char **ret_via) {
         int r = consult_cache(w, name, loader);
         if (r < 0 || !w->cache)
                 return r;
 
-        const char *hit = ld_cache_lookup(w->cache, name, &w->host->cache_query);
+        const char *hit = cache_lookup(w, name);
         if (!hit)
                 return 0;
         if (object(w, loader)->elf.nodeflib && in_system_dir(w, hit)) {
@@ -599,10 +623,9 @@ static void object_hash(LoadedObject *o) {
 
 static int object_add_name(LoadedObject *o, const char *name) {
         size_t n = strv_length(o->names);
-        uint64_t *h = reallocarray(o->name_hashes, n + 1, sizeof(uint64_t));
+        uint64_t *h = greedy_realloc((void **) &o->name_hashes, n + 1, sizeof(uint64_t));
         if (!h)
                 return -ENOMEM;
-        o->name_hashes = h;
         int r = strv_extend(&o->names, name);
         if (r >= 0)
                 h[n] = string_hash(name);
@@ -701,7 +724,7 @@ static int add_object(Walk *w, const char *path, const struct stat *st, const ch
                 return -ENOMEM;
         }
 
-        LoadedObject *m = reallocarray(w->objects, w->n_objects + 1, sizeof(LoadedObject));
+        LoadedObject *m = greedy_realloc((void **) &w->objects, w->n_objects + 1, sizeof(LoadedObject));
         if (!m) {
                 free(o.path);
                 free(o.origin);
@@ -796,10 +819,9 @@ static int map_object(Walk *w, size_t loader, const char *name, const char *what
 }
 
 static int list_insert(Walk *w, size_t at, size_t obj) {
-        ListEntry *m = reallocarray(w->list, w->n_list + 1, sizeof(ListEntry));
+        ListEntry *m = greedy_realloc((void **) &w->list, w->n_list + 1, sizeof(ListEntry));
         if (!m)
                 return -ENOMEM;
-        w->list = m;
         memmove(w->list + at + 1, w->list + at, (w->n_list - at) * sizeof(ListEntry));
         w->list[at] = (ListEntry) { .object = obj };
         w->n_list++;
@@ -1013,12 +1035,10 @@ static int add_interpreter(Walk *w, const char *interp) {
         o.have_id = true, o.dev = st.st_dev, o.ino = st.st_ino;
         o.path = strdup(interp);
         object_hash(&o);
-        LoadedObject *m = reallocarray(w->objects, w->n_objects + 1, sizeof(LoadedObject));
+        LoadedObject *m = greedy_realloc((void **) &w->objects, w->n_objects + 1, sizeof(LoadedObject));
         if (!o.path || !m) {
                 free(o.path);
                 object_elf_done(&o);
-                if (m)
-                        w->objects = m;
                 return -ENOMEM;
         }
         w->objects = m;
