@@ -24,12 +24,8 @@ PathSet *path_set_new(void) {
 PathSet *path_set_free(PathSet *s) {
         if (!s)
                 return NULL;
-        for (size_t i = 0; i < s->n; i++) {
-                free(s->entries[i].dest);
-                free(s->entries[i].source);
-                free(s->entries[i].parent);
-                free(s->entries[i].reason);
-        }
+        for (size_t i = 0; i < s->n; i++)
+                free(s->entries[i].dest); /* the block of all four (path_set_add()) */
         free(s->entries);
         free(s->buckets);
         free(s->sorted);
@@ -87,19 +83,18 @@ int path_set_add(PathSet *s, const char *dest, const char *source, const char *p
                 s->entries = e;
                 s->allocated = a;
         }
-        PathEntry e = {
-                .dest = strdup(dest),
-                .source = strdup(source ? source : dest),
-                .parent = parent ? strdup(parent) : NULL,
-                .reason = strdup(reason ? reason : ""),
-        };
-        if (!e.dest || !e.source || (parent && !e.parent) || !e.reason) {
-                free(e.dest);
-                free(e.source);
-                free(e.parent);
-                free(e.reason);
+        /* The four strings in one block, dest first: one malloc() per path, not four. */
+        source = source ?: dest;
+        reason = reason ?: "";
+        size_t nd = strlen(dest) + 1, ns = strlen(source) + 1, np = parent ? strlen(parent) + 1 : 0,
+               nr = strlen(reason) + 1;
+        char *block = malloc(nd + ns + np + nr);
+        if (!block)
                 return -ENOMEM;
-        }
+        PathEntry e = { .dest = memcpy(block, dest, nd) };
+        e.source = memcpy(block + nd, source, ns);
+        e.parent = parent ? memcpy(block + nd + ns, parent, np) : NULL;
+        e.reason = memcpy(block + nd + ns + np, reason, nr);
         s->entries[s->n++] = e;
         *find_bucket(s, dest) = s->n;
         s->sorted = (free(s->sorted), NULL);

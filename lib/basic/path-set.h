@@ -16,7 +16,7 @@ typedef struct PathEntry {
         char *parent;  /* the path that needed it, as its adder named it (--explain hangs the entry
                         * below it); NULL: a root, named by the unit or its settings */
         char *reason;  /* why it is in */
-} PathEntry;
+} PathEntry;           /* the set's: its four strings are one allocation, never freed on their own */
 
 typedef struct PathSet PathSet;
 
