@@ -124,24 +124,38 @@ static int check_not_pending(Closure *c, const char *path) {
         return 0;
 }
 
-/* The deepest bound directory at or above path, or NULL. */
-static const PathEntry *bound_dir_of(Closure *c, const char *path) {
+/* Cuts the last component (and the slashes before it) off dir[0..n): the new length. */
+static size_t cut_last(const char *dir, size_t n) {
+        while (n > 1 && dir[n - 1] != '/') /* the last component */
+                n--;
+        while (n > 1 && dir[n - 1] == '/') /* and the slashes before it */
+                n--;
+        return n;
+}
+
+/* The deepest bound directory at or above path (above it only, with parent_only), or NULL. */
+static const PathEntry *bound_dir_above(Closure *c, const char *path, bool parent_only) {
         char dir[PATH_MAX]; /* cut back one component at a time, without a malloc per step */
         size_t n = strlen(path);
         if (n >= sizeof dir)
                 return NULL; /* no bound path is this long: realpath() refused it */
         memcpy(dir, path, n + 1);
+        if (parent_only) {
+                n = cut_last(dir, n);
+                dir[n] = 0;
+        }
         while (n > 1) {
                 const PathEntry *e = path_set_get(c->binds, dir);
                 if (e)
                         return e;
-                while (n > 1 && dir[n - 1] != '/') /* the last component */
-                        n--;
-                while (n > 1 && dir[n - 1] == '/') /* and the slashes before it */
-                        n--;
+                n = cut_last(dir, n);
                 dir[n] = 0;
         }
         return NULL;
+}
+
+static const PathEntry *bound_dir_of(Closure *c, const char *path) {
+        return bound_dir_above(c, path, false);
 }
 
 /* True when path is visible inside as the very same file as outside. */
@@ -154,8 +168,7 @@ static bool visible_as_is(Closure *c, const char *path) {
  * real path below the directory's source, or, in a directory bound as it is on
  * the host (symlinks inside and all), a link whose target is visible too. */
 static bool covered_by_bound_dir(Closure *c, const char *dest, const char *real) {
-        _cleanup_free_ char *parent = path_dirname(dest);
-        const PathEntry *e = parent ? bound_dir_of(c, parent) : NULL;
+        const PathEntry *e = bound_dir_above(c, dest, true);
         if (!e)
                 return false;
         const char *rest = dest + strlen(e->dest);
@@ -218,14 +231,7 @@ int closure_add_store_references(Closure *c, const char *text, size_t size, cons
 /* realpath(), each (real dir, name) looked at once per run (loader-cache.h): units
  * share most of their files and dirs, and realpath() costs a readlink() per component. */
 static int real_path(Closure *c, const char *path, char real[static PATH_MAX]) {
-        _cleanup_free_ char *r = NULL;
-        int k = loader_cache_realpath(c->loader.run_cache, path, &r);
-        if (k < 0)
-                return k;
-        if (strlen(r) >= PATH_MAX)
-                return -ENAMETOOLONG;
-        strcpy(real, r);
-        return 0;
+        return loader_cache_realpath_into(c->loader.run_cache, path, real);
 }
 
 /* parent: the path that needs this one (for --explain), NULL for a root. */

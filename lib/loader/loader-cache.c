@@ -271,6 +271,14 @@ static int resolve(LoaderCache *c, const char *path, const char *base, unsigned 
         return 0;
 }
 
+/* The whole path's real path as the run knew it already (key: its key, for a put), or
+ * NULL. Every program asks for libc's. */
+static const char *realpath_known(LoaderCache *c, const char *path, char buf[static LOADER_CACHE_KEY_MAX],
+                                  const char **ret_key) {
+        *ret_key = c && path[0] == '/' ? loader_cache_key(buf, "realpath", path) : NULL;
+        return *ret_key ? loader_cache_get(c, *ret_key) : NULL;
+}
+
 int loader_cache_realpath(LoaderCache *c, const char *path, char **ret) {
         if (!c || path[0] != '/') {
                 char *r = realpath(path, NULL);
@@ -279,10 +287,9 @@ int loader_cache_realpath(LoaderCache *c, const char *path, char **ret) {
                 *ret = r;
                 return 0;
         }
-        /* The whole path first: every program asks for libc's. Failures are not kept. */
+        /* Failures are not kept. */
         char buf[LOADER_CACHE_KEY_MAX];
-        const char *key = loader_cache_key(buf, "realpath", path);
-        const char *known = key ? loader_cache_get(c, key) : NULL;
+        const char *key, *known = realpath_known(c, path, buf, &key);
         if (known)
                 return (*ret = strdup(known)) ? 0 : -ENOMEM;
         unsigned links = 0;
@@ -291,4 +298,21 @@ int loader_cache_realpath(LoaderCache *c, const char *path, char **ret) {
         if (copy && loader_cache_put(c, key, copy, free) < 0)
                 free(copy);
         return r;
+}
+
+int loader_cache_realpath_into(LoaderCache *c, const char *path, char buf[static PATH_MAX]) {
+        char key_buf[LOADER_CACHE_KEY_MAX];
+        const char *key, *known = realpath_known(c, path, key_buf, &key);
+        _cleanup_free_ char *fresh = NULL;
+        if (!known) {
+                int r = loader_cache_realpath(c, path, &fresh);
+                if (r < 0)
+                        return r;
+                known = fresh;
+        }
+        size_t n = strlen(known);
+        if (n >= PATH_MAX)
+                return -ENAMETOOLONG;
+        memcpy(buf, known, n + 1);
+        return 0;
 }

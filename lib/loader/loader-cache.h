@@ -11,6 +11,7 @@
  * A string-keyed map; each entry owns its value and frees it with the function
  * given when it was put. ld-search.c decides what the keys and values mean. */
 
+#include <limits.h>
 #include <stddef.h>
 #include <sys/stat.h>
 
@@ -51,6 +52,9 @@ const char *loader_cache_key_real(char buf[static LOADER_CACHE_KEY_MAX], const c
  * component, and every unit's program sits in the same few dirs. Without a cache (c
  * NULL), plain realpath(). -errno as realpath() fails (-ENOENT, -ENOTDIR, -ELOOP...). */
 int loader_cache_realpath(LoaderCache *c, const char *path, char **ret);
+/* The same into buf, without a copy of its own when the run knows it already;
+ * -ENAMETOOLONG when it does not fit. */
+int loader_cache_realpath_into(LoaderCache *c, const char *path, char buf[static PATH_MAX]);
 
 /* lstat(path) once per run with c (NULL: plain lstat()); 0 or -errno. */
 int loader_cache_lstat(LoaderCache *c, const char *path, struct stat *ret);
