@@ -12,7 +12,8 @@
 #      the ratios (goals: at least as fast as libtree, 3x; 100x faster than ldd);
 #  (c) the boot cost: the stock unit tree plus 0, 10, 100 and 1000 of those confined
 #      units, the generator beside systemd-sysv-generator on the same tree.
-# Times are medians of RUNS runs (default 20 for (a), 30 for (b)), with hyperfine when
+# Times are medians of RUNS runs (default 20 for (a), 30 for (b); in (b) the generator and
+# libtree take turns, 3 rounds of 10 each, so that the machine's drift falls on both), with hyperfine when
 # apt can install it, else a loop timed with date +%s%N. Installs what it needs (root).
 # Output dirs and units live under BENCH_TMPDIR (default /dev/shm): at boot the generator
 # writes to tmpfs (/run), so a disk file system there would time the disk, not the work.
@@ -73,6 +74,33 @@ median_ms() {
                 printf '%s\n' "${times[@]}" | sort -n |
                         awk '{ v[NR] = $1 } END { m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; printf "%.2f\n", m / 1000 }'
         fi
+}
+
+# times_into FILE RUNS COMMAND...: runs COMMAND RUNS times as median_ms does, and appends
+# each wall time in milliseconds to FILE, one per line. A failing run counts (libtree exits
+# non-zero for the programs it cannot resolve).
+times_into() {
+        local file=$1 runs=$2
+        shift 2
+        if command -v hyperfine >/dev/null; then
+                hyperfine -N -i --style none --warmup 1 --runs "$runs" --prepare "bash $tmp/prepare.sh" \
+                        --export-json "$tmp/h.json" -- "$(printf '%q ' "$@")" >/dev/null 2>&1
+                python3 -c 'import json,sys; print("\n".join("%.3f" % (t * 1000) for t in json.load(open(sys.argv[1]))["results"][0]["times"]))' \
+                        "$tmp/h.json" >> "$file"
+        else
+                local t0 t1
+                for ((i = 0; i < runs; i++)); do
+                        bash "$tmp/prepare.sh"
+                        t0=$(date +%s%N)
+                        "$@" >/dev/null 2>&1 || true
+                        t1=$(date +%s%N)
+                        echo "$(((t1 - t0) / 1000))" | awk '{ printf "%.3f\n", $1 / 1000 }' >> "$file"
+                done
+        fi
+}
+
+median_of() {
+        python3 -c 'import statistics,sys; print("%.2f" % statistics.median(float(l) for l in open(sys.argv[1]) if l.strip()))' "$1"
 }
 
 # cpu_of_last: "user U ms, system S ms" (means) of the last median_ms run, when hyperfine timed it.
@@ -164,26 +192,36 @@ syscalls=$(awk '/^------/ { s++; next } s == 1 { c += $4 } END { print c + 0 }' 
 strace -f -c -o "$tmp/strace-libtree.txt" bash "$tmp/libtree-all.sh"
 syscalls_libtree=$(awk '/^------/ { s++; next } s == 1 && $NF != "wait4" { c += $4 } END { print c + 0 }' "$tmp/strace-libtree.txt")
 
-ours_b=$(median_ms "$runs_b" env SYSTEMD_UNIT_PATH="$tmp/units" SYSTEMD_LOG_LEVEL=err "$gen" \
-                 "$tmp/out/normal" "$tmp/out/early" "$tmp/out/late")
-ours_b_cpu=$(cpu_of_last)
+# The generator and libtree in alternating rounds: this VM's speed drifts by several per cent
+# over a minute, and timing one after the other put the drift into the ratio.
+rounds=3
+rm -f "$tmp/t-ours" "$tmp/t-libtree"
+for ((k = 0; k < rounds; k++)); do
+        # The environment set for hyperfine itself, as systemd sets it: no env(1) exec in the time.
+        (export SYSTEMD_UNIT_PATH="$tmp/units" SYSTEMD_LOG_LEVEL=err
+         times_into "$tmp/t-ours" $(((runs_b + rounds - 1) / rounds)) "$gen" "$tmp/out/normal" "$tmp/out/early" "$tmp/out/late")
+        ours_b_cpu=$(cpu_of_last)
+        times_into "$tmp/t-libtree" $(((runs_b + rounds - 1) / rounds)) xargs -a "$tmp/programs" -d '\n' libtree -p -vv --
+        libtree_b_cpu=$(cpu_of_last)
+done
+runs_b=$(wc -l < "$tmp/t-ours")
+ours_b=$(median_of "$tmp/t-ours")
+libtree_b=$(median_of "$tmp/t-libtree")
 # The same pinned to one CPU: one process, no workers (lib/basic/workers.h).
 ours_b1=$(median_ms "$runs_b" env SYSTEMD_UNIT_PATH="$tmp/units" SYSTEMD_LOG_LEVEL=err taskset -c 0 "$gen" \
                  "$tmp/out/normal" "$tmp/out/early" "$tmp/out/late")
 ours_b1_cpu=$(cpu_of_last)
-libtree_b=$(median_ms "$runs_b" bash "$tmp/libtree-all.sh")
-libtree_b_cpu=$(cpu_of_last)
 ldd_b=$(median_ms "$runs_ldd" bash "$tmp/ldd-all.sh")
 per_unit() {
         python3 -c 'import sys; print("%.3f" % (float(sys.argv[1]) / int(sys.argv[2])))' "$1" "$2"
 }
 echo "(b) closure of every ELF program in /usr/bin, /usr/sbin, /usr/lib/systemd: $programs programs, $written drop-ins ($blocked blocking), $binds BindReadOnlyPaths= lines"
-printf '    %-36s %10s ms (median of %d), %s ms per confined unit\n' "systemd-confinement-generator" "$ours_b" "$runs_b" "$(per_unit "$ours_b" "$programs")"
+printf '    %-36s %10s ms (median of %d, in %d rounds alternating with libtree), %s ms per confined unit\n' "systemd-confinement-generator" "$ours_b" "$runs_b" "$rounds" "$(per_unit "$ours_b" "$programs")"
 printf '    %-36s %10s system calls, %s per unit (strace -c -f)\n' "" "$syscalls" "$(per_unit "$syscalls" "$programs")"
 printf '    %-36s %10s\n' "" "$ours_b_cpu"
 printf '    %-36s %10s ms (median of %d), %s ms per confined unit\n' "  the same on one CPU (taskset -c 0)" "$ours_b1" "$runs_b" "$(per_unit "$ours_b1" "$programs")"
 printf '    %-36s %10s\n' "" "$ours_b1_cpu"
-printf '    %-36s %10s ms (median of %d)\n' "libtree -p -vv (all programs)" "$libtree_b" "$runs_b"
+printf '    %-36s %10s ms (median of %d, in the same rounds)\n' "libtree -p -vv (all programs)" "$libtree_b" "$runs_b"
 printf '    %-36s %10s\n' "" "$libtree_b_cpu"
 printf '    %-36s %10s system calls, %s per program (strace -c -f)\n' "" "$syscalls_libtree" "$(per_unit "$syscalls_libtree" "$programs")"
 printf '    %-36s %10s ms (median of %d)\n' "ldd (each program)" "$ldd_b" "$runs_ldd"
