@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <check.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 #include "strv.h"
 #include "test-util.h"
 #include "unit-lookup.h"
+#include "unit-name.h"
 
 static char *root, *etc, *usr;
 static char **search;
@@ -336,6 +338,20 @@ START_TEST(search_path_honours_systemd_unit_path_and_excludes_output_dirs) {
 }
 END_TEST
 
+/* systemd's unit_name_is_valid(): the name before the type holds only VALID_CHARS (and the
+ * one '@'); every other byte makes it invalid. */
+START_TEST(unit_names_take_exactly_systemds_characters) {
+        for (int c = 1; c < 256; c++) {
+                char name[32];
+                snprintf(name, sizeof name, "a%cb.service", c);
+                bool want = c != '@' && strchr(UNIT_NAME_VALID_CHARS, c) != NULL;
+                if (c == '@')
+                        want = true; /* "a@b.service": an instance */
+                ck_assert_msg(unit_name_is_valid(name, UNIT_NAME_ANY) == want, "byte %d", c);
+        }
+}
+END_TEST
+
 START_TEST(unit_name_helpers) {
         char *s;
         ck_assert_int_eq(unit_name_template("a@b.service", &s), 0);
@@ -372,6 +388,7 @@ int main(void) {
         tcase_add_test(tc, name_without_file_has_no_fragment_but_its_dropins);
         tcase_add_test(tc, list_services_names_units_dropin_only_names_and_wanted_instances);
         tcase_add_test(tc, search_path_honours_systemd_unit_path_and_excludes_output_dirs);
+        tcase_add_test(tc, unit_names_take_exactly_systemds_characters);
         tcase_add_test(tc, unit_name_helpers);
         tcase_add_test(tc, unit_file_bytes_are_read_once_per_run);
         suite_add_tcase(s, tc);

@@ -21,6 +21,12 @@ static bool unit_type_is_valid(const char *t) {
         return false;
 }
 
+/* A byte of UNIT_NAME_VALID_CHARS, without a strchr() of the set per byte. */
+static bool valid_char(char c) {
+        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == ':' || c == '-' ||
+               c == '_' || c == '.' || c == '\\';
+}
+
 bool unit_name_is_valid(const char *n, UnitNameFlags flags) {
         if (isempty(n) || strlen(n) >= UNIT_NAME_MAX)
                 return false;
@@ -30,7 +36,7 @@ bool unit_name_is_valid(const char *n, UnitNameFlags flags) {
         for (const char *i = n; i < e; i++) {
                 if (*i == '@' && !at)
                         at = i;
-                if (*i != '@' && !strchr(UNIT_NAME_VALID_CHARS, *i))
+                if (*i != '@' && !valid_char(*i))
                         return false;
         }
         if (at == n)
