@@ -192,8 +192,8 @@ static int dropin_paths(const char *dir, const char *unit, const char *name, cha
 }
 
 /* A fresh temporary file in d (a unit dir made when the open finds it missing: the
- * blocking drop-ins made nearly all of them already, maybe in another worker process, so
- * a mkdir() first would mostly fail; the output dir is never made), mode 0644: a name of
+ * blocking drop-ins made nearly all of them already, before any worker forked, so a
+ * mkdir() first would mostly fail; the output dir is never made), mode 0644: a name of
  * our own with O_EXCL (a leftover of a killed run is never reused). Not ending in .conf
  * and not a unit name: systemd ignores it should we die before rename(). Short, so that a
  * name near NAME_MAX still has a temporary name beside it. */
