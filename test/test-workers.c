@@ -19,6 +19,9 @@ typedef struct Seen {
         pid_t by[N];
         int times[N];
         pid_t caller;
+        int done_calls;       /* caller_done() calls, in any process */
+        pid_t done_by;
+        int done_items_seen;  /* items done, all processes, when caller_done() ran */
         int die_in_worker; /* a forked worker kills itself on its first item */
         int worker_result;
 } Seen;
@@ -37,6 +40,16 @@ static void record(size_t i, void *userdata) {
         s->by[i] = getpid();
         __atomic_fetch_add(&s->times[i], 1, __ATOMIC_RELAXED);
         usleep(200); /* long enough that every worker gets items */
+}
+
+static void caller_done(void *userdata) {
+        Seen *s = userdata;
+        int n = 0;
+        for (size_t i = 0; i < N; i++)
+                n += __atomic_load_n(&s->times[i], __ATOMIC_RELAXED);
+        s->done_items_seen = n;
+        s->done_by = getpid();
+        __atomic_fetch_add(&s->done_calls, 1, __ATOMIC_RELAXED);
 }
 
 static int result(void *userdata) {
@@ -68,6 +81,23 @@ START_TEST(every_item_is_done_once_over_the_processes) {
         ck_assert_int_eq(waitpid(-1, NULL, WNOHANG), -1);
         ck_assert_int_eq(errno, ECHILD);
         munmap(s, sizeof(Seen));
+}
+END_TEST
+
+START_TEST(caller_done_runs_once_in_the_caller_before_the_workers_end) {
+        for (unsigned jobs = 1; jobs <= 3; jobs += 2) {
+                Seen *s = seen_new();
+                WorkSet ws = { .n = N, .work = record, .result = result, .caller_done = caller_done, .userdata = s };
+                ck_assert_int_eq(workers_run(&ws, jobs), 0);
+                ck_assert_int_eq(s->done_calls, 1);
+                ck_assert_int_eq(s->done_by, getpid());
+                /* Alone, after every item; with workers, at least after this process's own. */
+                if (jobs == 1)
+                        ck_assert_int_eq(s->done_items_seen, N);
+                else
+                        ck_assert_int_ge(s->done_items_seen, N / 3);
+                munmap(s, sizeof(Seen));
+        }
 }
 END_TEST
 
@@ -146,6 +176,7 @@ int main(void) {
         TCase *tc = tcase_create("workers");
         tcase_add_test(tc, every_item_is_done_once_over_the_processes);
         tcase_add_test(tc, one_job_is_this_process_alone);
+        tcase_add_test(tc, caller_done_runs_once_in_the_caller_before_the_workers_end);
         tcase_add_test(tc, a_worker_that_dies_fails_the_run_and_only_its_claim_is_undone);
         tcase_add_test(tc, a_worker_whose_result_failed_fails_the_run);
         tcase_add_test(tc, jobs_follow_the_cpus_and_the_items);

@@ -90,6 +90,8 @@ int workers_run(const WorkSet *ws, unsigned jobs) {
                 Shared alone; /* one process: the same claims, in its own memory */
                 split_stretches(&alone, ws->n, 1);
                 work_claimed(ws, &alone, 0);
+                if (ws->caller_done)
+                        ws->caller_done(ws->userdata);
                 return 0;
         }
 
@@ -111,6 +113,8 @@ int workers_run(const WorkSet *ws, unsigned jobs) {
                 pids[forked++] = pid;
         }
         work_claimed(ws, s, 0);
+        if (ws->caller_done)
+                ws->caller_done(ws->userdata);
 
         int r = 0;
         for (unsigned j = 0; j < forked; j++) {

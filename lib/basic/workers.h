@@ -18,6 +18,9 @@ typedef struct WorkSet {
         /* A worker's result once its items are done: 0, or a negative errno when something
          * it did failed (it has said what). Called in the forked workers only. */
         int (*result)(void *userdata);
+        /* Optional: in the caller, once no item is left for it to claim and before it waits
+         * for the workers: what only the work needed can go while they end theirs. */
+        void (*caller_done)(void *userdata);
         void *userdata;
 } WorkSet;
 

@@ -633,6 +633,24 @@ static void confine_item(size_t i, void *userdata) {
         confine_one(run, o);
 }
 
+/* What the units' work needed: freed by the caller as soon as its own share is done, while
+ * the workers end theirs, and at the end of the run (again a no-op then). */
+static void free_work(Run *run) {
+        for (size_t i = 0; i < run->n_opted; i++)
+                opted_done(&run->opted[i]);
+        free(run->opted);
+        run->opted = NULL;
+        run->n_opted = 0;
+        run->lookup = unit_lookup_free(run->lookup);
+        run->shared.pending = pending_mounts_free(run->shared.pending);
+        run->shared.store = store_scanner_free(run->shared.store);
+        run->shared.loader_cache = loader_cache_free(run->shared.loader_cache);
+}
+
+static void caller_done(void *userdata) {
+        free_work(userdata);
+}
+
 static int worker_result(void *userdata) {
         return ((Run *) userdata)->write_error;
 }
@@ -651,7 +669,8 @@ static int worker_result(void *userdata) {
  * be written, every unit keeps its blocking drop-in. --explain and --dry-run write
  * nothing and print in the unit order: one process. */
 static int confine_all(Run *run) {
-        WorkSet ws = { .n = run->n_opted, .work = confine_item, .result = worker_result, .userdata = run };
+        WorkSet ws = { .n = run->n_opted, .work = confine_item, .result = worker_result, .caller_done = caller_done,
+                       .userdata = run };
         int r = writing(run) ? write_guards(run) : 0;
         if (r < 0)
                 return r;
@@ -691,14 +710,8 @@ int generator_run(const GeneratorOptions *opts) {
         if (r >= 0)
                 r = confine_all(&run);
 
-        for (size_t i = 0; i < run.n_opted; i++)
-                opted_done(&run.opted[i]);
-        free(run.opted);
+        free_work(&run);
         strv_free(run.search_path);
         free(run.guard_name);
-        unit_lookup_free(run.lookup);
-        pending_mounts_free(run.shared.pending);
-        store_scanner_free(run.shared.store);
-        loader_cache_free(run.shared.loader_cache);
         return r < 0 ? r : run.write_error;
 }
