@@ -48,8 +48,11 @@ tmp=$(mktemp -d "${BENCH_TMPDIR:-/dev/shm}/confinement-bench.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 
 # A command that empties the output dirs: a file, so hyperfine can run it without a shell.
+# The kernel frees a removed tree's inodes and dentries a little later (RCU callbacks in
+# softirq): the pause keeps the removal of the last run's thousands of files out of the
+# next timed run, which at boot finds its output dirs new and empty.
 cat > "$tmp/prepare.sh" <<PREPARE
-rm -rf "$tmp/out" && mkdir -p "$tmp/out/normal" "$tmp/out/early" "$tmp/out/late"
+rm -rf "$tmp/out" && mkdir -p "$tmp/out/normal" "$tmp/out/early" "$tmp/out/late" && sleep 0.05
 PREPARE
 
 # median_ms RUNS COMMAND...: median wall time of COMMAND in milliseconds, output dirs
