@@ -684,6 +684,14 @@ static void object_elf_done(LoadedObject *o) {
         o->elf = (ElfFile) {};
 }
 
+static void object_done(LoadedObject *o) {
+        free(o->path);
+        free(o->origin);
+        strv_free(o->names);
+        free(o->name_hashes);
+        object_elf_done(o);
+}
+
 /* st: the file's stat() as map_object() found it, NULL when it failed. */
 static int add_object(Walk *w, const char *path, const struct stat *st, const char *name, size_t loader,
                       size_t *ret) {
@@ -715,25 +723,11 @@ static int add_object(Walk *w, const char *path, const struct stat *st, const ch
         o.path = strdup(path);
         o.origin = origin_of(path);
         object_hash(&o);
-        if (!o.path || !o.origin || object_add_name(&o, name) < 0) {
-                free(o.path);
-                free(o.origin);
-                strv_free(o.names);
-                free(o.name_hashes);
-                object_elf_done(&o);
+        if (!o.path || !o.origin || object_add_name(&o, name) < 0 ||
+            !greedy_realloc((void **) &w->objects, w->n_objects + 1, sizeof(LoadedObject))) {
+                object_done(&o);
                 return -ENOMEM;
         }
-
-        LoadedObject *m = greedy_realloc((void **) &w->objects, w->n_objects + 1, sizeof(LoadedObject));
-        if (!m) {
-                free(o.path);
-                free(o.origin);
-                strv_free(o.names);
-                free(o.name_hashes);
-                object_elf_done(&o);
-                return -ENOMEM;
-        }
-        w->objects = m;
         w->objects[w->n_objects] = o;
         *ret = w->n_objects++;
         return 0;
@@ -1035,25 +1029,17 @@ static int add_interpreter(Walk *w, const char *interp) {
         o.have_id = true, o.dev = st.st_dev, o.ino = st.st_ino;
         o.path = strdup(interp);
         object_hash(&o);
-        LoadedObject *m = greedy_realloc((void **) &w->objects, w->n_objects + 1, sizeof(LoadedObject));
-        if (!o.path || !m) {
-                free(o.path);
-                object_elf_done(&o);
+        if (!o.path || !greedy_realloc((void **) &w->objects, w->n_objects + 1, sizeof(LoadedObject))) {
+                object_done(&o);
                 return -ENOMEM;
         }
-        w->objects = m;
         w->objects[w->n_objects++] = o;
         return 0;
 }
 
 static void walk_done(Walk *w) {
-        for (size_t i = 0; i < w->n_objects; i++) {
-                free(w->objects[i].path);
-                free(w->objects[i].origin);
-                strv_free(w->objects[i].names);
-                free(w->objects[i].name_hashes);
-                object_elf_done(&w->objects[i]);
-        }
+        for (size_t i = 0; i < w->n_objects; i++)
+                object_done(&w->objects[i]);
         free(w->objects);
         free(w->list);
         ld_cache_free(w->cache_owned);
