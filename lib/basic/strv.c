@@ -2,10 +2,10 @@
 #include "strv.h"
 
 #include <errno.h>
-#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "macro.h"
 #include "string-util.h"
 
 size_t strv_length(char * const *l) {
@@ -22,8 +22,7 @@ char **strv_free(char **l) {
         return NULL;
 }
 
-/* The list grows by doubling, and malloc keeps the size it has room for (as systemd's
- * GREEDY_REALLOC() asks malloc_usable_size()): a list built one string at a time costs
+/* The list grows by doubling (greedy_realloc()): a list built one string at a time costs
  * a few reallocs, not one per string. */
 int strv_consume(char ***l, char *s) {
         size_t n = strv_length(*l);
@@ -34,17 +33,13 @@ int strv_consume_n(char ***l, size_t *count, char *s) {
         if (!s)
                 return -ENOMEM;
         size_t n = *count;
-        char **m = *l;
-        if (!m || malloc_usable_size(m) < sizeof(char *) * (n + 2)) {
-                m = realloc(m, sizeof(char *) * (n + 2) * 2);
-                if (!m) {
-                        free(s);
-                        return -ENOMEM;
-                }
+        char **m = greedy_realloc((void **) l, n + 2, sizeof(char *));
+        if (!m) {
+                free(s);
+                return -ENOMEM;
         }
         m[n] = s;
         m[n + 1] = NULL;
-        *l = m;
         *count = n + 1;
         return 0;
 }
