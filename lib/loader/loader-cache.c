@@ -279,7 +279,9 @@ static const char *realpath_known(LoaderCache *c, const char *path, char buf[sta
         return *ret_key ? loader_cache_get(c, *ret_key) : NULL;
 }
 
-int loader_cache_realpath(LoaderCache *c, const char *path, char **ret) {
+/* The real path the run did not know yet, kept under key (NULL: not kept). Failures are
+ * not kept. */
+static int realpath_fresh(LoaderCache *c, const char *path, const char *key, char **ret) {
         if (!c || path[0] != '/') {
                 char *r = realpath(path, NULL);
                 if (!r)
@@ -287,11 +289,6 @@ int loader_cache_realpath(LoaderCache *c, const char *path, char **ret) {
                 *ret = r;
                 return 0;
         }
-        /* Failures are not kept. */
-        char buf[LOADER_CACHE_KEY_MAX];
-        const char *key, *known = realpath_known(c, path, buf, &key);
-        if (known)
-                return (*ret = strdup(known)) ? 0 : -ENOMEM;
         unsigned links = 0;
         int r = resolve(c, path, "/", &links, ret);
         char *copy = r >= 0 && key ? strdup(*ret) : NULL;
@@ -300,12 +297,20 @@ int loader_cache_realpath(LoaderCache *c, const char *path, char **ret) {
         return r;
 }
 
+int loader_cache_realpath(LoaderCache *c, const char *path, char **ret) {
+        char buf[LOADER_CACHE_KEY_MAX];
+        const char *key, *known = realpath_known(c, path, buf, &key);
+        if (known)
+                return (*ret = strdup(known)) ? 0 : -ENOMEM;
+        return realpath_fresh(c, path, key, ret);
+}
+
 int loader_cache_realpath_into(LoaderCache *c, const char *path, char buf[static PATH_MAX]) {
         char key_buf[LOADER_CACHE_KEY_MAX];
         const char *key, *known = realpath_known(c, path, key_buf, &key);
         _cleanup_free_ char *fresh = NULL;
         if (!known) {
-                int r = loader_cache_realpath(c, path, &fresh);
+                int r = realpath_fresh(c, path, key, &fresh);
                 if (r < 0)
                         return r;
                 known = fresh;
