@@ -156,7 +156,13 @@ static const NameEntry *name_map_get(const NameMap *m, const char *name) {
         return NULL;
 }
 
-static FragmentState fragment_state(int stat_result, const struct stat *st);
+static bool stat_null_or_empty(const struct stat *st) {
+        return S_ISCHR(st->st_mode) || S_ISBLK(st->st_mode) || (S_ISREG(st->st_mode) && st->st_size == 0);
+}
+
+static FragmentState fragment_state(int stat_result, const struct stat *st) {
+        return stat_result < 0 ? FRAGMENT_MISSING : stat_null_or_empty(st) ? FRAGMENT_MASKED : FRAGMENT_LOADS;
+}
 
 static int name_map_add(NameMap *m, char *name, char *target, FragmentState state, size_t *allocated) {
         if (!name || !target) {
@@ -298,9 +304,7 @@ static int scan_unit_dir(NameMap *m, const char *dir, DirListing *listing, size_
                 FragmentState state = FRAGMENT_UNKNOWN;
                 if (t == DT_LNK)
                         target = symlink_target(m, dir, de->d_name);
-                else if (!(target = strjoin(dir, "/", de->d_name)))
-                        ;
-                else {
+                else if ((target = strjoin(dir, "/", de->d_name))) {
                         /* The stat() of the fragment, from the dir already open: no walk of
                          * its path again (see stat_fragments()). */
                         struct stat st;
@@ -397,14 +401,6 @@ static const NameEntry *fragment_entry(const NameMap *m, const char *name) {
             unit_name_template(name, &template) >= 0)
                 (void) name_map_resolve_entry(m, template, &e);
         return e;
-}
-
-static bool stat_null_or_empty(const struct stat *st) {
-        return S_ISCHR(st->st_mode) || S_ISBLK(st->st_mode) || (S_ISREG(st->st_mode) && st->st_size == 0);
-}
-
-static FragmentState fragment_state(int stat_result, const struct stat *st) {
-        return stat_result < 0 ? FRAGMENT_MISSING : stat_null_or_empty(st) ? FRAGMENT_MASKED : FRAGMENT_LOADS;
 }
 
 /* Each fragment path stat()ed once per run: every name of it (aliases, instances) and
@@ -811,10 +807,6 @@ static int cmp_file_bytes(const void *a, const void *b) {
         return strcmp(((const FileBytes *) a)->path, ((const FileBytes *) b)->path);
 }
 
-static int read_unit_file(const char *path, char **ret, size_t *ret_size) {
-        return read_full_file(path, READ_FILE_REGULAR, UNIT_LOOKUP_READ_MAX, ret, ret_size);
-}
-
 int unit_lookup_read(UnitLookup *l, const char *path, const char **ret_data, size_t *ret_size) {
         FileBytes key = { .path = (char *) path }, *f;
         FileBytes **found = tfind(&key, &l->files, cmp_file_bytes);
@@ -825,7 +817,7 @@ int unit_lookup_read(UnitLookup *l, const char *path, const char **ret_data, siz
                         free(f);
                         return -ENOMEM;
                 }
-                f->error = read_unit_file(path, &f->data, &f->size);
+                f->error = read_full_file(path, READ_FILE_REGULAR, UNIT_LOOKUP_READ_MAX, &f->data, &f->size);
                 found = tsearch(f, &l->files, cmp_file_bytes);
                 if (!found) {
                         file_bytes_free(f);
