@@ -404,7 +404,8 @@ static int write_template_guard(Run *run, const Opted *o) {
 /* A unit that no drop-in can reach (its name leaves no room for "NAME.d/", or no
  * drop-in name sorts after the user's) is refused by a mask in the early dir, which
  * outranks /etc (SPEC 5). */
-static void mask_out(Run *run, const Opted *o, const char *cause) {
+static void mask_out(Run *run, Opted *o, const char *cause) {
+        o->masked = true;
         log_error("%s: not confined, masked: %s", o->info.name, cause);
         int r = dropin_mask_unit(run->early_dir, o->info.name);
         note_write(run, r, o->info.name, "its mask");
@@ -431,18 +432,14 @@ static void unstage_initial_block(Run *run) {
         run->block_staged = run->block_text = NULL;
 }
 
-/* One unit's first blocking drop-in, or its mask (o->masked) where none can reach it or
+/* One unit's first blocking drop-in, or its mask (mask_out()) where none can reach it or
  * it cannot be written: a unit without its blocking drop-in must not start at all. Done
  * by the blocking thread, or after it, never beside another call of itself. */
 static void block_initially(Run *run, Opted *o) {
-        if (strlen(o->info.name) + strlen(".d") > NAME_MAX) {
-                o->masked = true;
+        if (strlen(o->info.name) + strlen(".d") > NAME_MAX)
                 return mask_out(run, o, "its name leaves no room for a drop-in dir");
-        }
-        if (!o->stem) {
-                o->masked = true;
+        if (!o->stem)
                 return mask_out(run, o, "no drop-in name within NAME_MAX sorts after its own drop-ins");
-        }
         if (o->kind == OPTED_TEMPLATE_GUARD)
                 return note_write(run, write_template_guard(run, o), o->info.name, "the instance guard");
         if (covered_by_template(run, o))
@@ -453,10 +450,8 @@ static void block_initially(Run *run, Opted *o) {
         _cleanup_free_ char *name = stem_conf(o);
         int r = name && run->block_text ? dropin_write_linked(run->dir, o->info.name, name, run->block_staged, run->block_text)
                                         : log_oom();
-        if (r < 0) {
-                o->masked = true;
+        if (r < 0)
                 mask_out(run, o, "its blocking drop-in cannot be written");
-        }
 }
 
 /* Whether a unit's blocking drop-in depends on no other unit: a template's on whether its
