@@ -10,10 +10,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "elf-file.h"
 #include "ld-search.h"
+#include "loader-cache.h"
 #include "macro.h"
 #include "strv.h"
 #include "test-util.h"
+#include "walk-memo.h"
 
 typedef struct Found {
         char **paths;
@@ -707,6 +710,124 @@ START_TEST(run_realpath_equals_realpath) {
 }
 END_TEST
 
+/* ---- Walks replayed within a run (walk-memo.h) ---- */
+
+static int record_line(const char *path, const char *parent, const char *reason, void *userdata) {
+        ck_assert_int_eq(strv_consume(userdata, asprintf_safe("%s < %s: %s", path, parent ?: "-", reason)), 0);
+        return 0;
+}
+
+/* Every file the walk of prog reports, "PATH < PARENT: REASON", with run cache c (NULL: a
+ * fresh walk that reads everything itself). */
+static char **walk_lines(LoaderCache *c, const char *prog) {
+        LoaderConfig cfg = { .run_cache = c };
+        char **l = calloc(1, sizeof(char *)), *error = NULL;
+        ck_assert_msg(loader_closure(&cfg, prog, record_line, &l, &error) == 0, "%s: %s", prog, error);
+        return l;
+}
+
+/* The walk memo's key for prog, with $ORIGIN the dir of its real path. */
+static char *memo_key(const char *prog) {
+        ElfFile e = {};
+        LoaderConfig cfg = {};
+        _cleanup_free_ char *real = realpath(prog, NULL);
+        ck_assert_ptr_nonnull(real);
+        *strrchr(real, '/') = 0;
+        ck_assert_int_eq(elf_file_read(prog, &e), 0);
+        char *k = walk_memo_key(&cfg, &e, real);
+        ck_assert_ptr_nonnull(k);
+        elf_file_done(&e);
+        return k;
+}
+
+/* Its second walk answers as its own, naming itself: the replay equals a fresh walk,
+ * and the files equal ldd's. */
+static void assert_replay_is_own_walk(LoaderCache *c, const char *prog) {
+        char **replayed = walk_lines(c, prog), **fresh = walk_lines(NULL, prog);
+        char *a = joined(replayed), *b = joined(fresh);
+        ck_assert_msg(streq(a, b), "%s:\n replayed: %s\n fresh:    %s", prog, a, b);
+        LoaderConfig cfg = { .run_cache = c };
+        assert_same_as_ldd(&cfg, NULL, prog);
+        free(a);
+        free(b);
+        strv_free(replayed);
+        strv_free(fresh);
+}
+
+START_TEST(programs_with_the_same_facts_share_one_walk_that_names_each) {
+        _cleanup_free_ char *d = tu_mkdtemp(), *flags = NULL;
+        make_lib(d, "lib/libw1.so", "libw1.so", "w1", NULL);
+        ck_assert_int_ge(asprintf(&flags, "-Wl,--enable-new-dtags,-rpath,%s/lib -L%s/lib -l:libw1.so", d, d), 0);
+        make_lib(d, "lib/libw2.so", "libw2.so", "w2", flags);
+        free(flags);
+        ck_assert_int_ge(asprintf(&flags, "-Wl,--enable-new-dtags,-rpath,%s/lib -L%s/lib -l:libw2.so", d, d), 0);
+        _cleanup_free_ char *one = cc_prog(d, "bin/one", flags), *two = cc_prog(d, "sbin/two", flags);
+        _cleanup_free_ char *k1 = memo_key(one), *k2 = memo_key(two);
+        ck_assert_str_eq(k1, k2); /* so the second walk is the first one's replay */
+
+        LoaderCache *c = NULL;
+        ck_assert_int_eq(loader_cache_new(&c), 0);
+        char **first = walk_lines(c, one);
+        assert_replay_is_own_walk(c, two);
+        _cleanup_free_ char *interp_of_one = asprintf_safe("/lib64/ld-linux-x86-64.so.2 < %s: PT_INTERP of %s", one, one);
+        ck_assert_msg(strv_contains(first, interp_of_one), "%s", first[0]);
+        strv_free(first);
+        loader_cache_free(c);
+        tu_rm_rf(d);
+}
+END_TEST
+
+START_TEST(origin_keeps_the_walks_of_programs_in_other_dirs_apart) {
+        _cleanup_free_ char *d = tu_mkdtemp(), *flags = NULL, *a = NULL, *b = NULL;
+        ck_assert_int_ge(asprintf(&a, "%s/a", d), 0);
+        ck_assert_int_ge(asprintf(&b, "%s/b", d), 0);
+        /* the same program in a/bin and b/bin, RUNPATH $ORIGIN/../lib: each finds its own libo.so,
+         * which needs a different library in each tree */
+        make_lib(a, "lib/libpa.so", "libpa.so", "pa", NULL);
+        make_lib(b, "lib/libpb.so", "libpb.so", "pb", NULL);
+        ck_assert_int_ge(asprintf(&flags, "-Wl,--enable-new-dtags,-rpath,'$ORIGIN' -L%s/lib -l:libpa.so", a), 0);
+        make_lib(a, "lib/libo.so", "libo.so", "o", flags);
+        free(flags);
+        ck_assert_int_ge(asprintf(&flags, "-Wl,--enable-new-dtags,-rpath,'$ORIGIN' -L%s/lib -l:libpb.so", b), 0);
+        make_lib(b, "lib/libo.so", "libo.so", "o", flags);
+        free(flags);
+        ck_assert_int_ge(asprintf(&flags, "-Wl,--enable-new-dtags,-rpath,'$ORIGIN/../lib' -L%s/lib -l:libo.so", a), 0);
+        _cleanup_free_ char *pa = cc_prog(a, "bin/prog", flags);
+        tu_sh("mkdir -p '%s/bin' && cp '%s' '%s/bin/prog'", b, pa, b);
+        _cleanup_free_ char *pb = NULL;
+        ck_assert_int_ge(asprintf(&pb, "%s/bin/prog", b), 0);
+        _cleanup_free_ char *ka = memo_key(pa), *kb = memo_key(pb);
+        ck_assert_str_ne(ka, kb);
+
+        LoaderCache *c = NULL;
+        ck_assert_int_eq(loader_cache_new(&c), 0);
+        strv_free(walk_lines(c, pa));
+        assert_replay_is_own_walk(c, pb);
+        loader_cache_free(c);
+        tu_rm_rf(d);
+}
+END_TEST
+
+/* A library found through the program's own DT_RPATH is "via DT_RPATH of PROGRAM" in
+ * its reason: such walks are never replayed for another program. */
+START_TEST(walks_that_name_the_program_in_a_dt_rpath_are_not_replayed) {
+        _cleanup_free_ char *d = tu_mkdtemp(), *flags = NULL;
+        make_lib(d, "lib/libr2.so", "libr2.so", "r2", NULL);
+        ck_assert_int_ge(asprintf(&flags, "-L%s/lib -l:libr2.so", d), 0);
+        make_lib(d, "lib/libr1.so", "libr1.so", "r1", flags); /* no RPATH: inherits the program's */
+        free(flags);
+        ck_assert_int_ge(asprintf(&flags, "-Wl,--disable-new-dtags,-rpath,%s/lib -L%s/lib -l:libr1.so", d, d), 0);
+        _cleanup_free_ char *one = cc_prog(d, "bin/one", flags), *two = cc_prog(d, "bin/two", flags);
+
+        LoaderCache *c = NULL;
+        ck_assert_int_eq(loader_cache_new(&c), 0);
+        strv_free(walk_lines(c, one));
+        assert_replay_is_own_walk(c, two);
+        loader_cache_free(c);
+        tu_rm_rf(d);
+}
+END_TEST
+
 int main(void) {
         Suite *s = suite_create("ld-search");
         TCase *tc = tcase_create("loader");
@@ -740,6 +861,9 @@ int main(void) {
         tcase_add_test(tc, foreign_machine_cannot_run_here);
         tcase_add_test(tc, host_matches_ld_so_list_diagnostics);
         tcase_add_test(tc, run_realpath_equals_realpath);
+        tcase_add_test(tc, programs_with_the_same_facts_share_one_walk_that_names_each);
+        tcase_add_test(tc, origin_keeps_the_walks_of_programs_in_other_dirs_apart);
+        tcase_add_test(tc, walks_that_name_the_program_in_a_dt_rpath_are_not_replayed);
         suite_add_tcase(s, tc);
         return tu_run_suite(s);
 }

@@ -22,6 +22,7 @@
 #include "macro.h"
 #include "read-file.h"
 #include "string-util.h"
+#include "walk-memo.h"
 #include "strv.h"
 
 /* ---- The walk ---- */
@@ -66,6 +67,8 @@ typedef struct Walk {
         loader_found_fn found;
         void *userdata;
         char *error;
+        WalkRecord *record;       /* what the walk reported so far, to replay (walk-memo.h); NULL: none */
+        bool unrepeatable;        /* it logged more than what it reported: replay none of it */
 } Walk;
 
 _printf_(3, 4)
@@ -459,11 +462,27 @@ static int try_library_path(Walk *w, const char *name, bool *other_class, char *
         return try_list(w, 0, joined, ":;", "LD_LIBRARY_PATH", name, other_class, ret_path, ret_via);
 }
 
-/* parent: the object whose request made ld.so open path; NULL for none (the preload file). */
-static int report(Walk *w, const char *path, const char *parent, const char *reason) {
+/* One file ld.so opens, told the caller: a loader_found_fn, also for replays of a
+ * recorded walk (walk-memo.h). */
+static int emit(const char *path, const char *parent, const char *reason, void *userdata) {
+        Walk *w = userdata;
         log_debug("ld.so opens %s (%s)", path, reason);
         int r = w->found ? w->found(path, parent, reason, w->userdata) : 0;
         return r < 0 ? walk_fail(w, r, "%s: aborted by caller", path) : 0;
+}
+
+/* parent: the object whose request made ld.so open path; NO_OBJECT for none (the preload
+ * file). The reason is head, the parent's name and tail (may be NULL); head alone without
+ * a parent. Recorded apart, so that a replay puts another program's name in the program's
+ * place. */
+static int report(Walk *w, const char *path, size_t parent, const char *head, const char *tail) {
+        const char *label = parent == NO_OBJECT ? NULL : object_label(w, parent);
+        if (w->record && walk_record_add(w->record, path, parent == 0, label, head, tail) < 0)
+                w->record = walk_record_free(w->record); /* only slower */
+        _cleanup_free_ char *reason = strjoin(head, label ?: "", tail ?: "");
+        if (!reason)
+                return -ENOMEM;
+        return emit(path, label, reason, w);
 }
 
 typedef struct CachedLdCache {
@@ -520,10 +539,10 @@ static int consult_cache(Walk *w, const char *name, size_t loader) {
         if (!exists)
                 return 0;
 
-        _cleanup_free_ char *reason = NULL;
-        if (!(reason = strjoin("ld.so.cache, searched for ", name, " needed by ", object_label(w, loader))))
+        _cleanup_free_ char *head = strjoin("ld.so.cache, searched for ", name, " needed by ");
+        if (!head)
                 return -ENOMEM;
-        return report(w, w->cache_file, object_label(w, loader), reason);
+        return report(w, w->cache_file, loader, head, NULL);
 }
 
 static bool in_system_dir(Walk *w, const char *path) {
@@ -567,6 +586,7 @@ static int try_cache(Walk *w, size_t loader, const char *name, bool *other_class
                 return 0;
         if (object(w, loader)->elf.nodeflib && in_system_dir(w, hit)) {
                 log_debug("%s: ld.so.cache entry %s skipped, DF_1_NODEFLIB", object_label(w, loader), hit);
+                w->unrepeatable = true;
                 return 0;
         }
 
@@ -650,8 +670,10 @@ static size_t find_loaded(Walk *w, const char *name) {
                 if (object_has_name(o, name, hash))
                         return i;
                 if (o->soname_hash == hash && o->elf.soname && streq(o->elf.soname, name)) {
-                        if (object_add_name(o, name) < 0)
+                        if (object_add_name(o, name) < 0) {
                                 log_debug("out of memory remembering soname %s", name);
+                                w->unrepeatable = true;
+                        }
                         return i;
                 }
         }
@@ -747,7 +769,7 @@ static const char *kind_label(ElfDependencyKind kind) {
 /* _dl_map_object(): an already loaded object, or the file the search finds.
  * what describes the request for messages ("DT_NEEDED", "LD_PRELOAD"). */
 static int map_object(Walk *w, size_t loader, const char *name, const char *what, size_t *ret) {
-        _cleanup_free_ char *path = NULL, *via = NULL, *reason = NULL;
+        _cleanup_free_ char *path = NULL, *via = NULL, *head = NULL;
         bool other_class = false;
         int r;
 
@@ -764,6 +786,8 @@ static int map_object(Walk *w, size_t loader, const char *name, const char *what
         } else {
                 Verdict v;
                 int e;
+                /* The name could be the program's own path in another walk. */
+                w->unrepeatable = true;
                 r = verify_candidate(w, name, &v, &e);
                 if (r < 0)
                         return r;
@@ -777,6 +801,7 @@ static int map_object(Walk *w, size_t loader, const char *name, const char *what
                  * (a JVM's own libraries need the libjvm.so the JVM loaded). */
                 log_debug("%s needed by %s: not found, left to the program that loads it", name,
                           object_label(w, loader));
+                w->unrepeatable = true;
                 *ret = NO_OBJECT;
                 return 0;
         }
@@ -787,17 +812,17 @@ static int map_object(Walk *w, size_t loader, const char *name, const char *what
                 return walk_fail(w, -ENOENT, "%s needed by %s: not found", name, object_label(w, loader));
         }
 
-        if (!(reason = strjoin(what, " ", name, " of ", object_label(w, loader), " via ", via)))
+        if (!(head = strjoin(what, " ", name, " of ")))
                 return -ENOMEM;
 
         /* ld.so opened this path; if it is a file already loaded under another name, it is reused. */
         struct stat st;
         bool have_stat = walk_stat(w, path, &st) >= 0;
         if (have_stat && (i = find_by_file_id(w, st.st_dev, st.st_ino)) != NO_OBJECT) {
-                _cleanup_free_ char *same = NULL;
-                if (asprintf(&same, "%s, same file as %s", reason, object_label(w, i)) < 0)
+                _cleanup_free_ char *same = strjoin(" via ", via, ", same file as ", object_label(w, i));
+                if (!same)
                         return -ENOMEM;
-                r = report(w, path, object_label(w, loader), same);
+                r = report(w, path, loader, head, same);
                 if (r < 0)
                         return r;
                 if (object_add_name(object(w, i), name) < 0)
@@ -806,7 +831,10 @@ static int map_object(Walk *w, size_t loader, const char *name, const char *what
                 return 0;
         }
 
-        r = report(w, path, object_label(w, loader), reason);
+        _cleanup_free_ char *tail = strjoin(" via ", via);
+        if (!tail)
+                return -ENOMEM;
+        r = report(w, path, loader, head, tail);
         if (r < 0)
                 return r;
         return add_object(w, path, have_stat ? &st : NULL, name, loader, ret);
@@ -867,6 +895,7 @@ static int load_dependency(Walk *w, size_t *cur, size_t obj, const ElfDependency
         if (r < 0 && dep->kind == ELF_DEPENDENCY_AUXILIARY && r != -ENOMEM) {
                 /* An auxiliary filtee is optional: glibc ignores any failure. */
                 log_debug("%s", w->error ?: "auxiliary object not loaded");
+                w->unrepeatable = true;
                 w->error = mfree_str(w->error);
                 return 0;
         }
@@ -918,6 +947,7 @@ static int preload_one(Walk *w, const char *name, const char *source) {
         if (r < 0) {
                 /* ld.so prints "cannot be preloaded ... ignored" and goes on. */
                 log_debug("%s", w->error ?: "preload failed");
+                w->unrepeatable = true;
                 w->error = mfree_str(w->error);
                 return 0;
         }
@@ -958,7 +988,7 @@ static int preload_from_file(Walk *w) {
                 (void) loader_cache_put(w->run_cache, key, readable ? &cached_true : &cached_false, NULL);
         if (!readable)
                 return 0;
-        r = report(w, file, NULL, "read by ld.so at every start");
+        r = report(w, file, NO_OBJECT, "read by ld.so at every start", NULL);
         if (r < 0)
                 return r;
         /* read-file.h: never blocks on a FIFO (ld.so itself would wait for a writer; the
@@ -1009,15 +1039,12 @@ static int add_interpreter(Walk *w, const char *interp) {
         LoadedObject o = { .loader = NO_OBJECT };
         const char *why = NULL;
         struct stat st;
-        _cleanup_free_ char *reason = NULL;
         int r;
 
-        if (!(reason = strjoin("PT_INTERP of ", w->program)))
-                return -ENOMEM;
         r = walk_stat(w, interp, &st);
         if (r < 0)
                 return walk_fail(w, r, "%s: interpreter %s: %s", w->program, interp, strerror(-r));
-        r = report(w, interp, w->program, reason);
+        r = report(w, interp, 0, "PT_INTERP of ", NULL);
         if (r < 0)
                 return r;
 
@@ -1045,6 +1072,7 @@ static void walk_done(Walk *w) {
         ld_cache_free(w->cache_owned);
         loader_host_done(&w->host_storage);
         free(w->error);
+        walk_record_free(w->record);
 }
 
 /* The PT_INTERP that gcc writes for programs of this class and machine. */
@@ -1140,6 +1168,37 @@ static int walk_run(Walk *w, ElfFile *elf, bool borrowed) {
         return r;
 }
 
+/* The key of the program's walk in the run cache (walk-memo.h), NULL when none may stand
+ * for it: without a run cache, for a dlopen()ed library, for a program not named by an
+ * absolute path (its $ORIGIN depends on the cwd), or one whose own DT_RPATH counts (the
+ * reasons of what it finds there name it: "via DT_RPATH of PROGRAM"). */
+static char *walk_memo_key_of(Walk *w, const ElfFile *elf) {
+        if (!w->run_cache || w->cfg->as_library || w->program[0] != '/' || (!elf->runpath && !isempty(elf->rpath)))
+                return NULL;
+        _cleanup_free_ char *real = NULL, *origin = NULL;
+        if (walk_memo_uses_origin(w->cfg, elf) && loader_cache_realpath(w->run_cache, w->program, &real) >= 0 &&
+            !(origin = origin_of(real)))
+                return NULL;
+        return walk_memo_key(w->cfg, elf, origin);
+}
+
+/* The walk, or the replay of an earlier one of this run from the same facts: of a
+ * machine's programs, four in five share their walk with one walked before. */
+static int walk_or_replay(Walk *w, ElfFile *elf, bool borrowed) {
+        _cleanup_free_ char *key = walk_memo_key_of(w, elf);
+        const WalkRecord *known = key ? loader_cache_get(w->run_cache, key) : NULL;
+        if (known)
+                return walk_record_replay(known, w->program, emit, w);
+
+        if (key && walk_record_new(&w->record) < 0)
+                w->record = NULL;
+        int r = walk_run(w, elf, borrowed);
+        if (r >= 0 && w->record && !w->unrepeatable &&
+            loader_cache_put(w->run_cache, key, w->record, walk_record_free_void) >= 0)
+                w->record = NULL;
+        return r;
+}
+
 static int walk_program(Walk *w) {
         ElfFile elf = {};
         bool borrowed = false;
@@ -1152,7 +1211,7 @@ static int walk_program(Walk *w) {
         else if (r < 0)
                 r = walk_fail(w, r, "%s: %s", w->program, elf_file_strerror(r));
         else
-                r = walk_run(w, &elf, borrowed);
+                r = walk_or_replay(w, &elf, borrowed);
         if (!borrowed)
                 elf_file_done(&elf);
         return r < 0 ? r : 0;
