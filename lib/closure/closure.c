@@ -660,7 +660,8 @@ static int check_holder(Closure *c, const char *path, const char *dir, const str
  * holds a component; a symlink restarts the walk on its target. */
 static int check_path_safe(Closure *c, const char *bound, const char *path, unsigned *links) {
         _cleanup_free_ char *norm = path_normalize(path);
-        char cur[PATH_MAX] = "/";
+        char cur[PATH_MAX] = "/", child[PATH_MAX];
+        size_t len = 0; /* of cur, but 0 for "/": child is cur, "/" and the component */
         struct stat d, e;
         if (!norm)
                 return -ENOMEM;
@@ -671,9 +672,12 @@ static int check_path_safe(Closure *c, const char *bound, const char *path, unsi
                 size_t n = strcspn(p, "/");
                 if (n == 0)
                         break;
-                char child[PATH_MAX];
-                if (snprintf(child, sizeof child, "%s/%.*s", streq(cur, "/") ? "" : cur, (int) n, p) >= (int) sizeof child)
+                if (len + 1 + n >= sizeof child)
                         return closure_fail(c, -ENAMETOOLONG, "bad-path", "%s: path too long", bound);
+                memcpy(child, cur, len);
+                child[len] = '/';
+                memcpy(child + len + 1, p, n);
+                child[len + 1 + n] = 0;
                 /* Once per path and run: every unit's binds share their dirs. */
                 bool missing = loader_cache_lstat(c->loader.run_cache, child, &e) < 0;
                 int r = check_holder(c, bound, cur, &d, missing ? NULL : &e);
@@ -692,8 +696,8 @@ static int check_path_safe(Closure *c, const char *bound, const char *path, unsi
                                 return -ENOMEM;
                         return check_path_safe(c, bound, next, links);
                 }
-                if (snprintf(cur, sizeof cur, "%s", child) >= (int) sizeof cur)
-                        return -ENAMETOOLONG;
+                len += 1 + n;
+                memcpy(cur, child, len + 1);
                 d = e;
         }
         return 0;

@@ -558,11 +558,23 @@ typedef struct CachedLookup {
         const char *hit; /* into the cache, or NULL */
 } CachedLookup;
 
+/* "HEX:HEX:" of two addresses in buf, without printf (a key per search of the cache). */
+static const char *two_ids(const void *a, const void *b, char buf[static 2 * 17 + 1]) {
+        char *p = buf + 2 * 17;
+        *p = 0;
+        for (uintptr_t v = (uintptr_t) b, i = 0; i < 2; v = (uintptr_t) a, i++) {
+                *--p = ':';
+                do
+                        *--p = "0123456789abcdef"[v & 15];
+                while ((v >>= 4) > 0);
+        }
+        return p;
+}
+
 static const char *cache_lookup(Walk *w, const char *name) {
-        char buf[LOADER_CACHE_KEY_MAX], ids[2 * 20];
+        char buf[LOADER_CACHE_KEY_MAX], ids[2 * 17 + 1];
         bool kept = w->run_cache && !w->cache_owned && w->host != &w->host_storage;
-        const char *key = kept && snprintf(ids, sizeof ids, "%p:%p", (const void *) w->cache, (const void *) w->host) > 0
-                ? loader_cache_key(buf, "ldcache-lookup", ids, ":", name) : NULL;
+        const char *key = kept ? loader_cache_key(buf, "ldcache-lookup", two_ids(w->cache, w->host, ids), name) : NULL;
         const CachedLookup *known = key ? loader_cache_get(w->run_cache, key) : NULL;
         if (known)
                 return known->hit;
