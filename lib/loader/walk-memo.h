@@ -8,8 +8,8 @@
  * expands holds a token; everything else it opens is a library, the same file for every
  * program of the run (loader-cache.h). Programs that agree on all of that (and the unit's
  * LoaderConfig) open the same files in the same order: this machine's 1321 programs in
- * /usr/bin, /usr/sbin and /usr/lib/systemd start 267 distinct walks, 297 of them need
- * libc alone. The first such walk is recorded: each file it reported (ld-search.h's
+ * /usr/bin, /usr/sbin and /usr/lib/systemd start 267 distinct walks (297 programs need
+ * libc alone). The first such walk is recorded: each file it reported (ld-search.h's
  * loader_found_fn), the object that asked for it, and the reason, cut where the asking
  * object's name stands; the others replay it with their own name there.
  *
