@@ -12,8 +12,9 @@
 #      the ratios (goals: at least as fast as libtree, 3x; 100x faster than ldd);
 #  (c) the boot cost: the stock unit tree plus 0, 10, 100 and 1000 of those confined
 #      units, the generator beside systemd-sysv-generator on the same tree.
-# Times are medians of RUNS runs (default 20 for (a), 30 for (b); in (b) the generator and
-# libtree take turns, 3 rounds of 10 each, so that the machine's drift falls on both), with hyperfine when
+# Times are medians of RUNS runs (default 20 for (a), 50 for (b); in (b) the generator and
+# libtree take turns, 5 rounds of 10 each, so that the machine's drift falls on both, and the
+# ratio of each round is printed too, to show the spread), with hyperfine when
 # apt can install it, else a loop timed with date +%s%N. Installs what it needs (root).
 # Output dirs and units live under BENCH_TMPDIR (default /dev/shm): at boot the generator
 # writes to tmpfs (/run), so a disk file system there would time the disk, not the work.
@@ -22,7 +23,8 @@ cd "$(dirname "$0")/.."
 export DEBIAN_FRONTEND=noninteractive
 
 runs_a=${RUNS:-20}
-runs_b=${RUNS_CLOSURE:-30}
+runs_b=${RUNS_CLOSURE:-50}
+rounds=${ROUNDS_CLOSURE:-5}
 runs_ldd=${RUNS_LDD:-1}
 build=${BUILD_DIR:-build}
 sysv=/lib/systemd/system-generators/systemd-sysv-generator
@@ -197,16 +199,25 @@ syscalls_libtree=$(awk '/^------/ { s++; next } s == 1 && $NF != "wait4" { c += 
 
 # The generator and libtree in alternating rounds: this VM's speed drifts by several per cent
 # over a minute, and timing one after the other put the drift into the ratio.
-rounds=3
+per_round=$(((runs_b + rounds - 1) / rounds))
 rm -f "$tmp/t-ours" "$tmp/t-libtree"
 for ((k = 0; k < rounds; k++)); do
         # The environment set for hyperfine itself, as systemd sets it: no env(1) exec in the time.
         (export SYSTEMD_UNIT_PATH="$tmp/units" SYSTEMD_LOG_LEVEL=err
-         times_into "$tmp/t-ours" $(((runs_b + rounds - 1) / rounds)) "$gen" "$tmp/out/normal" "$tmp/out/early" "$tmp/out/late")
+         times_into "$tmp/t-ours" "$per_round" "$gen" "$tmp/out/normal" "$tmp/out/early" "$tmp/out/late")
         ours_b_cpu=$(cpu_of_last)
-        times_into "$tmp/t-libtree" $(((runs_b + rounds - 1) / rounds)) xargs -a "$tmp/programs" -d '\n' libtree -p -vv --
+        times_into "$tmp/t-libtree" "$per_round" xargs -a "$tmp/programs" -d '\n' libtree -p -vv --
         libtree_b_cpu=$(cpu_of_last)
 done
+# libtree's median over ours, round by round: how far the machine's drift moves the ratio.
+round_ratios=$(python3 - "$tmp/t-ours" "$tmp/t-libtree" "$per_round" <<'PY'
+import statistics, sys
+ours, libtree = ([float(l) for l in open(f) if l.strip()] for f in sys.argv[1:3])
+n = int(sys.argv[3])
+print(" ".join("%.2f" % (statistics.median(libtree[i:i + n]) / statistics.median(ours[i:i + n]))
+               for i in range(0, min(len(ours), len(libtree)), n)))
+PY
+)
 runs_b=$(wc -l < "$tmp/t-ours")
 ours_b=$(median_of "$tmp/t-ours")
 libtree_b=$(median_of "$tmp/t-libtree")
@@ -228,7 +239,7 @@ printf '    %-36s %10s ms (median of %d, in the same rounds)\n' "libtree -p -vv 
 printf '    %-36s %10s\n' "" "$libtree_b_cpu"
 printf '    %-36s %10s system calls, %s per program (strace -c -f)\n' "" "$syscalls_libtree" "$(per_unit "$syscalls_libtree" "$programs")"
 printf '    %-36s %10s ms (median of %d)\n' "ldd (each program)" "$ldd_b" "$runs_ldd"
-echo "    speed-up over libtree (libtree time / ours): $(ratio "$libtree_b" "$ours_b")x (goal >= 1x, 3x)"
+echo "    speed-up over libtree (libtree time / ours): $(ratio "$libtree_b" "$ours_b")x (goal >= 1x, 3x); by round: $round_ratios"
 echo "    speed-up over ldd (ldd time / ours): $(ratio "$ldd_b" "$ours_b")x (goal >= 100x)"
 echo
 
