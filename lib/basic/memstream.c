@@ -2,28 +2,17 @@
 #include "memstream.h"
 
 #include <errno.h>
-#include <stdbool.h>
 #include <stdio_ext.h>
 #include <stdlib.h>
-#include <string.h>
 
-#include "macro.h"
+#include "string-util.h"
 
 /* Where the stream's bytes go: a string grown as they come. */
-typedef struct Sink {
-        char *text;
-        size_t n;
-} Sink;
-
 static ssize_t sink_write(void *cookie, const char *s, size_t n) {
-        Sink *k = cookie;
-        if (!greedy_realloc((void **) &k->text, k->n + n + 1, 1)) {
+        if (buffer_append(cookie, s, n) < 0) {
                 errno = ENOMEM;
                 return -1;
         }
-        memcpy(k->text + k->n, s, n);
-        k->n += n;
-        k->text[k->n] = 0;
         return (ssize_t) n;
 }
 
@@ -31,7 +20,7 @@ static ssize_t sink_write(void *cookie, const char *s, size_t n) {
  * (calloc()), which cost more than rendering a drop-in of 2 KiB. This one buffers in
  * the caller's stack and hands the sink all of a short text at once, at fclose(). */
 int memstream_collect(memstream_writer_fn write, void *userdata, char **ret) {
-        Sink sink = {};
+        Buffer sink = {};
         char buf[BUFSIZ];
         FILE *f = fopencookie(&sink, "w", (cookie_io_functions_t) { .write = sink_write });
         if (!f)
@@ -41,12 +30,12 @@ int memstream_collect(memstream_writer_fn write, void *userdata, char **ret) {
         int r = setvbuf(f, buf, _IOFBF, sizeof buf) != 0 ? -ENOMEM : write(f, userdata);
         if (fclose(f) != 0 && r >= 0)
                 r = -ENOMEM;
-        if (r >= 0 && !sink.text && !(sink.text = strdup("")))
-                r = -ENOMEM;
+        if (r >= 0 && !sink.data)
+                r = buffer_append(&sink, "", 0);
         if (r < 0) {
-                free(sink.text);
+                free(sink.data);
                 return r;
         }
-        *ret = sink.text;
+        *ret = sink.data;
         return 0;
 }

@@ -13,19 +13,13 @@
 /* ---- The key ---- */
 
 typedef struct KeyBuf {
-        char *s;
-        size_t n;
-        bool failed;
+        Buffer b;
+        bool failed; /* out of memory: no key */
 } KeyBuf;
 
 static void put_bytes(KeyBuf *k, const char *s, size_t n) {
-        if (k->failed || !greedy_realloc((void **) &k->s, k->n + n + 1, 1)) {
+        if (!k->failed && buffer_append(&k->b, s, n) < 0)
                 k->failed = true;
-                return;
-        }
-        memcpy(k->s + k->n, s, n);
-        k->n += n;
-        k->s[k->n] = 0;
 }
 
 /* "DECIMAL;", without printf: a key has a dozen numbers and is made for every program. */
@@ -105,10 +99,10 @@ char *walk_memo_key(const LoaderConfig *cfg, const ElfFile *program, const char 
         }
         put_string(&k, walk_memo_uses_origin(cfg, program) ? origin : NULL);
         if (k.failed) {
-                free(k.s);
+                free(k.b.data);
                 return NULL;
         }
-        return k.s;
+        return k.b.data;
 }
 
 /* ---- The record ---- */
