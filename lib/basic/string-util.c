@@ -31,6 +31,13 @@ int buffer_append(Buffer *b, const char *s, size_t n) {
         return 0;
 }
 
+char *u64_digits_before(char *end, uint64_t v, unsigned base) {
+        do
+                *--end = "0123456789abcdef"[v % base];
+        while ((v /= base) > 0);
+        return end;
+}
+
 bool string_is_safe(const char *s) {
         if (!s)
                 return false;

@@ -23,6 +23,11 @@ int buffer_append(Buffer *b, const char *s, size_t n);
  * byte-wise hash showed up in profiles. */
 uint64_t string_hash(const char *s);
 
+/* v in base 10 or 16 (lower case, no leading zeros), written to end just before end; returns
+ * where it starts (end - 20 at the least). For the memo keys built at every lookup, where
+ * printf() cost more than the lookup. */
+char *u64_digits_before(char *end, uint64_t v, unsigned base);
+
 /* systemd's strjoin(): the strings up to a NULL, concatenated into a new string; NULL on
  * -ENOMEM. Where a hot path joined strings with asprintf("%s%s..."), without its parse of
  * the format. */

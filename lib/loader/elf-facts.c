@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "macro.h"
+#include "string-util.h"
 
 ElfFacts *elf_facts_free(ElfFacts *f) {
         if (f) {
@@ -59,14 +60,11 @@ static int facts_read(const char *path, ElfFacts **ret) {
 static const char *file_key(char buf[static FILE_KEY_MAX], const struct stat *st) {
         const uint64_t id[] = { st->st_dev, st->st_ino, (uint64_t) st->st_size, (uint64_t) st->st_mtim.tv_sec,
                                 (uint64_t) st->st_mtim.tv_nsec };
-        char *p = stpcpy(buf, "elf");
+        char *p = stpcpy(buf, "elf"), digits[16];
         for (size_t i = 0; i < ELEMENTSOF(id); i++) {
+                char *d = u64_digits_before(digits + sizeof digits, id[i], 16);
                 *p++ = ':';
-                for (int shift = 60; shift >= 0; shift -= 4) {
-                        unsigned nibble = (id[i] >> shift) & 0xf;
-                        if (nibble || shift == 0 || p[-1] != ':') /* no leading zeros */
-                                *p++ = "0123456789abcdef"[nibble];
-                }
+                p = mempcpy(p, d, (size_t) (digits + sizeof digits - d));
         }
         *p = 0;
         return buf;

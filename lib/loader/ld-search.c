@@ -109,9 +109,7 @@ static const char *abi_tag(const LoaderHost *h, char buf[static 16]) {
         *p = 0;
         for (unsigned v = h->machine, i = 0; i < 2; v = h->elf_class, i++) {
                 *--p = ':';
-                do
-                        *--p = (char) ('0' + v % 10);
-                while ((v /= 10) > 0);
+                p = u64_digits_before(p, v, 10);
         }
         return p;
 }
@@ -564,9 +562,7 @@ static const char *two_ids(const void *a, const void *b, char buf[static 2 * 17 
         *p = 0;
         for (uintptr_t v = (uintptr_t) b, i = 0; i < 2; v = (uintptr_t) a, i++) {
                 *--p = ':';
-                do
-                        *--p = "0123456789abcdef"[v & 15];
-                while ((v >>= 4) > 0);
+                p = u64_digits_before(p, v, 16);
         }
         return p;
 }

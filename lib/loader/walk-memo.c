@@ -24,15 +24,13 @@ static void put_bytes(KeyBuf *k, const char *s, size_t n) {
 
 /* "DECIMAL;", without printf: a key has a dozen numbers and is made for every program. */
 static void put_number(KeyBuf *k, uint64_t v) {
-        char buf[24], *p = buf + sizeof buf;
-        *--p = ';';
-        do
-                *--p = (char) ('0' + v % 10);
-        while ((v /= 10) > 0);
-        put_bytes(k, p, (size_t) (buf + sizeof buf - p));
+        char buf[24], *end = buf + sizeof buf - 1;
+        *end = ';';
+        char *p = u64_digits_before(end, v, 10);
+        put_bytes(k, p, (size_t) (end + 1 - p));
 }
 
-/* "LEN:BYTES", or "-" for NULL: a string never runs into the next field. */
+/* "LEN;BYTES", or "-" for NULL: a string never runs into the next field. */
 static void put_string(KeyBuf *k, const char *s) {
         if (!s)
                 return put_bytes(k, "-", 1);
