@@ -15,6 +15,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#if defined(__has_include)
+#  if __has_include(<valgrind/valgrind.h>)
+#    include <valgrind/valgrind.h>
+#    define HAVE_VALGRIND_H 1
+#  endif
+#endif
+
 #define _cleanup_(f) __attribute__((cleanup(f)))
 #define _unused_ __attribute__((unused))
 #define _printf_(a, b) __attribute__((format(printf, a, b)))
@@ -45,6 +52,26 @@ static inline void closedirp(DIR **d) {
 #define _cleanup_close_ _cleanup_(closep)
 #define _cleanup_fclose_ _cleanup_(fclosep)
 #define _cleanup_closedir_ _cleanup_(closedirp)
+
+/* Whether a leak checker watches this process (an ASan build, or a run under valgrind).
+ * What a process holds until it exits is freed only then: the checker reports real leaks
+ * alone, and a plain run does not spend the last milliseconds of its wall time handing
+ * memory back one block at a time before the kernel takes it all at once (systemd frees
+ * its hashmap pools at exit only "#if VALGRIND", src/basic/hashmap.c). */
+static inline bool leak_checked(void) {
+#if defined(__SANITIZE_ADDRESS__)
+        return true;
+#elif defined(__has_feature)
+#  if __has_feature(address_sanitizer)
+        return true;
+#  endif
+#endif
+#if HAVE_VALGRIND_H
+        return RUNNING_ON_VALGRIND;
+#else
+        return false;
+#endif
+}
 
 /* Hand ownership out of a cleanup variable: returns the value, leaves NULL. */
 #define TAKE_PTR(p)                                \
