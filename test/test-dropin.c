@@ -367,13 +367,21 @@ static char *read_file(const char *path) {
         return text;
 }
 
+/* The output dir d, opened as the generator opens its own. */
+static OutputDir out_at(const char *d) {
+        OutputDir o;
+        (void) output_dir_open(&o, d);
+        return o;
+}
+
 START_TEST(write_leaves_only_the_final_conf_and_replaces_by_rename) {
         _cleanup_free_ char *d = tu_mkdtemp(), *unit_dir = NULL, *final = NULL, *old_text = NULL, *new_text = NULL;
         _cleanup_strv_free_ char **names = NULL;
         ck_assert_int_ge(asprintf(&unit_dir, "%s/" TEST_UNIT ".d", d), 0);
         ck_assert_int_ge(asprintf(&final, "%s/zz-confinement.conf", unit_dir), 0);
+        OutputDir o = out_at(d);
 
-        ck_assert_int_eq(dropin_write(d, TEST_UNIT, "zz-confinement.conf", "[Unit]\nDescription=first\n"), 0);
+        ck_assert_int_eq(dropin_write(&o, TEST_UNIT, "zz-confinement.conf", "[Unit]\nDescription=first\n"), 0);
         names = list_dir(unit_dir);
         ck_assert_uint_eq(strv_length(names), 1);
         ck_assert_str_eq(names[0], "zz-confinement.conf");
@@ -390,7 +398,7 @@ START_TEST(write_leaves_only_the_final_conf_and_replaces_by_rename) {
         struct stat old_st;
         ck_assert_int_eq(fstat(old_fd, &old_st), 0);
 
-        ck_assert_int_eq(dropin_write(d, TEST_UNIT, "zz-confinement.conf", "[Unit]\nDescription=second\n"), 0);
+        ck_assert_int_eq(dropin_write(&o, TEST_UNIT, "zz-confinement.conf", "[Unit]\nDescription=second\n"), 0);
         new_text = read_file(final);
         ck_assert_str_eq(new_text, "[Unit]\nDescription=second\n");
         ck_assert_int_eq(stat(final, &st), 0);
@@ -412,9 +420,10 @@ START_TEST(write_leaves_only_the_final_conf_and_replaces_by_rename) {
         ck_assert_str_eq(desc[0], "second");
 
         /* and removal takes it away; removing again is no error */
-        ck_assert_int_eq(dropin_remove(d, TEST_UNIT, "zz-confinement.conf"), 0);
+        ck_assert_int_eq(dropin_remove(&o, TEST_UNIT, "zz-confinement.conf"), 0);
         ck_assert_int_eq(access(final, F_OK), -1);
-        ck_assert_int_eq(dropin_remove(d, TEST_UNIT, "zz-confinement.conf"), 0);
+        ck_assert_int_eq(dropin_remove(&o, TEST_UNIT, "zz-confinement.conf"), 0);
+        output_dir_close(&o);
         tu_rm_rf(d);
 }
 END_TEST
@@ -425,9 +434,11 @@ START_TEST(write_replaces_a_file_the_writer_cannot_open_for_writing) {
         _cleanup_free_ char *d = tu_mkdtemp(), *final = NULL, *text = NULL;
         final = tu_write(d, TEST_UNIT ".d/zz-confinement.conf", "old\n");
         ck_assert_int_eq(chmod(final, 0), 0);
-        ck_assert_int_eq(dropin_write(d, TEST_UNIT, "zz-confinement.conf", "new\n"), 0);
+        OutputDir o = out_at(d);
+        ck_assert_int_eq(dropin_write(&o, TEST_UNIT, "zz-confinement.conf", "new\n"), 0);
         text = read_file(final);
         ck_assert_str_eq(text, "new\n");
+        output_dir_close(&o);
         tu_rm_rf(d);
 }
 END_TEST
@@ -436,7 +447,11 @@ START_TEST(write_into_a_missing_output_dir_fails_and_creates_nothing) {
         _cleanup_free_ char *d = tu_mkdtemp(), *missing = NULL;
         _cleanup_strv_free_ char **names = NULL;
         ck_assert_int_ge(asprintf(&missing, "%s/does-not-exist", d), 0);
-        ck_assert_int_lt(dropin_write(missing, TEST_UNIT, "zz-confinement.conf", "x\n"), 0);
+        OutputDir o = out_at(missing);
+        ck_assert_int_eq(o.fd, -ENOENT);
+        ck_assert_int_eq(dropin_write(&o, TEST_UNIT, "zz-confinement.conf", "x\n"), -ENOENT);
+        ck_assert_int_eq(dropin_marker(&o, "m", TEST_UNIT), -ENOENT);
+        ck_assert_int_eq(dropin_mask_unit(&o, TEST_UNIT), -ENOENT);
         names = list_dir(d);
         ck_assert_uint_eq(strv_length(names), 0);
         tu_rm_rf(d);
@@ -449,10 +464,14 @@ END_TEST
 START_TEST(linked_dropins_share_one_whole_file_and_replacing_one_leaves_the_others) {
         _cleanup_free_ char *d = tu_mkdtemp(), *staged = NULL, *a = NULL, *b = NULL, *ta = NULL, *tb = NULL;
         const char *text = "[Unit]\nDescription=staged\n";
-        ck_assert_int_eq(dropin_stage(d, text, &staged), 0);
-        ck_assert_int_eq(dropin_write_linked(d, "a.service", "zz-confinement.conf", staged, text), 0);
-        ck_assert_int_eq(dropin_write_linked(d, "b.service", "zz-confinement.conf", staged, text), 0);
-        ck_assert_int_eq(unlink(staged), 0);
+        OutputDir o = out_at(d);
+        ck_assert_int_eq(dropin_stage(&o, text, &staged), 0);
+        ck_assert_int_eq(dropin_write_linked(&o, "a.service", "zz-confinement.conf", staged, text), 0);
+        ck_assert_int_eq(dropin_write_linked(&o, "b.service", "zz-confinement.conf", staged, text), 0);
+        ck_assert_ptr_null(strchr(staged, '/')); /* in the output dir itself */
+        ck_assert_int_eq(faccessat(o.fd, staged, F_OK, 0), 0);
+        dropin_unstage(&o, staged);
+        ck_assert_int_eq(faccessat(o.fd, staged, F_OK, 0), -1);
         ck_assert_int_ge(asprintf(&a, "%s/a.service.d/zz-confinement.conf", d), 0);
         ck_assert_int_ge(asprintf(&b, "%s/b.service.d/zz-confinement.conf", d), 0);
         struct stat sa, sb;
@@ -471,18 +490,19 @@ START_TEST(linked_dropins_share_one_whole_file_and_replacing_one_leaves_the_othe
         ck_assert_uint_eq(strv_length(desc), 1);
         ck_assert_str_eq(desc[0], "staged");
 
-        ck_assert_int_eq(dropin_write(d, "a.service", "zz-confinement.conf", "[Unit]\nDescription=own\n"), 0);
+        ck_assert_int_eq(dropin_write(&o, "a.service", "zz-confinement.conf", "[Unit]\nDescription=own\n"), 0);
         ta = read_file(a);
         tb = read_file(b);
         ck_assert_str_eq(ta, "[Unit]\nDescription=own\n");
         ck_assert_str_eq(tb, text);
 
         /* a file in the way is replaced by a whole copy; no staged file: a plain write */
-        ck_assert_int_eq(dropin_write_linked(d, "a.service", "zz-confinement.conf", "/nonexistent/staged", text), 0);
+        ck_assert_int_eq(dropin_write_linked(&o, "a.service", "zz-confinement.conf", "/nonexistent/staged", text), 0);
         free(ta);
         ta = read_file(a);
         ck_assert_str_eq(ta, text);
-        ck_assert_int_eq(dropin_write_linked(d, "c.service", "zz-confinement.conf", NULL, text), 0);
+        ck_assert_int_eq(dropin_write_linked(&o, "c.service", "zz-confinement.conf", NULL, text), 0);
+        output_dir_close(&o);
         tu_rm_rf(d);
 }
 END_TEST
@@ -490,13 +510,39 @@ END_TEST
 /* Files are made 0644 directly; a umask that takes bits away is undone. */
 START_TEST(dropins_are_0644_whatever_the_umask) {
         _cleanup_free_ char *d = tu_mkdtemp(), *p = NULL;
+        OutputDir o = out_at(d);
         mode_t old = umask(0077);
-        ck_assert_int_eq(dropin_write(d, TEST_UNIT, "zz-confinement.conf", "x\n"), 0);
+        ck_assert_int_eq(dropin_write(&o, TEST_UNIT, "zz-confinement.conf", "x\n"), 0);
         umask(old);
         ck_assert_int_ge(asprintf(&p, "%s/" TEST_UNIT ".d/zz-confinement.conf", d), 0);
         struct stat st;
         ck_assert_int_eq(stat(p, &st), 0);
         ck_assert_int_eq(st.st_mode & 07777, 0644);
+        output_dir_close(&o);
+        tu_rm_rf(d);
+}
+END_TEST
+
+/* AssertPathExists= asks only that the marker exists: the first marker makes its subdir, an
+ * instance's subdir below it is made the same way, and a marker already there (an earlier
+ * run into the same dir) counts. */
+START_TEST(marker_makes_its_subdir_once_and_an_existing_one_counts) {
+        _cleanup_free_ char *d = tu_mkdtemp(), *p = NULL, *q = NULL;
+        OutputDir o = out_at(d);
+        ck_assert_int_eq(dropin_marker(&o, "m", "a.service"), 0);
+        ck_assert_int_eq(dropin_marker(&o, "m", "b.service"), 0);
+        ck_assert_int_eq(dropin_marker(&o, "m", "a.service"), 0);
+        ck_assert_int_eq(dropin_marker(&o, "m/sub", "x@y.service"), 0);
+        ck_assert_int_ge(asprintf(&p, "%s/m/a.service", d), 0);
+        ck_assert_int_ge(asprintf(&q, "%s/m/sub/x@y.service", d), 0);
+        struct stat st;
+        ck_assert_int_eq(stat(p, &st), 0);
+        ck_assert(S_ISREG(st.st_mode));
+        ck_assert_int_eq(st.st_size, 0);
+        ck_assert_int_eq(stat(q, &st), 0);
+        _cleanup_strv_free_ char **names = list_dir(d);
+        ck_assert_uint_eq(strv_length(names), 1);
+        output_dir_close(&o);
         tu_rm_rf(d);
 }
 END_TEST
@@ -620,6 +666,7 @@ int main(void) {
         tcase_add_test(tc, write_into_a_missing_output_dir_fails_and_creates_nothing);
         tcase_add_test(tc, linked_dropins_share_one_whole_file_and_replacing_one_leaves_the_others);
         tcase_add_test(tc, dropins_are_0644_whatever_the_umask);
+        tcase_add_test(tc, marker_makes_its_subdir_once_and_an_existing_one_counts);
         tcase_add_test(tc, blocking_text_asserts_a_path_that_cannot_exist_and_uses_it_as_root);
         tcase_add_test(tc, blocking_text_puts_the_cause_in_description_as_systemd_reads_it);
         tcase_add_test(tc, blocking_text_blocks_whatever_bytes_the_cause_holds);

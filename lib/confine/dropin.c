@@ -157,8 +157,21 @@ static int write_all(int fd, const char *s) {
         return 0;
 }
 
-static int mkdir_unit_dir(const char *d) {
-        if (mkdir(d, 0755) < 0 && errno != EEXIST)
+int output_dir_open(OutputDir *d, const char *path) {
+        *d = (OutputDir) { .path = path, .fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC) };
+        if (d->fd < 0)
+                d->fd = -errno;
+        return d->fd < 0 ? d->fd : 0;
+}
+
+void output_dir_close(OutputDir *d) {
+        if (d->fd >= 0)
+                (void) close(d->fd);
+        d->fd = -EBADF;
+}
+
+static int mkdir_unit_dir(const OutputDir *dir, const char *d) {
+        if (mkdirat(dir->fd, d, 0755) < 0 && errno != EEXIST)
                 return -errno;
         return 0;
 }
@@ -178,11 +191,12 @@ static mode_t umask_cut(void) {
         return cut;
 }
 
-/* DIR/UNIT.d and DIR/UNIT.d/NAME; -ENAMETOOLONG when UNIT.d or NAME cannot be a file name. */
-static int dropin_paths(const char *dir, const char *unit, const char *name, char **ret_dir, char **ret_final) {
+/* UNIT.d and UNIT.d/NAME, relative to the output dir; -ENAMETOOLONG when UNIT.d or NAME
+ * cannot be a file name. */
+static int dropin_paths(const char *unit, const char *name, char **ret_dir, char **ret_final) {
         if (strlen(unit) + 2 > NAME_MAX || strlen(name) > NAME_MAX)
                 return -ENAMETOOLONG;
-        _cleanup_free_ char *d = strjoin(dir, "/", unit, ".d");
+        _cleanup_free_ char *d = strjoin(unit, ".d");
         char *final = d ? strjoin(d, "/", name) : NULL;
         if (!final)
                 return -ENOMEM;
@@ -191,26 +205,27 @@ static int dropin_paths(const char *dir, const char *unit, const char *name, cha
         return 0;
 }
 
-/* A fresh temporary file in d (a unit dir made when the open finds it missing: the
- * blocking drop-ins made nearly all of them already, before any worker forked, so a
- * mkdir() first would mostly fail; the output dir is never made), mode 0644: a name of
- * our own with O_EXCL (a leftover of a killed run is never reused). Not ending in .conf
- * and not a unit name: systemd ignores it should we die before rename(). Short, so that a
- * name near NAME_MAX still has a temporary name beside it. */
-static int open_temporary(const char *d, bool unit_dir, char **ret_tmp) {
+/* A fresh temporary file in the unit dir d (NULL: the output dir itself), mode 0644, its
+ * name relative to the output dir in *ret_tmp. A unit dir is made when the open finds it
+ * missing: the blocking drop-ins made nearly all of them already, before any worker forked,
+ * so a mkdir() first would mostly fail; the output dir is never made. A name of our own
+ * with O_EXCL (a leftover of a killed run is never reused). Not ending in .conf and not a
+ * unit name: systemd ignores it should we die before rename(). Short, so that a name near
+ * NAME_MAX still has a temporary name beside it. */
+static int open_temporary(const OutputDir *dir, const char *d, char **ret_tmp) {
         static unsigned counter;
-        bool made = !unit_dir;
+        bool made = !d;
         /* The pid of this process: the generator's workers (workers.h) are its forks. */
         pid_t pid = getpid();
         for (unsigned attempt = 0; attempt < 1000; attempt++) {
                 _cleanup_free_ char *tmp = NULL;
-                if (asprintf(&tmp, "%s/.#confinement.%d-%u", d, (int) pid, counter++) < 0)
+                if (asprintf(&tmp, "%s%s.#confinement.%d-%u", d ?: "", d ? "/" : "", (int) pid, counter++) < 0)
                         return -ENOMEM;
-                int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOCTTY, 0644);
+                int fd = openat(dir->fd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOCTTY, 0644);
                 if (fd >= 0) {
                         if (umask_cut() != 0 && fchmod(fd, 0644) < 0) {
                                 int r = -errno;
-                                (void) unlink(tmp);
+                                (void) unlinkat(dir->fd, tmp, 0);
                                 (void) close(fd);
                                 return r;
                         }
@@ -218,7 +233,7 @@ static int open_temporary(const char *d, bool unit_dir, char **ret_tmp) {
                         return fd;
                 }
                 if (errno == ENOENT && !made) {
-                        int r = mkdir_unit_dir(d);
+                        int r = mkdir_unit_dir(dir, d);
                         if (r < 0)
                                 return r;
                         made = true;
@@ -230,63 +245,102 @@ static int open_temporary(const char *d, bool unit_dir, char **ret_tmp) {
         return -EEXIST;
 }
 
-int dropin_write(const char *dir, const char *unit, const char *name, const char *content) {
+int dropin_write(const OutputDir *dir, const char *unit, const char *name, const char *content) {
         _cleanup_free_ char *d = NULL, *tmp = NULL, *final = NULL;
         _cleanup_close_ int fd = -1;
-        int r = dropin_paths(dir, unit, name, &d, &final);
+        if (dir->fd < 0)
+                return dir->fd;
+        int r = dropin_paths(unit, name, &d, &final);
         if (r < 0)
                 return r;
-        fd = open_temporary(d, true, &tmp);
+        fd = open_temporary(dir, d, &tmp);
         if (fd < 0)
                 return fd;
         r = write_all(fd, content);
-        if (r >= 0 && rename(tmp, final) < 0)
+        if (r >= 0 && renameat(dir->fd, tmp, dir->fd, final) < 0)
                 r = -errno;
         if (r < 0)
-                (void) unlink(tmp);
+                (void) unlinkat(dir->fd, tmp, 0);
         return r;
 }
 
-int dropin_stage(const char *dir, const char *content, char **ret_path) {
+int dropin_stage(const OutputDir *dir, const char *content, char **ret_name) {
         _cleanup_free_ char *tmp = NULL;
-        _cleanup_close_ int fd = open_temporary(dir, false, &tmp);
+        if (dir->fd < 0)
+                return dir->fd;
+        _cleanup_close_ int fd = open_temporary(dir, NULL, &tmp);
         if (fd < 0)
                 return fd;
         int r = write_all(fd, content);
         if (r >= 0 && close(TAKE_FD(fd)) < 0)
                 r = -errno;
         if (r < 0) {
-                (void) unlink(tmp);
+                (void) unlinkat(dir->fd, tmp, 0);
                 return r;
         }
-        *ret_path = TAKE_PTR(tmp);
+        *ret_name = TAKE_PTR(tmp);
         return 0;
 }
 
-int dropin_write_linked(const char *dir, const char *unit, const char *name, const char *staged, const char *content) {
+void dropin_unstage(const OutputDir *dir, const char *staged) {
+        if (staged && dir->fd >= 0)
+                (void) unlinkat(dir->fd, staged, 0);
+}
+
+int dropin_write_linked(const OutputDir *dir, const char *unit, const char *name, const char *staged, const char *content) {
         _cleanup_free_ char *d = NULL, *final = NULL;
-        if (!staged)
+        if (!staged || dir->fd < 0)
                 return dropin_write(dir, unit, name, content);
-        int r = dropin_paths(dir, unit, name, &d, &final);
+        int r = dropin_paths(unit, name, &d, &final);
         if (r >= 0)
-                r = mkdir_unit_dir(d);
+                r = mkdir_unit_dir(dir, d);
         if (r < 0)
                 return r;
         /* link() makes the name appear with the whole file or not at all. Anything in the
          * way (a file of that name, a dir gone, a file system out of links: EMLINK) takes
          * the write of a copy, which replaces atomically too. */
-        if (link(staged, final) >= 0)
+        if (linkat(dir->fd, staged, dir->fd, final, 0) >= 0)
                 return 0;
         return dropin_write(dir, unit, name, content);
 }
 
-int dropin_remove(const char *dir, const char *unit, const char *name) {
+int dropin_remove(const OutputDir *dir, const char *unit, const char *name) {
         _cleanup_free_ char *p = NULL;
-        if (asprintf(&p, "%s/%s.d/%s", dir, unit, name) < 0)
+        if (dir->fd < 0)
+                return dir->fd;
+        if (asprintf(&p, "%s.d/%s", unit, name) < 0)
                 return -ENOMEM;
-        if (unlink(p) < 0 && errno != ENOENT)
+        if (unlinkat(dir->fd, p, 0) < 0 && errno != ENOENT)
                 return -errno;
         return 0;
+}
+
+/* An empty file: AssertPathExists= asks only that the path exists. mknodat() makes it in
+ * one system call (a file system that refuses it gets openat()), and one already there
+ * from an earlier run into the same dir counts. */
+static int make_marker(const OutputDir *dir, const char *path) {
+        if (mknodat(dir->fd, path, S_IFREG | 0644, 0) >= 0 || errno == EEXIST)
+                return 0;
+        if (errno != EPERM && errno != EINVAL && errno != EOPNOTSUPP)
+                return -errno;
+        int fd = openat(dir->fd, path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOCTTY, 0644);
+        return fd < 0 ? -errno : close(fd) < 0 ? -errno : 0;
+}
+
+int dropin_marker(const OutputDir *dir, const char *subdir, const char *name) {
+        _cleanup_free_ char *path = NULL;
+        if (dir->fd < 0)
+                return dir->fd;
+        if (!(path = strjoin(subdir, "/", name)))
+                return -ENOMEM;
+        /* The subdir is made by the first marker of the run: not a failing mkdir() per unit. */
+        int r = make_marker(dir, path);
+        if (r == -ENOENT) {
+                if (mkdirat(dir->fd, subdir, 0755) < 0 && errno != EEXIST)
+                        return -errno;
+                r = make_marker(dir, path);
+        }
+        return r;
 }
 
 char *dropin_blocking_text(const char *unit, const char *cause) {
@@ -317,14 +371,15 @@ char *dropin_blocking_name(const char *stem, const char *cause_slug) {
         return s;
 }
 
-int dropin_mask_unit(const char *dir, const char *unit) {
-        _cleanup_free_ char *p = NULL;
-        if (strlen(unit) > NAME_MAX || asprintf(&p, "%s/%s", dir, unit) < 0)
-                return strlen(unit) > NAME_MAX ? -ENAMETOOLONG : -ENOMEM;
+int dropin_mask_unit(const OutputDir *dir, const char *unit) {
+        if (dir->fd < 0)
+                return dir->fd;
+        if (strlen(unit) > NAME_MAX)
+                return -ENAMETOOLONG;
         for (int attempt = 0; attempt < 2; attempt++) {
-                if (symlink("/dev/null", p) >= 0)
+                if (symlinkat("/dev/null", dir->fd, unit) >= 0)
                         return 0;
-                if (errno != EEXIST || unlink(p) < 0)
+                if (errno != EEXIST || unlinkat(dir->fd, unit, 0) < 0)
                         return -errno;
         }
         return -EEXIST;

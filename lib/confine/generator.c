@@ -45,7 +45,8 @@ typedef struct Opted {
 typedef struct Run {
         const GeneratorOptions *opts;
         const char *dir;      /* where drop-ins go */
-        const char *early_dir; /* where masks go: it outranks /etc */
+        OutputDir out;        /* dir, opened */
+        OutputDir early;      /* where masks go: it outranks /etc */
         char **search_path;
         UnitLookup *lookup;   /* one scan of the unit dirs for the whole run */
         char *guard_name;     /* the file name of the guards for units the generator cannot see */
@@ -241,7 +242,7 @@ static void hide_template_dropin(Run *run, const Opted *o) {
                                                   o->info.name, t->info.name);
         if (!name || !text)
                 return (void) log_oom();
-        note_write(run, dropin_write(run->dir, o->info.name, name, text), o->info.name, "the mask of its template's drop-in");
+        note_write(run, dropin_write(&run->out, o->info.name, name, text), o->info.name, "the mask of its template's drop-in");
 }
 
 /* The opted-in units into run->opted, each offered to feed (when there is one) once it is
@@ -355,7 +356,7 @@ static int write_guards(Run *run) {
                 if (!unit)
                         return -ENOMEM;
                 log_debug("%s: opts units in by prefix; guarding the units the generator cannot see", *d);
-                note_write(run, dropin_write(run->dir, unit, run->guard_name, text), *d, "its guard");
+                note_write(run, dropin_write(&run->out, unit, run->guard_name, text), *d, "its guard");
         }
         return 0;
 }
@@ -372,7 +373,7 @@ static void write_guard_mask(Run *run, const Opted *o, const char *why) {
                                                   o->info.name, why);
         if (!text)
                 return (void) log_oom();
-        note_write(run, dropin_write(run->dir, o->info.name, run->guard_name, text), o->info.name,
+        note_write(run, dropin_write(&run->out, o->info.name, run->guard_name, text), o->info.name,
                    "the mask of its guard");
 }
 
@@ -398,7 +399,7 @@ static int write_template_guard(Run *run, const Opted *o) {
                 return -ENOMEM;
         log_info("%s: %s; its instances that the unit tree does not name are refused", o->info.name,
                  o->instance_cause ?: "");
-        return dropin_write(run->dir, o->info.name, name, text);
+        return dropin_write(&run->out, o->info.name, name, text);
 }
 
 /* A unit that no drop-in can reach (its name leaves no room for "NAME.d/", or no
@@ -407,7 +408,7 @@ static int write_template_guard(Run *run, const Opted *o) {
 static void mask_out(Run *run, Opted *o, const char *cause) {
         o->masked = true;
         log_error("%s: not confined, masked: %s", o->info.name, cause);
-        int r = dropin_mask_unit(run->early_dir, o->info.name);
+        int r = dropin_mask_unit(&run->early, o->info.name);
         note_write(run, r, o->info.name, "its mask");
 }
 
@@ -419,14 +420,13 @@ static void stage_initial_block(Run *run) {
         run->block_staged_tried = true;
         if (!(run->block_text = dropin_blocking_text(NULL, "the generator did not finish computing its closure")))
                 return (void) log_oom();
-        if (dropin_stage(run->dir, run->block_text, &run->block_staged) < 0)
+        if (dropin_stage(&run->out, run->block_text, &run->block_staged) < 0)
                 run->block_staged = NULL; /* each written on its own then */
 }
 
 /* The links stay; the staged name goes (systemd would skip it anyway). */
 static void unstage_initial_block(Run *run) {
-        if (run->block_staged)
-                (void) unlink(run->block_staged);
+        dropin_unstage(&run->out, run->block_staged);
         free(run->block_staged);
         free(run->block_text);
         run->block_staged = run->block_text = NULL;
@@ -448,7 +448,7 @@ static void block_initially(Run *run, Opted *o) {
         if (!run->block_staged_tried)
                 stage_initial_block(run);
         _cleanup_free_ char *name = stem_conf(o);
-        int r = name && run->block_text ? dropin_write_linked(run->dir, o->info.name, name, run->block_staged, run->block_text)
+        int r = name && run->block_text ? dropin_write_linked(&run->out, o->info.name, name, run->block_staged, run->block_text)
                                         : log_oom();
         if (r < 0)
                 mask_out(run, o, "its blocking drop-in cannot be written");
@@ -488,41 +488,12 @@ static int collect_and_block(Run *run) {
         return r;
 }
 
-/* An empty file: AssertPathExists= asks only that the path exists. mknod() makes it in
- * one system call (a file system that refuses it gets open()), and one already there from
- * an earlier run into the same dir counts. */
-static int make_marker(const char *path) {
-        if (mknod(path, S_IFREG | 0644, 0) >= 0 || errno == EEXIST)
-                return 0;
-        if (errno != EPERM && errno != EINVAL && errno != EOPNOTSUPP)
-                return -errno;
-        int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOCTTY, 0644);
-        return fd < 0 ? -errno : close(fd) < 0 ? -errno : 0;
-}
-
-static int write_marker_in(const char *dir, const char *unit) {
-        _cleanup_free_ char *path = NULL;
-        if (!(path = strjoin(dir, "/", unit)))
-                return -ENOMEM;
-        /* The dir is made by the first marker of the run: not a failing mkdir() per unit. */
-        int r = make_marker(path);
-        if (r == -ENOENT) {
-                if (mkdir(dir, 0755) < 0 && errno != EEXIST)
-                        return -errno;
-                r = make_marker(path);
-        }
-        return r;
-}
-
 /* The marker of a confined unit; an instance's also where the guard of an
  * instance-dependent template looks for it. */
 static int write_marker(Run *run, const char *unit) {
-        _cleanup_free_ char *dir = NULL, *sub = NULL;
-        if (!(dir = strjoin(run->dir, "/" CONFINEMENT_MARKER_DIR)) || !(sub = strjoin(dir, "/" INSTANCE_MARKER_SUBDIR)))
-                return -ENOMEM;
-        int r = write_marker_in(dir, unit);
+        int r = dropin_marker(&run->out, CONFINEMENT_MARKER_DIR, unit);
         if (r >= 0 && unit_name_is_valid(unit, UNIT_NAME_INSTANCE))
-                r = write_marker_in(sub, unit);
+                r = dropin_marker(&run->out, CONFINEMENT_MARKER_DIR "/" INSTANCE_MARKER_SUBDIR, unit);
         return r;
 }
 
@@ -552,10 +523,10 @@ static void block_unit(Run *run, const Opted *o, const char *cause, const char *
                 log_oom();
                 return; /* the initial blocking drop-in stays */
         }
-        int r = dropin_write(run->dir, o->info.name, name, text);
+        int r = dropin_write(&run->out, o->info.name, name, text);
         note_write(run, r, o->info.name, "its blocking drop-in");
         if (r >= 0)
-                note_write(run, dropin_remove(run->dir, o->info.name, generic), o->info.name, "drop-ins");
+                note_write(run, dropin_remove(&run->out, o->info.name, generic), o->info.name, "drop-ins");
 }
 
 static void explain(const Opted *o, UnitConfinement *uc, const char *text) {
@@ -584,7 +555,7 @@ static void confine_one(Run *run, const Opted *o) {
         if (!uc.config.enable) {
                 log_info("%s: Enable=no, not confined", o->info.name);
                 if (writing(run))
-                        note_write(run, dropin_remove(run->dir, o->info.name, name), o->info.name, "drop-ins");
+                        note_write(run, dropin_remove(&run->out, o->info.name, name), o->info.name, "drop-ins");
                 write_guard_mask(run, o, "has Enable=no");
                 return;
         }
@@ -596,7 +567,7 @@ static void confine_one(Run *run, const Opted *o) {
         if (!writing(run))
                 return explain(o, &uc, text);
 
-        r = dropin_write(run->dir, o->info.name, name, text);
+        r = dropin_write(&run->out, o->info.name, name, text);
         note_write(run, r, o->info.name, "its confinement drop-in");
         if (r < 0)
                 return;
@@ -682,8 +653,12 @@ static int confine_all(Run *run) {
 }
 
 int generator_run(const GeneratorOptions *opts) {
-        Run run = { .opts = opts, .dir = opts->output_dirs[0],
-                    .early_dir = opts->output_dirs[1] ? opts->output_dirs[1] : opts->output_dirs[0] };
+        Run run = { .opts = opts, .dir = opts->output_dirs[0], .out.fd = -EBADF, .early.fd = -EBADF };
+        /* A dir that cannot be opened fails each write into it, which the run reports. */
+        if (writing(&run)) {
+                (void) output_dir_open(&run.out, run.dir);
+                (void) output_dir_open(&run.early, opts->output_dirs[1] ?: run.dir);
+        }
         /* --explain and --dry-run on a running system: our own output of the last
          * run is no input (it would conflict with the drop-in being explained). */
         char *live_dirs[] = { (char *) "/run/systemd/generator", (char *) "/run/systemd/generator.early",
