@@ -393,6 +393,34 @@ START_TEST(package_with_relocatable_objects_and_non_executable_elf_is_confined) 
 }
 END_TEST
 
+/* A file below a bound dir is that dir's, whatever the dir's length: path-set.c knows
+ * the lengths of its entries up to 255 bytes exactly, and a longer dir is always
+ * looked up. */
+START_TEST(file_below_a_bound_dir_of_any_length_is_covered_by_it) {
+        _cleanup_free_ char *d = tu_mkdtemp(), *outside = tu_write(d, "outside.txt", "x\n");
+        char deep[300] = "pkg";
+        while (strlen(deep) < 270) /* with d, well over 255 bytes */
+                strcat(deep, "/abcdefghij");
+        const char *const pkgs[] = { "pkg", deep };
+        for (size_t i = 0; i < ELEMENTSOF(pkgs); i++) {
+                _cleanup_free_ char *pkg = NULL, *file = NULL;
+                ck_assert_int_ge(asprintf(&pkg, "%s/%s", d, pkgs[i]), 0);
+                ck_assert_int_ge(asprintf(&file, "%s/sub/dir/data.txt", pkgs[i]), 0);
+                _cleanup_free_ char *data = tu_write(d, file, "data\n");
+                Closure *c = NULL;
+                init(&c, NULL);
+                ck_assert_int_eq(closure_add_package(c, pkg, "Packages="), 0);
+                ck_assert_uint_eq(path_set_size(closure_binds(c)), 1);
+                ck_assert_int_eq(closure_add_file(c, data, "test"), 0);
+                ck_assert_msg(path_set_size(closure_binds(c)) == 1, "%s bound again below %s", data, pkg);
+                ck_assert_int_eq(closure_add_file(c, outside, "test"), 0);
+                ck_assert_uint_eq(path_set_size(closure_binds(c)), 2);
+                c = closure_free(c);
+        }
+        tu_rm_rf(d);
+}
+END_TEST
+
 START_TEST(package_that_is_a_file_is_bound_like_an_argument) {
         Closure *c = NULL;
         init(&c, NULL);
@@ -503,6 +531,7 @@ int main(void) {
         tcase_add_test(tc, package_dir_is_bound_with_the_closure_of_what_it_holds);
         tcase_add_test(tc, package_that_is_a_file_is_bound_like_an_argument);
         tcase_add_test(tc, package_with_relocatable_objects_and_non_executable_elf_is_confined);
+        tcase_add_test(tc, file_below_a_bound_dir_of_any_length_is_covered_by_it);
         tcase_add_test(tc, argument_binds_files_and_programs_and_ignores_dirs_and_missing_paths);
         tcase_add_test(tc, argument_in_private_run_or_tmp_is_never_bound_from_the_host);
         suite_add_tcase(s, tc);

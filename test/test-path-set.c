@@ -160,6 +160,28 @@ START_TEST(sorted_order_is_bytewise_for_non_ascii_bytes) {
 }
 END_TEST
 
+START_TEST(may_hold_length_is_false_only_for_lengths_no_entry_has) {
+        _cleanup_path_set_free_ PathSet *s = path_set_new();
+        char dest[400] = "/";
+        ck_assert(!path_set_may_hold_length(NULL, 4));
+        for (size_t n = 0; n < sizeof dest - 1; n++)
+                ck_assert(path_set_may_hold_length(s, n) == (n >= 256)); /* longer: always looked up */
+
+        const size_t lengths[] = { 1, 4, 63, 64, 65, 127, 128, 255, 256, 300 };
+        for (size_t i = 0; i < ELEMENTSOF(lengths); i++) {
+                memset(dest + 1, 'a', lengths[i] - 1);
+                dest[lengths[i]] = 0;
+                ck_assert_int_eq(path_set_add(s, dest, NULL, NULL, NULL), 1);
+        }
+        for (size_t n = 0; n < sizeof dest - 1; n++) {
+                bool held = n >= 256;
+                for (size_t i = 0; i < ELEMENTSOF(lengths); i++)
+                        held = held || lengths[i] == n;
+                ck_assert_msg(path_set_may_hold_length(s, n) == held, "length %zu", n);
+        }
+}
+END_TEST
+
 int main(void) {
         Suite *s = suite_create("path-set");
         TCase *tc = tcase_create("set");
@@ -169,6 +191,7 @@ int main(void) {
         tcase_add_test(tc, thousands_of_entries_survive_every_rehash);
         tcase_add_test(tc, sorted_view_is_rebuilt_after_an_add);
         tcase_add_test(tc, sorted_order_is_bytewise_for_non_ascii_bytes);
+        tcase_add_test(tc, may_hold_length_is_false_only_for_lengths_no_entry_has);
         suite_add_tcase(s, tc);
         return tu_run_suite(s);
 }

@@ -9,9 +9,14 @@
 #include "macro.h"
 #include "string-util.h"
 
+/* Lengths of dests that path_set_may_hold_length() knows exactly; longer ones always may be
+ * held. Paths in a closure are a few dozen bytes long. */
+#define KNOWN_LENGTHS 256
+
 struct PathSet {
         PathEntry *entries;       /* insertion order */
         size_t n, allocated;
+        uint64_t lengths[KNOWN_LENGTHS / 64]; /* bit n: some dest is n bytes long */
         size_t *buckets;          /* index + 1 into entries; 0 = empty */
         size_t n_buckets;
         const PathEntry **sorted; /* cache for path_set_sorted() */
@@ -66,6 +71,12 @@ bool path_set_contains(const PathSet *s, const char *dest) {
         return path_set_get(s, dest) != NULL;
 }
 
+bool path_set_may_hold_length(const PathSet *s, size_t n) {
+        if (!s)
+                return false;
+        return n >= KNOWN_LENGTHS || (s->lengths[n / 64] & (UINT64_C(1) << (n % 64)));
+}
+
 size_t path_set_size(const PathSet *s) {
         return s ? s->n : 0;
 }
@@ -96,6 +107,8 @@ int path_set_add(PathSet *s, const char *dest, const char *source, const char *p
         e.parent = parent ? memcpy(block + nd + ns, parent, np) : NULL;
         e.reason = memcpy(block + nd + ns + np, reason, nr);
         s->entries[s->n++] = e;
+        if (nd - 1 < KNOWN_LENGTHS)
+                s->lengths[(nd - 1) / 64] |= UINT64_C(1) << ((nd - 1) % 64);
         *find_bucket(s, dest) = s->n;
         s->sorted = (free(s->sorted), NULL);
         return 1;

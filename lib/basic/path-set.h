@@ -31,6 +31,9 @@ static inline void path_set_freep(PathSet **s) {
 int path_set_add(PathSet *s, const char *dest, const char *source, const char *parent, const char *reason);
 const PathEntry *path_set_get(const PathSet *s, const char *dest);
 bool path_set_contains(const PathSet *s, const char *dest);
+/* False when no entry's dest is n bytes long, so no lookup of an n-byte path can hit: a
+ * check without hashing, for callers that probe many paths that are rarely there. */
+bool path_set_may_hold_length(const PathSet *s, size_t n);
 size_t path_set_size(const PathSet *s);
 /* Entries sorted by destination; valid until the set changes. NULL on -ENOMEM. */
 const PathEntry **path_set_sorted(PathSet *s);

@@ -126,30 +126,33 @@ static int check_not_pending(Closure *c, const char *path) {
 
 /* Cuts the last component (and the slashes before it) off dir[0..n): the new length. */
 static size_t cut_last(const char *dir, size_t n) {
-        while (n > 1 && dir[n - 1] != '/') /* the last component */
-                n--;
+        if (n <= 1)
+                return n;
+        /* the last component: memrchr(), not a loop, as every file added cuts its whole path */
+        const char *slash = memrchr(dir + 1, '/', n - 1);
+        n = slash ? (size_t) (slash - dir) : 1;
         while (n > 1 && dir[n - 1] == '/') /* and the slashes before it */
                 n--;
         return n;
 }
 
-/* The deepest bound directory at or above path (above it only, with parent_only), or NULL. */
+/* The deepest bound directory at or above path (above it only, with parent_only), or NULL.
+ * Every file added asks, and nearly no closure binds a directory: an ancestor as long as
+ * no entry is skipped unhashed (over the bench tree's 14,572 calls, 656 of 27,166
+ * ancestors are looked up; 7.1M instructions before, 3.1M with memrchr() in cut_last()). */
 static const PathEntry *bound_dir_above(Closure *c, const char *path, bool parent_only) {
-        char dir[PATH_MAX]; /* cut back one component at a time, without a malloc per step */
+        char dir[PATH_MAX]; /* the ancestor looked up, without a malloc */
         size_t n = strlen(path);
         if (n >= sizeof dir)
                 return NULL; /* no bound path is this long: realpath() refused it */
-        memcpy(dir, path, n + 1);
-        if (parent_only) {
-                n = cut_last(dir, n);
+        for (n = parent_only ? cut_last(path, n) : n; n > 1; n = cut_last(path, n)) {
+                if (!path_set_may_hold_length(c->binds, n))
+                        continue;
+                memcpy(dir, path, n);
                 dir[n] = 0;
-        }
-        while (n > 1) {
                 const PathEntry *e = path_set_get(c->binds, dir);
                 if (e)
                         return e;
-                n = cut_last(dir, n);
-                dir[n] = 0;
         }
         return NULL;
 }
