@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "macro.h"
+#include "path-util.h"
 #include "strv.h"
 #include "test-util.h"
 #include "unit-confine.h"
@@ -162,6 +163,27 @@ START_TEST(each_rewritten_setting_reads_back_as_systemd_reads_it) {
 }
 END_TEST
 
+/* RequiresMountsFor= names the dir of every bound source (path_dirname()), in strcmp()
+ * order, each once: /bin/true and /usr/bin/id share libc's dir and their own. */
+START_TEST(mount_dependencies_are_the_sources_dirs_sorted_each_once) {
+        Rendered r = render("deps.service", TRUE_UNIT "ExecStartPost=/usr/bin/id\n[X-Confinement]\n");
+        _cleanup_strv_free_ char **lines = NULL, **want = NULL, **got = NULL;
+        ck_assert_int_eq(strv_split(r.dropin, "\n", &lines), 0);
+        STRV_FOREACH(l, lines) {
+                const char *v = startswith(*l, "BindReadOnlyPaths=");
+                if (v && v[0] == '/' && !startswith(v, "/run/confinement/")) /* a closure's bind */
+                        ck_assert_int_eq(strv_consume(&want, path_dirname(strndupa(v, strcspn(v, ":")))), 0);
+                if ((v = startswith(*l, "RequiresMountsFor=")))
+                        ck_assert_int_eq(strv_extend(&got, v), 0);
+        }
+        strv_sort_uniq(want);
+        ck_assert_uint_ge(strv_length(want), 2);
+        _cleanup_free_ char *g = strv_join(got, " "), *w = strv_join(want, " ");
+        ck_assert_msg(streq(g, w), "RequiresMountsFor=%s, want %s, in\n%s", g, w, r.dropin);
+        rendered_done(&r);
+}
+END_TEST
+
 /* "+PATH" is relative to the root already: not a host bind. */
 START_TEST(read_write_path_inside_the_root_is_left_to_systemd) {
         Rendered r = render("in.service", TRUE_UNIT "ReadWritePaths=+/inside\n[X-Confinement]\n");
@@ -250,6 +272,7 @@ int main(void) {
         tcase_set_timeout(tc, 120);
         tcase_add_test(tc, root_lines_give_an_empty_root_per_start_with_a_private_run);
         tcase_add_test(tc, each_rewritten_setting_reads_back_as_systemd_reads_it);
+        tcase_add_test(tc, mount_dependencies_are_the_sources_dirs_sorted_each_once);
         tcase_add_test(tc, read_write_path_inside_the_root_is_left_to_systemd);
         tcase_add_test(tc, mode_defaults_fill_only_what_the_unit_leaves_unset);
         tcase_add_test(tc, private_users_only_where_no_command_keeps_root);
