@@ -108,13 +108,21 @@ char *strjoin_real(const char *first, ...) {
         return r;
 }
 
-/* Bytes from p (n of them left) up to the first one that is not ASCII, eight at a time:
- * a drop-in of several KiB is nearly all ASCII. */
+/* Bytes from p (n of them left) up to the first one that is not ASCII, 32 at a time (one
+ * test for four words), then eight: a drop-in of 2 KiB is nearly all ASCII. Over the bench
+ * tree (2.6 MB of drop-ins) utf8_is_valid() took 3.6M instructions with one word a step,
+ * 2.1M with four. */
 static size_t ascii_prefix(const unsigned char *p, size_t n) {
+        const uint64_t high = UINT64_C(0x8080808080808080);
         size_t i = 0;
-        for (uint64_t w; i + sizeof w <= n; i += sizeof w) {
+        for (uint64_t w[4]; i + sizeof w <= n; i += sizeof w) {
+                memcpy(w, p + i, sizeof w);
+                if ((w[0] | w[1] | w[2] | w[3]) & high)
+                        break;
+        }
+        for (uint64_t w; i + sizeof w <= n; i += sizeof w) { /* the rest, or where the block had one */
                 memcpy(&w, p + i, sizeof w);
-                if (w & UINT64_C(0x8080808080808080))
+                if (w & high)
                         break;
         }
         while (i < n && p[i] < 0x80)
