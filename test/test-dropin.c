@@ -186,6 +186,26 @@ static int systemd_version(void) {
         return v;
 }
 
+/* unit_path_is_plain() says "written as it is" exactly where unit_escape_path() would give
+ * the same ASCII bytes back: every byte value, at every place across the word steps of its
+ * scan, in paths long and short. */
+START_TEST(plain_path_is_one_escaping_gives_back_unchanged) {
+        for (unsigned b = 1; b < 256; b++)
+                for (size_t len = 1; len < 70; len += 3)
+                        for (size_t at = 0; at < len; at++) {
+                                char path[80];
+                                memset(path, 'a', len);
+                                path[0] = '/';
+                                path[at] = (char) b;
+                                path[len] = 0;
+                                _cleanup_free_ char *esc = unit_escape_path(path);
+                                bool same = esc && streq(esc, path);
+                                ck_assert_msg(unit_path_is_plain(path) == (b < 0x80 && same),
+                                              "byte 0x%02x at %zu of %zu", b, at, len);
+                        }
+}
+END_TEST
+
 START_TEST(quote_in_a_path_is_refused_as_systemd_262_drops_such_binds) {
         static const char *const names[] = { "double\"quote", "single'quote" };
         for (size_t i = 0; i < ELEMENTSOF(names); i++) {
@@ -648,6 +668,7 @@ int main(void) {
         tcase_set_timeout(tc, 120);
         tcase_add_test(tc, escaped_path_round_trips_through_the_bind_paths_word_splitter);
         tcase_add_test(tc, systemd_reads_escaped_bind_paths_back_unchanged);
+        tcase_add_test(tc, plain_path_is_one_escaping_gives_back_unchanged);
         tcase_add_test(tc, quote_in_a_path_is_refused_as_systemd_262_drops_such_binds);
         tcase_add_test(tc, path_systemd_cannot_read_back_is_refused_not_written);
         suite_add_tcase(s, tc);

@@ -112,7 +112,7 @@ char *strjoin_real(const char *first, ...) {
  * test for four words), then eight: a drop-in of 2 KiB is nearly all ASCII. Over the bench
  * tree (2.6 MB of drop-ins) utf8_is_valid() took 3.6M instructions with one word a step,
  * 2.1M with four. */
-static size_t ascii_prefix(const unsigned char *p, size_t n) {
+size_t ascii_prefix(const unsigned char *p, size_t n) {
         const uint64_t high = UINT64_C(0x8080808080808080);
         size_t i = 0;
         for (uint64_t w[4]; i + sizeof w <= n; i += sizeof w) {

@@ -34,6 +34,8 @@ char *u64_digits_before(char *end, uint64_t v, unsigned base);
 char *strjoin_real(const char *first, ...) __attribute__((sentinel));
 #define strjoin(first, ...) strjoin_real((first), __VA_ARGS__, NULL)
 
+/* How many of the n bytes at p, from the first, are ASCII: a word at a time. */
+size_t ascii_prefix(const unsigned char *p, size_t n);
 /* systemd's utf8_is_valid(): well-formed, shortest-form, valid code points. */
 bool utf8_is_valid(const char *s);
 /* systemd's string_is_safe(): no control characters, quotes, backslashes or DEL. */

@@ -32,18 +32,17 @@ static size_t utf8_sequence_length(const char *s) {
         return utf8_is_valid(buf) ? n : 0;
 }
 
-/* The bytes unit_escape_path() changes or refuses, and every byte of a multi-byte
- * sequence (checked there): a path with none of them is written as it is. */
-static const bool path_byte_special[256] = {
-        ['\\'] = true, [':'] = true, [' '] = true, ['\t'] = true, ['%'] = true,
-        ['\n'] = true, ['\r'] = true, ['"'] = true, ['\''] = true, [0x80 ... 0xff] = true,
-};
+/* The ASCII bytes unit_escape_path() changes or refuses; every byte of a multi-byte
+ * sequence is special too (checked there). */
+#define PATH_SPECIAL_ASCII "\\: \t%\n\r\"'"
 
+/* A path with none of them is written as it is. Every bound path asks: the whole path
+ * checked for non-ASCII a word at a time, then strcspn() (SSE4.2 in glibc) for the rest,
+ * instead of a table lookup per byte (6.3M instructions over the bench tree's 30,801
+ * paths, 4.8M now). */
 bool unit_path_is_plain(const char *path) {
-        const unsigned char *p = (const unsigned char *) path;
-        while (*p && !path_byte_special[*p])
-                p++;
-        return *p == 0;
+        size_t n = strlen(path);
+        return ascii_prefix((const unsigned char *) path, n) == n && strcspn(path, PATH_SPECIAL_ASCII) == n;
 }
 
 char *unit_escape_path(const char *path) {
