@@ -133,24 +133,21 @@ START_TEST(instance_uses_template_and_its_dropin_dirs) {
         free(tu_write(usr, "foo-.service.d/c.conf", "[Service]\n"));
         free(tu_write(usr, "foo-bar-.service.d/d.conf", "[Service]\n")); /* not read for an instance */
         free(tu_write(etc, "service.d/e.conf", "[Service]\n"));
+        free(tu_write(usr, "foo-@baz.service.d/f.conf", "[Service]\n"));
+        free(tu_write(etc, "foo-@.service.d/g.conf", "[Service]\n"));
         UnitInfo u;
         ck_assert_int_eq(unit_lookup(search, "foo-bar@baz.service", &u), 0);
         ck_assert_str_eq(u.name, "foo-bar@baz.service");
         ck_assert_str_eq(u.instance, "baz");
         ck_assert_str_eq(rel(u.fragment), "usr/foo-bar@.service");
-        assert_joined(u.dropins,
-                      "etc/foo-bar@baz.service.d/a.conf usr/foo-bar@.service.d/b.conf usr/foo-.service.d/c.conf "
-                      "etc/service.d/e.conf", true);
-        ck_assert(strv_contains(u.dropin_dirs, "foo-bar@baz.service.d"));
-        ck_assert(strv_contains(u.dropin_dirs, "foo-bar@.service.d"));
-        ck_assert(strv_contains(u.dropin_dirs, "foo-.service.d"));
-        ck_assert(strv_contains(u.dropin_dirs, "service.d"));
-        ck_assert(!strv_contains(u.dropin_dirs, "foo-bar-.service.d"));
         /* systemd 252 also reads the prefix dirs with the instance (checked with systemd-analyze
          * verify: foo-@baz.service.d and foo-@.service.d are read, foo-bar-.service.d is not) */
-        ck_assert(strv_contains(u.dropin_dirs, "foo-@baz.service.d"));
-        ck_assert(strv_contains(u.dropin_dirs, "foo-@.service.d"));
-        ck_assert_int_eq(strv_length(u.dropin_dirs), 6);
+        assert_joined(u.dropins,
+                      "etc/foo-bar@baz.service.d/a.conf usr/foo-bar@.service.d/b.conf usr/foo-.service.d/c.conf "
+                      "etc/service.d/e.conf usr/foo-@baz.service.d/f.conf etc/foo-@.service.d/g.conf", true);
+        assert_joined(u.dropin_dirs,
+                      "foo-bar@baz.service.d foo-bar@.service.d foo-.service.d foo-@baz.service.d foo-@.service.d "
+                      "service.d", false);
         unit_info_done(&u);
 }
 END_TEST
@@ -255,15 +252,65 @@ START_TEST(unit_file_bytes_are_read_once_per_run) {
 }
 END_TEST
 
+/* systemd's unit_file_find_dirs(): in each unit dir the unit's own dir, then its prefix dirs,
+ * longest first; of same-named files the one consulted first wins: the more specific dir's in
+ * the same unit dir, any dir's of a unit dir of higher priority. */
 START_TEST(prefix_dirs_of_a_dashed_name) {
         free(tu_write(usr, "foo-bar-baz.service", unit));
+        free(tu_write(usr, "foo-bar-baz.service.d/x.conf", "[Service]\n"));
+        free(tu_write(usr, "foo-bar-.service.d/x.conf", "[Service]\n"));
+        free(tu_write(usr, "foo-bar-.service.d/y.conf", "[Service]\n"));
+        free(tu_write(etc, "foo-.service.d/y.conf", "[Service]\n"));
+        free(tu_write(usr, "foo-.service.d/z.conf", "[Service]\n"));
+        free(tu_write(usr, "service.d/z.conf", "[Service]\n"));
+        free(tu_write(usr, "foo-baz-.service.d/w.conf", "[Service]\n"));     /* not a prefix */
+        free(tu_write(etc, "foo-bar-baz-.service.d/w.conf", "[Service]\n")); /* longer than the name */
         UnitInfo u;
         ck_assert_int_eq(unit_lookup(search, "foo-bar-baz.service", &u), 0);
-        const char *dirs[] = { "foo-bar-baz.service.d", "foo-bar-.service.d", "foo-.service.d", "service.d" };
-        ck_assert_int_eq(strv_length(u.dropin_dirs), 4);
-        for (size_t i = 0; i < 4; i++)
-                ck_assert(strv_contains(u.dropin_dirs, dirs[i]));
+        assert_joined(u.dropin_dirs, "foo-bar-baz.service.d foo-bar-.service.d foo-.service.d service.d", false);
+        assert_joined(u.dropins, "usr/foo-bar-baz.service.d/x.conf etc/foo-.service.d/y.conf usr/foo-.service.d/z.conf",
+                      true);
         unit_info_done(&u);
+}
+END_TEST
+
+/* A drop-in dir that is a symlink counts, read where it leads (systemd's unit_file_find_dir()
+ * chases the path); a file named like a drop-in dir is none. */
+START_TEST(symlinked_dropin_dir_is_read_at_its_target) {
+        free(tu_write(usr, "a.service", unit));
+        free(tu_write(root, "elsewhere/x.conf", "[Service]\n"));
+        char *target = NULL;
+        ck_assert_int_ge(asprintf(&target, "%s/elsewhere", root), 0);
+        free(tu_symlink(target, etc, "a.service.d"));
+        free(tu_write(usr, "a.service.d", "not a dir\n"));
+        UnitInfo u;
+        ck_assert_int_eq(unit_lookup(search, "a.service", &u), 0);
+        assert_joined(u.dropins, "elsewhere/x.conf", true);
+        unit_info_done(&u);
+        free(target);
+}
+END_TEST
+
+/* Every dir of the search path is consulted, however long the path (the index of drop-in
+ * dirs keeps one bit for each of the first 64 dirs and probes those after). */
+START_TEST(dropin_dirs_of_every_unit_dir_of_a_long_search_path) {
+        char **path = NULL;
+        for (int i = 0; i < 66; i++) {
+                char *dir = NULL;
+                ck_assert_int_ge(asprintf(&dir, "%s/d%02d", root, i), 0);
+                tu_mkdir_p(dir);
+                strv_consume(&path, dir);
+        }
+        free(tu_write(path[0], "a.service", unit));
+        free(tu_write(path[63], "a.service.d/x.conf", "[Service]\n"));
+        free(tu_write(path[65], "a.service.d/y.conf", "[Service]\n"));
+        free(tu_write(path[65], "a-.service.d/z.conf", "[Service]\n")); /* no prefix dir of "a" */
+        free(tu_write(path[64], "service.d/z.conf", "[Service]\n"));
+        UnitInfo u;
+        ck_assert_int_eq(unit_lookup(path, "a.service", &u), 0);
+        assert_joined(u.dropins, "d63/a.service.d/x.conf d65/a.service.d/y.conf d64/service.d/z.conf", true);
+        unit_info_done(&u);
+        strv_free(path);
 }
 END_TEST
 
@@ -379,6 +426,8 @@ int main(void) {
         tcase_add_test(tc, alias_of_another_type_is_ignored);
         tcase_add_test(tc, instance_uses_template_and_its_dropin_dirs);
         tcase_add_test(tc, prefix_dirs_of_a_dashed_name);
+        tcase_add_test(tc, symlinked_dropin_dir_is_read_at_its_target);
+        tcase_add_test(tc, dropin_dirs_of_every_unit_dir_of_a_long_search_path);
         tcase_add_test(tc, template_gets_the_instance_prefix_dirs_every_instance_reads);
         tcase_add_test(tc, instance_prefix_dir_with_an_instance_names_that_instance_of_each_template);
         tcase_add_test(tc, hidden_files_are_not_dropins);

@@ -116,6 +116,15 @@ typedef struct DirListing {
         char **dot_d;     /* names ending in ".d" that are, or may be, directories */
 } DirListing;
 
+/* The bits of DotDir.dirs: a dir past them is probed for every name. */
+#define LISTED_DIRS_MAX 64
+
+/* A ".d" name that some unit dir lists. */
+typedef struct DotDir {
+        const char *name; /* one of the listings' dot_d strings; NULL: a free slot */
+        uint64_t dirs;    /* bit i: search path entry i lists it */
+} DotDir;
+
 typedef struct NameMap {
         NameEntry *entries;
         size_t n;
@@ -124,6 +133,9 @@ typedef struct NameMap {
         char **search_path;
         char **expanded; /* the search path and its dirs with symlinks resolved */
         DirListing *listings; /* one per search_path entry */
+        DotDir *dot_dirs;     /* every listed ".d" name, a hash table: see index_dot_dirs() */
+        size_t dot_dirs_mask; /* its size (a power of two) less one */
+        bool probe_all;       /* some dir is not listed (or past LISTED_DIRS_MAX): any name may be there */
 } NameMap;
 
 static void name_map_done(NameMap *m) {
@@ -138,6 +150,7 @@ static void name_map_done(NameMap *m) {
         for (size_t i = 0; m->listings && m->search_path && m->search_path[i]; i++)
                 strv_free(m->listings[i].dot_d);
         free(m->listings);
+        free(m->dot_dirs);
         *m = (NameMap) {};
 }
 
@@ -326,6 +339,7 @@ static int cmp_entry(const void *a, const void *b) {
 }
 
 static int index_ids(NameMap *m);
+static int index_dot_dirs(NameMap *m);
 
 static int name_map_build(NameMap *m, char * const *search_path) {
         size_t allocated = 0;
@@ -360,7 +374,8 @@ static int name_map_build(NameMap *m, char * const *search_path) {
                 m->entries[w++] = m->entries[i];
         }
         m->n = w;
-        return index_ids(m);
+        r = index_ids(m);
+        return r < 0 ? r : index_dot_dirs(m);
 }
 
 /* systemd's unit_ids_map_get(): follows aliases to the entry of a fragment path. */
@@ -516,19 +531,65 @@ static bool is_dir(const char *path) {
         return stat(path, &st) >= 0 && S_ISDIR(st.st_mode);
 }
 
+/* dname's slot in the table: its entry, or the free one where it would go. */
+static DotDir *dot_dir_slot(const NameMap *m, const char *dname) {
+        size_t k = string_hash(dname) & m->dot_dirs_mask;
+        while (m->dot_dirs[k].name && !streq(m->dot_dirs[k].name, dname))
+                k = (k + 1) & m->dot_dirs_mask;
+        return &m->dot_dirs[k];
+}
+
+static const DotDir *dot_dir_get(const NameMap *m, const char *dname) {
+        const DotDir *e = m->dot_dirs ? dot_dir_slot(m, dname) : NULL;
+        return e && e->name ? e : NULL;
+}
+
+/* Most units have no drop-in dir, yet systemd tries several names for each in every unit dir
+ * (its own, the template's, the prefix dirs, the type dir): a name that no dir lists is passed
+ * by with one hash look-up, before any path is made for it. Built once per map from the
+ * listings of scan_unit_dir(); half its slots stay free. With the names made on the stack
+ * (walk_dir_names()) the drop-in dirs of the bench's 1321 units cost 1.2M instructions instead
+ * of 8.7M, with systemd's search path 2.0M instead of 12.9M. */
+static int index_dot_dirs(NameMap *m) {
+        size_t n = 0, size = 8;
+        for (size_t i = 0; m->search_path[i]; i++) {
+                m->probe_all = m->probe_all || !m->listings[i].listed || i >= LISTED_DIRS_MAX;
+                n += strv_length(m->listings[i].dot_d);
+        }
+        if (n == 0)
+                return 0;
+        while (size < 2 * n)
+                size *= 2;
+        m->dot_dirs = calloc(size, sizeof(DotDir));
+        if (!m->dot_dirs)
+                return -ENOMEM;
+        m->dot_dirs_mask = size - 1;
+        for (size_t i = 0; m->search_path[i] && i < LISTED_DIRS_MAX; i++)
+                STRV_FOREACH(d, m->listings[i].dot_d) {
+                        DotDir *e = dot_dir_slot(m, *d);
+                        e->name = *d;
+                        e->dirs |= UINT64_C(1) << i;
+                }
+        return 0;
+}
+
+/* Whether search path entry i may hold the drop-in dir of e (NULL: a name no dir lists). */
+static bool dir_may_hold(const NameMap *m, size_t i, const DotDir *e) {
+        if (!m->listings[i].listed || i >= LISTED_DIRS_MAX)
+                return true;
+        return e && (e->dirs & UINT64_C(1) << i);
+}
+
 typedef struct DropinDirs {
-        char **names; /* "foo.service.d", ..., as consulted */
+        char **names; /* "foo.service.d", ..., as consulted, where some dir may hold them */
         char **paths; /* existing dirs, resolved, in systemd's order */
         const NameMap *map;
 } DropinDirs;
 
-/* The dir dname of search path entry i, when it is a dir: resolved into dd->paths. The scan
- * of the entry says whether an entry of that name can be there at all (an entry not listed,
- * such as one that could not be read, may hold it). */
+/* The dir dname of search path entry i, when it is a dir: resolved into dd->paths. */
 static int consult_dir(DropinDirs *dd, size_t i, const char *dname) {
         _cleanup_free_ char *path = NULL, *resolved = NULL;
-        const DirListing *dl = &dd->map->listings[i];
-        if (dl->listed && !strv_contains(dl->dot_d, dname))
+        if (!dir_may_hold(dd->map, i, dot_dir_get(dd->map, dname)))
                 return 0;
         if (!(path = strjoin(dd->map->search_path[i], "/", dname)))
                 return -ENOMEM;
@@ -537,100 +598,104 @@ static int consult_dir(DropinDirs *dd, size_t i, const char *dname) {
         return add_name(&dd->paths, resolved);
 }
 
-/* The next shorter prefix systemd tries for name's drop-in dirs: "foo-bar-baz" → "foo-bar-",
- * "foo-bar-" → "foo-" (a trailing dash is chopped once); 0 when there is none. */
-static int next_prefix(const char *name, char **ret) {
-        _cleanup_free_ char *prefix = NULL;
-        int r = unit_name_to_prefix(name, &prefix);
-        if (r < 0)
-                return r;
-        bool chopped = false;
-        for (;;) {
-                char *dash = strrchr(prefix, '-');
-                if (!dash || dash == prefix)
-                        return 0;
-                if (dash[1] != 0 || chopped) {
-                        dash[1] = 0;
-                        break;
-                }
-                *dash = 0;
-                chopped = true;
-        }
-        if (strspn(prefix, UNIT_NAME_VALID_CHARS) != strlen(prefix))
-                return 0;
-        *ret = TAKE_PTR(prefix);
-        return 1;
+/* Called with each drop-in dir name of a walk; nonzero stops the walk (and is its result). */
+typedef int (*DirNameVisit)(const char *dname, void *userdata);
+
+/* The name after name in systemd's walk of prefixes, into buf: name's prefix (the part before
+ * end, its '@' or type suffix) cut after its last dash but one at the end ("foo-bar-baz" →
+ * "foo-bar-", "foo-bar-" → "foo-": a trailing dash is chopped once), then tail (the rest of
+ * name from its '@' or type suffix on). Shorter than name, of its characters: valid, and
+ * systemd's unit_prefix_is_valid() holds. False when there is no dash left but a leading one. */
+static bool next_prefix_name(const char *name, const char *end, const char *tail, char *buf) {
+        const char *dash = memrchr(name, '-', end - name);
+        if (dash && dash + 1 == end)
+                dash = memrchr(name, '-', dash - name);
+        if (!dash || dash == name)
+                return false;
+        size_t n = dash + 1 - name;
+        memcpy(buf, name, n);
+        strcpy(buf + n, tail);
+        return true;
 }
 
 /* systemd's unit_file_find_dirs(), as the "NAME.d" names it consults in each dir of the search
- * path, in its order: NAME.d, the template's, then the prefix dirs, recursively. They are the
- * same in every dir, so they are made once per name and then looked up in each dir: made again
- * for each of systemd's dozen dirs, they were a third of a run's instructions. */
-static int dir_names(const char *name, char ***names) {
-        _cleanup_free_ char *template = NULL, *prefix = NULL, *instance = NULL, *built = NULL;
-        char *dname = strjoin(name, ".d");
-        int r = dname ? strv_consume(names, dname) : -ENOMEM;
-        if (r < 0)
+ * path, in its order: NAME.d, the template's, then the prefix dirs, recursively. name is valid.
+ * Each name is made in a buffer on the stack and handed to visit: a list of them on the heap
+ * was three quarters of a unit's look-up. */
+static int walk_dir_names(const char *name, DirNameVisit visit, void *userdata) {
+        char buf[UNIT_NAME_MAX + sizeof(".d")];
+        const char *at = strchr(name, '@'), *type = strrchr(name, '.');
+        bool instance = at && type > at + 1;
+        strcpy(stpcpy(buf, name), ".d");
+        int r = visit(buf, userdata);
+        if (r != 0)
                 return r;
-
-        int kind = unit_name_to_instance(name, &instance);
-        if (kind < 0)
-                return 0; /* a type dir such as "service" */
-        if (kind == UNIT_NAME_INSTANCE) {
-                if ((r = unit_name_template(name, &template)) < 0 || (r = dir_names(template, names)) < 0)
+        if (instance) { /* the template: name without its instance */
+                size_t n = at + 1 - name;
+                memcpy(buf, name, n);
+                strcpy(buf + n, type);
+                if ((r = walk_dir_names(buf, visit, userdata)) != 0)
                         return r;
         }
-        if ((r = next_prefix(name, &prefix)) <= 0)
-                return r;
-        if (!(built = strjoin(prefix, kind == UNIT_NAME_INSTANCE ? "@" : "", kind == UNIT_NAME_INSTANCE ? instance : "",
-                              ".", unit_name_type(name))))
-                return -ENOMEM;
-        if (!unit_name_is_valid(built, UNIT_NAME_PLAIN | UNIT_NAME_INSTANCE))
+        if (!next_prefix_name(name, at ? at : type, instance ? at : type, buf))
                 return 0;
-        return dir_names(built, names);
+        return walk_dir_names(buf, visit, userdata);
 }
 
 /* A template stands for every instance, also those that do not exist yet: the dirs that
  * systemd consults for any instance "foo-bar@X.service", less those that name X. For
  * "foo-bar@.service": foo-bar@.service.d, foo-.service.d, then the instance-prefix dir
  * foo-@.service.d, in the order an instance consults them (unit_file_find_dirs() of 252). */
-static int dir_names_every_instance(const char *template, char ***names) {
-        _cleanup_free_ char *prefix = NULL, *built = NULL;
-        int r = dir_names(template, names);
-        if (r < 0 || (r = next_prefix(template, &prefix)) <= 0)
+static int walk_dir_names_every_instance(const char *template, DirNameVisit visit, void *userdata) {
+        char buf[UNIT_NAME_MAX];
+        const char *at = strchr(template, '@');
+        int r = walk_dir_names(template, visit, userdata);
+        if (r != 0 || !next_prefix_name(template, at, at, buf))
                 return r;
-        if (asprintf(&built, "%s@.%s", prefix, unit_name_type(template)) < 0)
-                return -ENOMEM;
-        if (!unit_name_is_valid(built, UNIT_NAME_TEMPLATE))
+        return walk_dir_names_every_instance(buf, visit, userdata);
+}
+
+static int walk_dir_names_of(const char *name, DirNameVisit visit, void *userdata) {
+        int kind = unit_name_to_instance(name, NULL);
+        if (kind < 0)
+                return kind;
+        if (kind == UNIT_NAME_TEMPLATE)
+                return walk_dir_names_every_instance(name, visit, userdata);
+        return walk_dir_names(name, visit, userdata);
+}
+
+/* A name systemd consults, into dd->names (once) when some dir may hold it. */
+static int record_dir_name(const char *dname, void *userdata) {
+        DropinDirs *dd = userdata;
+        if (!dd->map->probe_all && !dot_dir_get(dd->map, dname))
                 return 0;
-        return dir_names_every_instance(built, names);
+        return add_name(&dd->names, dname);
 }
 
-static int dir_names_of(const char *name, char ***names) {
-        if (unit_name_is_valid(name, UNIT_NAME_TEMPLATE))
-                return dir_names_every_instance(name, names);
-        return dir_names(name, names);
-}
-
-/* Each dir of the search path in turn, each of dnames in it; dnames, once, into dd->names
- * (when there is a dir to consult them in). */
-static int consult_dirs(DropinDirs *dd, char * const *dnames) {
-        size_t n = strv_length(dd->map->search_path);
+/* Each dir of the search path in turn, each name recorded from dd->names[start] on in it. A
+ * name recorded before start was consulted in every dir then, and would add no path again. */
+static int consult_dirs(DropinDirs *dd, size_t start) {
         int r = 0;
-        STRV_FOREACH(d, n > 0 ? dnames : NULL)
-                if (r >= 0)
-                        r = add_name(&dd->names, *d);
-        for (size_t i = 0; r >= 0 && i < n; i++)
-                STRV_FOREACH(d, dnames)
+        for (size_t i = 0; r >= 0 && dd->map->search_path[i]; i++)
+                STRV_FOREACH(d, dd->names ? dd->names + start : NULL)
                         if (r >= 0)
                                 r = consult_dir(dd, i, *d);
         return r;
 }
 
 static int consult_dirs_of(DropinDirs *dd, const char *name) {
-        _cleanup_strv_free_ char **dnames = NULL;
-        int r = dir_names_of(name, &dnames);
-        return r < 0 ? r : consult_dirs(dd, dnames);
+        size_t start = strv_length(dd->names);
+        int r = walk_dir_names_of(name, record_dir_name, dd);
+        return r < 0 ? r : consult_dirs(dd, start);
+}
+
+/* The type dir ("service.d") of the unit id. */
+static int consult_type_dir(DropinDirs *dd, const char *id) {
+        char dname[UNIT_NAME_MAX + sizeof(".d")];
+        size_t start = strv_length(dd->names);
+        strcpy(stpcpy(dname, strrchr(id, '.') + 1), ".d");
+        int r = record_dir_name(dname, dd);
+        return r < 0 ? r : consult_dirs(dd, start);
 }
 
 static int cmp_basename(const void *a, const void *b) {
@@ -672,15 +737,13 @@ static int list_conf_files(char * const *dirs, char ***ret) {
  * the type dir ("service.d") in every dir. */
 static int find_dropins(const NameMap *m, const char *id, char * const *aliases, UnitInfo *info) {
         DropinDirs dd = { .map = m };
-        char *type_dir[] = { strjoin(unit_name_type(id), ".d"), NULL };
-        int r = type_dir[0] ? consult_dirs_of(&dd, id) : -ENOMEM;
+        int r = consult_dirs_of(&dd, id);
 
         STRV_FOREACH(a, aliases)
                 if (r >= 0)
                         r = consult_dirs_of(&dd, *a);
         if (r >= 0)
-                r = consult_dirs(&dd, type_dir);
-        free(type_dir[0]);
+                r = consult_type_dir(&dd, id);
         if (r >= 0)
                 r = list_conf_files(dd.paths, &info->dropins);
         strv_free(dd.paths);
@@ -971,6 +1034,10 @@ static int add_dependency_instances(const char *dir, char ***candidates) {
         return 0;
 }
 
+static int is_dname(const char *dname, void *userdata) {
+        return streq(dname, userdata);
+}
+
 /* An instance-prefix dir with an instance ("foo-@bar.service.d") applies to "foo-x@bar.service"
  * for every template "foo-x@.service" whose prefixes reach "foo-": those instances are units
  * that the unit tree names. */
@@ -981,17 +1048,13 @@ static int add_prefix_instances(const NameMap *m, const char *dname, char ***can
                 return 0;
         for (size_t i = 0; i < m->n; i++) {
                 _cleanup_free_ char *inst = NULL;
-                _cleanup_strv_free_ char **dnames = NULL;
                 const char *t = m->entries[i].name;
                 if (!endswith(t, ".service") || !unit_name_is_valid(t, UNIT_NAME_TEMPLATE) ||
                     unit_name_replace_instance(t, instance, &inst) < 0)
                         continue;
                 /* The names alone decide. */
-                int r = dir_names(inst, &dnames);
-                bool applies = r >= 0 && strv_contains(dnames, dname);
-                if (r < 0)
-                        return r;
-                if (applies && (r = strv_extend(candidates, inst)) < 0)
+                int r = walk_dir_names(inst, is_dname, (void *) dname);
+                if (r > 0 && (r = strv_extend(candidates, inst)) < 0)
                         return r;
         }
         return 0;

@@ -25,7 +25,8 @@ typedef struct UnitInfo {
         char **dropins;     /* drop-in *.conf paths in systemd's effective order: sorted by file name;
                              * of same-named files the one in the dir systemd consults first wins (see
                              * unit_lookup()) */
-        char **dropin_dirs; /* every drop-in dir name systemd consults ("foo.service.d", ...) */
+        char **dropin_dirs; /* the drop-in dir names systemd consults ("foo.service.d", ...) that some
+                             * unit dir lists (any, where a unit dir cannot be listed), in its order */
         bool masked;        /* the fragment is a symlink to /dev/null, or an empty file */
 } UnitInfo;
 
