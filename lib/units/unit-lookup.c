@@ -735,15 +735,19 @@ static int list_conf_files(char * const *dirs, char ***ret) {
 
 /* systemd's order: the unit's own names in every dir, then each alias's in every dir, then
  * the type dir ("service.d") in every dir. */
-static int find_dropins(const NameMap *m, const char *id, char * const *aliases, UnitInfo *info) {
-        DropinDirs dd = { .map = m };
-        int r = consult_dirs_of(&dd, id);
-
+static int consult_all(DropinDirs *dd, const char *id, char * const *aliases) {
+        int r = consult_dirs_of(dd, id);
         STRV_FOREACH(a, aliases)
                 if (r >= 0)
-                        r = consult_dirs_of(&dd, *a);
-        if (r >= 0)
-                r = consult_type_dir(&dd, id);
+                        r = consult_dirs_of(dd, *a);
+        return r < 0 ? r : consult_type_dir(dd, id);
+}
+
+static int find_dropins(const NameMap *m, const char *id, char * const *aliases, UnitInfo *info) {
+        DropinDirs dd = { .map = m };
+        /* When every unit dir was listed and none lists a ".d" name (a tree without drop-ins,
+         * as the bench's), no name need be made: 1.2M instructions over its 1321 units. */
+        int r = m->dot_dirs || m->probe_all ? consult_all(&dd, id, aliases) : 0;
         if (r >= 0)
                 r = list_conf_files(dd.paths, &info->dropins);
         strv_free(dd.paths);
