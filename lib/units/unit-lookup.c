@@ -471,8 +471,8 @@ static int index_ids(NameMap *m) {
 }
 
 /* The names (src) whose alias chain ends at the unit called dst, as systemd's unit_name_map,
- * in the map's order. */
-static int aliases_of(const NameMap *m, const char *dst, char ***ret) {
+ * in the map's order: from m->by_id[returned] on, while their id is dst. */
+static size_t aliases_of(const NameMap *m, const char *dst) {
         size_t lo = 0, hi = m->n_by_id;
         while (lo < hi) { /* the first entry whose id is not below dst */
                 size_t mid = lo + (hi - lo) / 2;
@@ -481,47 +481,46 @@ static int aliases_of(const NameMap *m, const char *dst, char ***ret) {
                 else
                         hi = mid;
         }
-        for (size_t k = lo; k < m->n_by_id && streq(m->entries[m->by_id[k]].id, dst); k++) {
-                const char *name = m->entries[m->by_id[k]].name;
-                int r = strv_contains(*ret, name) ? 0 : strv_extend(ret, name);
-                if (r < 0)
-                        return r;
-        }
-        return 0;
+        return lo;
 }
 
 static int add_name(char ***names, const char *name) {
         return strv_contains(*names, name) ? 0 : strv_extend(names, name);
 }
 
-/* systemd's add_names(): name itself (unless a template) and the names aliased to it. */
-static int add_names(const NameMap *m, int kind, const char *instance, const char *fragment_base, const char *name,
-                     char ***names) {
-        _cleanup_strv_free_ char **aliases = NULL;
-        int r;
+/* A name of the unit u, into its aliases unless it is its primary name. A template name
+ * stands for u's instance (unit_merge_by_name()). Added as found, not gathered first: most
+ * units have no name but their own, and a list of them cost two allocations each. */
+static int add_alias(UnitInfo *u, const char *name) {
+        _cleanup_free_ char *full = NULL;
+        if (u->instance && unit_name_is_valid(name, UNIT_NAME_TEMPLATE) &&
+            unit_name_replace_instance(name, u->instance, &full) < 0)
+                return 0;
+        const char *n = full ? full : name;
+        return streq(n, u->name) ? 0 : add_name(&u->aliases, n);
+}
 
-        if (kind != UNIT_NAME_TEMPLATE && (r = add_name(names, name)) < 0)
-                return r;
-        r = aliases_of(m, name, &aliases);
-        if (r < 0)
-                return r;
-        STRV_FOREACH(a, aliases) {
-                if (kind == UNIT_NAME_INSTANCE && unit_name_is_valid(*a, UNIT_NAME_TEMPLATE)) {
-                        _cleanup_free_ char *inst = NULL;
+/* systemd's add_names(): name itself (unless a template) and the names aliased to it, into
+ * u's aliases. */
+static int add_names(const NameMap *m, int kind, const char *fragment_base, const char *name, UnitInfo *u) {
+        int r = kind != UNIT_NAME_TEMPLATE ? add_alias(u, name) : 0;
+        size_t k = aliases_of(m, name);
+
+        for (; r >= 0 && k < m->n_by_id && streq(m->entries[m->by_id[k]].id, name); k++) {
+                _cleanup_free_ char *inst = NULL;
+                const char *a = m->entries[m->by_id[k]].name;
+                if (kind == UNIT_NAME_INSTANCE && unit_name_is_valid(a, UNIT_NAME_TEMPLATE)) {
                         const char *inst_fragment = NULL;
-                        if (unit_name_replace_instance(*a, instance, &inst) < 0)
+                        if (unit_name_replace_instance(a, u->instance, &inst) < 0)
                                 continue;
                         /* An instance with a fragment of its own elsewhere is not an alias of ours. */
                         if (name_map_resolve(m, inst, &inst_fragment) >= 0 && fragment_base &&
                             !streq(path_basename(inst_fragment), fragment_base))
                                 continue;
-                        r = add_name(names, inst);
-                } else
-                        r = add_name(names, *a);
-                if (r < 0)
-                        return r;
+                }
+                r = add_alias(u, inst ? inst : a);
         }
-        return 0;
+        return r;
 }
 
 /* ---- Drop-in dirs. ---- */
@@ -748,15 +747,15 @@ static int find_dropins(const NameMap *m, const char *id, char * const *aliases,
         /* When every unit dir was listed and none lists a ".d" name (a tree without drop-ins,
          * as the bench's), no name need be made: 1.2M instructions over its 1321 units. */
         int r = m->dot_dirs || m->probe_all ? consult_all(&dd, id, aliases) : 0;
-        if (r >= 0)
+        if (r >= 0 && dd.paths)
                 r = list_conf_files(dd.paths, &info->dropins);
         strv_free(dd.paths);
         if (r < 0) {
                 strv_free(dd.names);
                 return r;
         }
-        info->dropin_dirs = dd.names ? dd.names : calloc(1, sizeof(char *));
-        return info->dropin_dirs ? 0 : -ENOMEM;
+        info->dropin_dirs = dd.names;
+        return 0;
 }
 
 /* ---- Lookup. ---- */
@@ -770,55 +769,33 @@ static int primary_name(const char *fragment, const char *name, const char *inst
 }
 
 static int lookup_in_map(const NameMap *m, const char *name, UnitInfo *ret) {
-        _cleanup_strv_free_ char **names = NULL;
-        _cleanup_free_ char *instance = NULL;
-        const char *fragment = NULL;
+        _cleanup_(unit_info_done) UnitInfo u = {};
         int r;
 
-        int kind = unit_name_to_instance(name, &instance);
+        int kind = unit_name_to_instance(name, &u.instance);
         if (kind < 0)
-                return -EINVAL;
+                return kind;
         if (kind == UNIT_NAME_TEMPLATE) {
-                free(instance);
-                instance = NULL;
+                free(u.instance);
+                u.instance = NULL;
         }
-        if ((r = add_names(m, kind, instance, NULL, name, &names)) < 0)
-                return r;
         const NameEntry *fe = fragment_entry(m, name);
-        if (fe)
-                fragment = fe->target;
-        if (fragment && !streq(path_basename(fragment), name) &&
-            (r = add_names(m, kind, instance, path_basename(fragment), path_basename(fragment), &names)) < 0)
+        const char *fragment = fe ? fe->target : NULL;
+        u.masked = fe && fe->state == FRAGMENT_MASKED;
+        if ((r = primary_name(fragment, name, u.instance, &u.name)) < 0)
                 return r;
-
-        UnitInfo u = { .masked = fe && fe->state == FRAGMENT_MASKED };
-        if ((r = primary_name(fragment, name, instance, &u.name)) < 0)
-                return r;
-        if ((fragment && !(u.fragment = strdup(fragment))) || (instance && !(u.instance = strdup(instance)))) {
-                unit_info_done(&u);
+        if (fragment && !(u.fragment = strdup(fragment)))
                 return -ENOMEM;
-        }
-        u.aliases = calloc(1, sizeof(char *));
-        r = u.aliases ? 0 : -ENOMEM;
-        STRV_FOREACH(n, names) {
-                _cleanup_free_ char *full = NULL;
-                /* A template name among the names stands for our instance (unit_merge_by_name()). */
-                if (instance && unit_name_is_valid(*n, UNIT_NAME_TEMPLATE) &&
-                    unit_name_replace_instance(*n, instance, &full) < 0)
-                        continue;
-                const char *nn = full ? full : *n;
-                if (r >= 0 && !streq(nn, u.name) && !strv_contains(u.aliases, nn))
-                        r = strv_extend(&u.aliases, nn);
-        }
-        if (r >= 0) {
-                strv_sort(u.aliases);
-                r = find_dropins(m, u.name, u.aliases, &u);
-        }
-        if (r < 0) {
-                unit_info_done(&u);
+        r = add_names(m, kind, NULL, name, &u);
+        if (r >= 0 && fragment && !streq(path_basename(fragment), name))
+                r = add_names(m, kind, path_basename(fragment), path_basename(fragment), &u);
+        if (r < 0)
                 return r;
-        }
+        strv_sort(u.aliases);
+        if ((r = find_dropins(m, u.name, u.aliases, &u)) < 0)
+                return r;
         *ret = u;
+        u = (UnitInfo) {};
         return 0;
 }
 

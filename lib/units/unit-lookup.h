@@ -21,6 +21,7 @@ typedef struct UnitInfo {
         char *instance;     /* for foo@bar.service: "bar"; else NULL */
         char *fragment;     /* path of the unit file systemd loads (an instance without its own file
                              * uses the template's); NULL if none found */
+        /* The lists are NULL when empty. */
         char **aliases;     /* other names of the same unit (symlinks in unit dirs), sorted */
         char **dropins;     /* drop-in *.conf paths in systemd's effective order: sorted by file name;
                              * of same-named files the one in the dir systemd consults first wins (see
