@@ -62,9 +62,15 @@ END_TEST
 
 START_TEST(invalid_names_are_rejected) {
         UnitInfo u;
+        UnitLookup *l;
         const char *bad[] = { "a", "@a.service", "a.nope", "a b.service", ".service", "a@b@c.d" };
-        for (size_t i = 0; i < ELEMENTSOF(bad); i++)
+        free(tu_write(usr, "a.service", unit));
+        ck_assert_int_eq(unit_lookup_new(search, &l), 0);
+        for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
                 ck_assert_int_eq(unit_lookup(search, bad[i], &u), -EINVAL);
+                ck_assert_int_eq(unit_lookup_find(l, bad[i], &u), -EINVAL);
+        }
+        unit_lookup_free(l);
         ck_assert(unit_name_is_valid("a@b@c.service", UNIT_NAME_INSTANCE));
 }
 END_TEST

@@ -772,7 +772,7 @@ static int lookup_in_map(const NameMap *m, const char *name, UnitInfo *ret) {
         _cleanup_(unit_info_done) UnitInfo u = {};
         int r;
 
-        int kind = unit_name_to_instance(name, &u.instance);
+        int kind = unit_name_to_instance(name, &u.instance); /* -EINVAL for an invalid name */
         if (kind < 0)
                 return kind;
         if (kind == UNIT_NAME_TEMPLATE) {
@@ -847,8 +847,6 @@ UnitLookup *unit_lookup_free(UnitLookup *l) {
 }
 
 int unit_lookup_find(const UnitLookup *l, const char *name, UnitInfo *ret) {
-        if (!unit_name_is_valid(name, UNIT_NAME_ANY))
-                return -EINVAL;
         return lookup_in_map(&l->map, name, ret);
 }
 
