@@ -92,6 +92,48 @@ int unit_search_path(char * const *exclude, char ***ret) {
         return 0;
 }
 
+/* ---- A hash table of strings kept elsewhere, each with a number. ---- */
+
+typedef struct StrSlot {
+        const char *key; /* NULL: a free slot */
+        uint64_t value;
+} StrSlot;
+
+/* Open addressing, at most half full: a look-up is a hash and, as a rule, one strcmp(), where
+ * a binary search over a unit tree's names took a dozen. */
+typedef struct StrTable {
+        StrSlot *slots; /* NULL when empty */
+        size_t mask;    /* the number of slots (a power of two) less one */
+} StrTable;
+
+/* Room for n keys. */
+static int str_table_init(StrTable *t, size_t n) {
+        size_t size = 8;
+        *t = (StrTable) {};
+        if (n == 0)
+                return 0;
+        while (size < 2 * n)
+                size *= 2;
+        t->slots = calloc(size, sizeof(StrSlot));
+        if (!t->slots)
+                return -ENOMEM;
+        t->mask = size - 1;
+        return 0;
+}
+
+/* key's slot in a table with room: its own, or the free one where it would go. */
+static StrSlot *str_table_slot(const StrTable *t, const char *key) {
+        size_t k = string_hash(key) & t->mask;
+        while (t->slots[k].key && !streq(t->slots[k].key, key))
+                k = (k + 1) & t->mask;
+        return &t->slots[k];
+}
+
+static const StrSlot *str_table_get(const StrTable *t, const char *key) {
+        const StrSlot *s = t->slots ? str_table_slot(t, key) : NULL;
+        return s && s->key ? s : NULL;
+}
+
 /* ---- The name map: which file or other name each unit name in the search path stands for. ---- */
 
 typedef enum FragmentState {
@@ -116,25 +158,21 @@ typedef struct DirListing {
         char **dot_d;     /* names ending in ".d" that are, or may be, directories */
 } DirListing;
 
-/* The bits of DotDir.dirs: a dir past them is probed for every name. */
+/* The bits of a value of NameMap.dot_dirs: a dir past them is probed for every name. */
 #define LISTED_DIRS_MAX 64
 
-/* A ".d" name that some unit dir lists. */
-typedef struct DotDir {
-        const char *name; /* one of the listings' dot_d strings; NULL: a free slot */
-        uint64_t dirs;    /* bit i: search path entry i lists it */
-} DotDir;
-
 typedef struct NameMap {
-        NameEntry *entries;
+        NameEntry *entries; /* sorted by name */
         size_t n;
+        StrTable names;  /* each entry's name, to its index */
         size_t *by_id;   /* the entries with an id, sorted by id, then by place: see aliases_of() */
         size_t n_by_id;
+        StrTable ids;    /* each id, to the first place in by_id that has it */
         char **search_path;
         char **expanded; /* the search path and its dirs with symlinks resolved */
         DirListing *listings; /* one per search_path entry */
-        DotDir *dot_dirs;     /* every listed ".d" name, a hash table: see index_dot_dirs() */
-        size_t dot_dirs_mask; /* its size (a power of two) less one */
+        StrTable dot_dirs;    /* every listed ".d" name, to a bit for each dir that lists it (bit i:
+                               * search path entry i): see index_dot_dirs() */
         bool probe_all;       /* some dir is not listed (or past LISTED_DIRS_MAX): any name may be there */
 } NameMap;
 
@@ -145,28 +183,20 @@ static void name_map_done(NameMap *m) {
                 free(m->entries[i].id);
         }
         free(m->entries);
+        free(m->names.slots);
         free(m->by_id);
+        free(m->ids.slots);
         strv_free(m->expanded);
         for (size_t i = 0; m->listings && m->search_path && m->search_path[i]; i++)
                 strv_free(m->listings[i].dot_d);
         free(m->listings);
-        free(m->dot_dirs);
+        free(m->dot_dirs.slots);
         *m = (NameMap) {};
 }
 
 static const NameEntry *name_map_get(const NameMap *m, const char *name) {
-        size_t lo = 0, hi = m->n;
-        while (lo < hi) {
-                size_t mid = (lo + hi) / 2;
-                int c = strcmp(m->entries[mid].name, name);
-                if (c == 0)
-                        return &m->entries[mid];
-                if (c < 0)
-                        lo = mid + 1;
-                else
-                        hi = mid;
-        }
-        return NULL;
+        const StrSlot *s = str_table_get(&m->names, name);
+        return s ? &m->entries[s->value] : NULL;
 }
 
 static bool stat_null_or_empty(const struct stat *st) {
@@ -338,6 +368,7 @@ static int cmp_entry(const void *a, const void *b) {
         return c != 0 ? c : x->order < y->order ? -1 : x->order > y->order;
 }
 
+static int index_names(NameMap *m);
 static int index_ids(NameMap *m);
 static int index_dot_dirs(NameMap *m);
 
@@ -374,8 +405,9 @@ static int name_map_build(NameMap *m, char * const *search_path) {
                 m->entries[w++] = m->entries[i];
         }
         m->n = w;
-        r = index_ids(m);
-        return r < 0 ? r : index_dot_dirs(m);
+        if ((r = index_names(m)) < 0 || (r = index_ids(m)) < 0)
+                return r;
+        return index_dot_dirs(m);
 }
 
 /* systemd's unit_ids_map_get(): follows aliases to the entry of a fragment path. */
@@ -418,6 +450,14 @@ static const NameEntry *fragment_entry(const NameMap *m, const char *name) {
         return e;
 }
 
+/* Each name of the map to its entry, for name_map_get(). */
+static int index_names(NameMap *m) {
+        int r = str_table_init(&m->names, m->n);
+        for (size_t i = 0; r >= 0 && i < m->n; i++)
+                *str_table_slot(&m->names, m->entries[i].name) = (StrSlot) { .key = m->entries[i].name, .value = i };
+        return r;
+}
+
 /* Each fragment path stat()ed once per run: every name of it (aliases, instances) and
  * the unit's lookup ask again. A regular file's was taken by the scan of its dir. */
 static void stat_fragments(NameMap *m) {
@@ -453,7 +493,7 @@ static int cmp_by_id(const void *a, const void *b, void *userdata) {
 }
 
 /* Done once per map, so that finding a unit's aliases costs no file system access, and
- * a binary search instead of a look at every name (which made the run quadratic). */
+ * a hash look-up instead of a look at every name (which made the run quadratic). */
 static int index_ids(NameMap *m) {
         stat_fragments(m);
         m->by_id = calloc(m->n + 1, sizeof(size_t));
@@ -467,21 +507,20 @@ static int index_ids(NameMap *m) {
                         m->by_id[m->n_by_id++] = i;
         }
         qsort_r(m->by_id, m->n_by_id, sizeof(size_t), cmp_by_id, m);
-        return 0;
+        int r = str_table_init(&m->ids, m->n_by_id);
+        for (size_t k = 0; r >= 0 && k < m->n_by_id; k++) {
+                StrSlot *s = str_table_slot(&m->ids, m->entries[m->by_id[k]].id);
+                if (!s->key)
+                        *s = (StrSlot) { .key = m->entries[m->by_id[k]].id, .value = k };
+        }
+        return r;
 }
 
 /* The names (src) whose alias chain ends at the unit called dst, as systemd's unit_name_map,
  * in the map's order: from m->by_id[returned] on, while their id is dst. */
 static size_t aliases_of(const NameMap *m, const char *dst) {
-        size_t lo = 0, hi = m->n_by_id;
-        while (lo < hi) { /* the first entry whose id is not below dst */
-                size_t mid = lo + (hi - lo) / 2;
-                if (strcmp(m->entries[m->by_id[mid]].id, dst) < 0)
-                        lo = mid + 1;
-                else
-                        hi = mid;
-        }
-        return lo;
+        const StrSlot *s = str_table_get(&m->ids, dst);
+        return s ? s->value : m->n_by_id;
 }
 
 static int add_name(char ***names, const char *name) {
@@ -530,53 +569,33 @@ static bool is_dir(const char *path) {
         return stat(path, &st) >= 0 && S_ISDIR(st.st_mode);
 }
 
-/* dname's slot in the table: its entry, or the free one where it would go. */
-static DotDir *dot_dir_slot(const NameMap *m, const char *dname) {
-        size_t k = string_hash(dname) & m->dot_dirs_mask;
-        while (m->dot_dirs[k].name && !streq(m->dot_dirs[k].name, dname))
-                k = (k + 1) & m->dot_dirs_mask;
-        return &m->dot_dirs[k];
-}
-
-static const DotDir *dot_dir_get(const NameMap *m, const char *dname) {
-        const DotDir *e = m->dot_dirs ? dot_dir_slot(m, dname) : NULL;
-        return e && e->name ? e : NULL;
-}
-
 /* Most units have no drop-in dir, yet systemd tries several names for each in every unit dir
  * (its own, the template's, the prefix dirs, the type dir): a name that no dir lists is passed
  * by with one hash look-up, before any path is made for it. Built once per map from the
- * listings of scan_unit_dir(); half its slots stay free. With the names made on the stack
- * (walk_dir_names()) the drop-in dirs of the bench's 1321 units cost 1.2M instructions instead
- * of 8.7M, with systemd's search path 2.0M instead of 12.9M. */
+ * listings of scan_unit_dir(). With the names made on the stack (walk_dir_names()) the
+ * drop-in dirs of the bench's 1321 units cost 1.2M instructions instead of 8.7M, with
+ * systemd's search path 2.0M instead of 12.9M. */
 static int index_dot_dirs(NameMap *m) {
-        size_t n = 0, size = 8;
+        size_t n = 0;
         for (size_t i = 0; m->search_path[i]; i++) {
                 m->probe_all = m->probe_all || !m->listings[i].listed || i >= LISTED_DIRS_MAX;
                 n += strv_length(m->listings[i].dot_d);
         }
-        if (n == 0)
-                return 0;
-        while (size < 2 * n)
-                size *= 2;
-        m->dot_dirs = calloc(size, sizeof(DotDir));
-        if (!m->dot_dirs)
-                return -ENOMEM;
-        m->dot_dirs_mask = size - 1;
-        for (size_t i = 0; m->search_path[i] && i < LISTED_DIRS_MAX; i++)
+        int r = str_table_init(&m->dot_dirs, n);
+        for (size_t i = 0; r >= 0 && m->search_path[i] && i < LISTED_DIRS_MAX; i++)
                 STRV_FOREACH(d, m->listings[i].dot_d) {
-                        DotDir *e = dot_dir_slot(m, *d);
-                        e->name = *d;
-                        e->dirs |= UINT64_C(1) << i;
+                        StrSlot *s = str_table_slot(&m->dot_dirs, *d);
+                        s->key = *d;
+                        s->value |= UINT64_C(1) << i;
                 }
-        return 0;
+        return r;
 }
 
-/* Whether search path entry i may hold the drop-in dir of e (NULL: a name no dir lists). */
-static bool dir_may_hold(const NameMap *m, size_t i, const DotDir *e) {
+/* Whether search path entry i may hold the drop-in dir of s (NULL: a name no dir lists). */
+static bool dir_may_hold(const NameMap *m, size_t i, const StrSlot *s) {
         if (!m->listings[i].listed || i >= LISTED_DIRS_MAX)
                 return true;
-        return e && (e->dirs & UINT64_C(1) << i);
+        return s && (s->value & UINT64_C(1) << i);
 }
 
 typedef struct DropinDirs {
@@ -588,7 +607,7 @@ typedef struct DropinDirs {
 /* The dir dname of search path entry i, when it is a dir: resolved into dd->paths. */
 static int consult_dir(DropinDirs *dd, size_t i, const char *dname) {
         _cleanup_free_ char *path = NULL, *resolved = NULL;
-        if (!dir_may_hold(dd->map, i, dot_dir_get(dd->map, dname)))
+        if (!dir_may_hold(dd->map, i, str_table_get(&dd->map->dot_dirs, dname)))
                 return 0;
         if (!(path = strjoin(dd->map->search_path[i], "/", dname)))
                 return -ENOMEM;
@@ -666,7 +685,7 @@ static int walk_dir_names_of(const char *name, DirNameVisit visit, void *userdat
 /* A name systemd consults, into dd->names (once) when some dir may hold it. */
 static int record_dir_name(const char *dname, void *userdata) {
         DropinDirs *dd = userdata;
-        if (!dd->map->probe_all && !dot_dir_get(dd->map, dname))
+        if (!dd->map->probe_all && !str_table_get(&dd->map->dot_dirs, dname))
                 return 0;
         return add_name(&dd->names, dname);
 }
@@ -746,7 +765,7 @@ static int find_dropins(const NameMap *m, const char *id, char * const *aliases,
         DropinDirs dd = { .map = m };
         /* When every unit dir was listed and none lists a ".d" name (a tree without drop-ins,
          * as the bench's), no name need be made: 1.2M instructions over its 1321 units. */
-        int r = m->dot_dirs || m->probe_all ? consult_all(&dd, id, aliases) : 0;
+        int r = m->dot_dirs.slots || m->probe_all ? consult_all(&dd, id, aliases) : 0;
         if (r >= 0 && dd.paths)
                 r = list_conf_files(dd.paths, &info->dropins);
         strv_free(dd.paths);
