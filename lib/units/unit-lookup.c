@@ -1058,14 +1058,10 @@ static int add_prefix_instances(const NameMap *m, const char *dname, char ***can
         return 0;
 }
 
-static int collect_candidates(const NameMap *m, char * const *search_path, char ***candidates) {
-        size_t n = strv_length(*candidates);
+/* The service names a unit dir gives beyond its units: instances in dependency dirs, names
+ * with drop-in dirs only, instances that instance-prefix dirs name. */
+static int collect_other_names(const NameMap *m, char * const *search_path, char ***candidates) {
         int r;
-
-        for (size_t i = 0; i < m->n; i++)
-                if (endswith(m->entries[i].name, ".service") &&
-                    (r = strv_consume_n(candidates, &n, strdup(m->entries[i].name))) < 0)
-                        return r;
 
         STRV_FOREACH(p, search_path) {
                 _cleanup_closedir_ DIR *d = opendir(*p);
@@ -1100,28 +1096,34 @@ static int collect_candidates(const NameMap *m, char * const *search_path, char 
         return 0;
 }
 
+/* The primary name of name's unit (as lookup_in_map() makes it), appended to out. */
+static int add_primary_name(const NameMap *m, const char *name, char ***out, size_t *n_out) {
+        _cleanup_free_ char *instance = NULL;
+        char *primary;
+        int kind = unit_name_to_instance(name, &instance);
+        const NameEntry *fe = fragment_entry(m, name);
+        int r = primary_name(fe ? fe->target : NULL, name, kind == UNIT_NAME_INSTANCE ? instance : NULL, &primary);
+        return r < 0 ? r : strv_consume_n(out, n_out, primary);
+}
+
 int unit_lookup_list_services(const UnitLookup *l, char ***ret) {
-        _cleanup_strv_free_ char **candidates = NULL, **out = calloc(1, sizeof(char *));
+        _cleanup_strv_free_ char **others = NULL, **out = calloc(1, sizeof(char *));
         const NameMap *m = &l->map;
-        int r;
+        size_t n_out = 0;
 
         if (!out)
                 return -ENOMEM;
-        /* Both lists are sets, made by appending and sorted once: a check per append made
-         * the listing quadratic in the number of units. */
-        r = collect_candidates(m, l->search_path, &candidates);
-        strv_sort_uniq(candidates);
-        size_t n_out = 0;
-        STRV_FOREACH(c, candidates) {
-                _cleanup_free_ char *instance = NULL, *primary = NULL;
-                if (r < 0)
-                        break;
-                int kind = unit_name_to_instance(*c, &instance);
-                const NameEntry *fe = fragment_entry(m, *c);
-                r = primary_name(fe ? fe->target : NULL, *c, kind == UNIT_NAME_INSTANCE ? instance : NULL, &primary);
+        /* The map's service names, then the few found otherwise (which may repeat them), each
+         * as its primary name, into a list made a set once: a check per append made the listing
+         * quadratic in the number of units, and the names made a set of their own first cost
+         * 0.8M instructions over the bench's 1321 units. */
+        int r = collect_other_names(m, l->search_path, &others);
+        for (size_t i = 0; r >= 0 && i < m->n; i++)
+                if (endswith(m->entries[i].name, ".service"))
+                        r = add_primary_name(m, m->entries[i].name, &out, &n_out);
+        STRV_FOREACH(c, others)
                 if (r >= 0)
-                        r = strv_consume_n(&out, &n_out, TAKE_PTR(primary));
-        }
+                        r = add_primary_name(m, *c, &out, &n_out);
         if (r < 0)
                 return r;
         strv_sort_uniq(out);
