@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "path-util.h"
 #include "strv.h"
 #include "test-util.h"
 #include "unit-lookup.h"
@@ -261,6 +262,40 @@ END_TEST
 /* systemd's unit_file_find_dirs(): in each unit dir the unit's own dir, then its prefix dirs,
  * longest first; of same-named files the one consulted first wins: the more specific dir's in
  * the same unit dir, any dir's of a unit dir of higher priority. */
+/* However many files a run reads, each path keeps its own bytes until forgotten (the files'
+ * table grows past its first 64 buckets here). */
+START_TEST(each_file_read_keeps_its_own_bytes) {
+        enum { N = 300 };
+        char *paths[N];
+        UnitLookup *l;
+        const char *data;
+        size_t size;
+        for (int i = 0; i < N; i++) {
+                char name[32], text[32];
+                snprintf(name, sizeof name, "u%d.service", i);
+                snprintf(text, sizeof text, "[Service]\n#%d\n", i);
+                paths[i] = tu_write(usr, name, text);
+        }
+        ck_assert_int_eq(unit_lookup_new(search, &l), 0);
+        for (int round = 0; round < 2; round++)
+                for (int i = 0; i < N; i++) {
+                        char text[32];
+                        snprintf(text, sizeof text, "[Service]\n#%d\n", i);
+                        ck_assert_int_eq(unit_lookup_read(l, paths[i], &data, &size), 0);
+                        ck_assert_uint_eq(size, strlen(text));
+                        ck_assert(memcmp(data, text, size) == 0);
+                        if (round == 0 && i % 2 == 0)
+                                free(tu_write(usr, path_basename(paths[i]), "changed\n"));
+                }
+        unit_lookup_forget_files(l);
+        ck_assert_int_eq(unit_lookup_read(l, paths[0], &data, &size), 0);
+        ck_assert_uint_eq(size, strlen("changed\n"));
+        unit_lookup_free(l);
+        for (int i = 0; i < N; i++)
+                free(paths[i]);
+}
+END_TEST
+
 START_TEST(prefix_dirs_of_a_dashed_name) {
         free(tu_write(usr, "foo-bar-baz.service", unit));
         free(tu_write(usr, "foo-bar-baz.service.d/x.conf", "[Service]\n"));
@@ -446,6 +481,7 @@ int main(void) {
         tcase_add_test(tc, unit_names_take_exactly_systemds_characters);
         tcase_add_test(tc, unit_name_helpers);
         tcase_add_test(tc, unit_file_bytes_are_read_once_per_run);
+        tcase_add_test(tc, each_file_read_keeps_its_own_bytes);
         suite_add_tcase(s, tc);
         return tu_run_suite(s);
 }
