@@ -21,11 +21,14 @@ static bool unit_type_is_valid(const char *t) {
         return false;
 }
 
-/* A byte of UNIT_NAME_VALID_CHARS, without a strchr() of the set per byte. */
-static bool valid_char(char c) {
-        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == ':' || c == '-' ||
-               c == '_' || c == '.' || c == '\\';
-}
+/* The bytes of UNIT_NAME_VALID_CHARS, and '@' (which splits prefix and instance): a table
+ * lookup per byte, not a chain of comparisons. Every unit name is checked several times a
+ * run (the dir scan, the lookup, the service list, the templates): 4.4M instructions over
+ * the bench tree's 1321 units with the comparisons. */
+static const bool name_chars[256] = {
+        ['0' ... '9'] = true, ['a' ... 'z'] = true, ['A' ... 'Z'] = true,
+        [':'] = true, ['-'] = true, ['_'] = true, ['.'] = true, ['\\'] = true, ['@'] = true,
+};
 
 bool unit_name_is_valid(const char *n, UnitNameFlags flags) {
         if (isempty(n) || strlen(n) >= UNIT_NAME_MAX)
@@ -33,12 +36,10 @@ bool unit_name_is_valid(const char *n, UnitNameFlags flags) {
         const char *e = strrchr(n, '.'), *at = NULL;
         if (!e || e == n || !unit_type_is_valid(e + 1))
                 return false;
-        for (const char *i = n; i < e; i++) {
-                if (*i == '@' && !at)
-                        at = i;
-                if (*i != '@' && !valid_char(*i))
+        for (const char *i = n; i < e; i++)
+                if (!name_chars[(unsigned char) *i])
                         return false;
-        }
+        at = memchr(n, '@', e - n);
         if (at == n)
                 return false;
         if ((flags & UNIT_NAME_PLAIN) && !at)
