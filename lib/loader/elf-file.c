@@ -60,11 +60,12 @@ typedef struct Image {
         bool is64;
 } Image;
 
-static const uint8_t *reader_bytes(Reader *r, uint64_t file_size, uint64_t offset, size_t n) {
+/* The chunk holding the n bytes at offset: one read already, or a new one. */
+static const Chunk *reader_chunk(Reader *r, uint64_t file_size, uint64_t offset, size_t n) {
         for (size_t i = 0; i < r->n_chunks; i++) {
                 const Chunk *c = r->chunks + i;
                 if (offset >= c->offset && n <= c->size && offset - c->offset <= c->size - n)
-                        return c->data + (offset - c->offset);
+                        return c;
         }
         if (r->n_chunks >= MAX_CHUNKS) {
                 r->error = r->error ?: -E2BIG;
@@ -90,8 +91,13 @@ static const uint8_t *reader_bytes(Reader *r, uint64_t file_size, uint64_t offse
                 }
                 done += (size_t) k;
         }
-        r->chunks[r->n_chunks++] = (Chunk) { .offset = start, .size = size, .data = buf };
-        return buf + (offset - start);
+        r->chunks[r->n_chunks] = (Chunk) { .offset = start, .size = size, .data = buf };
+        return r->chunks + r->n_chunks++;
+}
+
+static const uint8_t *reader_bytes(Reader *r, uint64_t file_size, uint64_t offset, size_t n) {
+        const Chunk *c = reader_chunk(r, file_size, offset, n);
+        return c ? c->data + (offset - c->offset) : NULL;
 }
 
 /* n bytes at offset, or NULL when they are outside the file (or cannot be read). */
@@ -99,6 +105,24 @@ static const uint8_t *image_bytes(const Image *im, uint64_t offset, size_t n) {
         if (offset > im->size || n > im->size - offset)
                 return NULL;
         return im->reader ? reader_bytes(im->reader, im->size, offset, n) : im->data + offset;
+}
+
+/* The bytes from offset on that are in memory once its first n are, at most max (>= n):
+ * a table decoded from them takes one look-up, not one per field, and reads only what
+ * reading its first field would (the chunk that holds it). NULL as image_bytes(); else
+ * *ret_avail, from n to max, says how many. */
+static const uint8_t *image_view(const Image *im, uint64_t offset, size_t n, uint64_t max, uint64_t *ret_avail) {
+        if (offset > im->size || n > im->size - offset)
+                return NULL;
+        if (!im->reader) {
+                *ret_avail = min_u64(im->size - offset, max);
+                return im->data + offset;
+        }
+        const Chunk *c = reader_chunk(im->reader, im->size, offset, n);
+        if (!c)
+                return NULL;
+        *ret_avail = min_u64(c->size - (offset - c->offset), max);
+        return c->data + (offset - c->offset);
 }
 
 /* Where a PT_LOAD segment's file bytes sit, to turn addresses into offsets. */
@@ -115,18 +139,15 @@ typedef struct Layout {
         uint64_t dynamic_vaddr, dynamic_offset, dynamic_size;
 } Layout;
 
-static bool image_read(const Image *im, uint64_t offset, size_t n, uint64_t *ret) {
-        const uint8_t *p = image_bytes(im, offset, n);
-        if (!p)
-                return false;
-
+/* The n-byte field (2, 4 or 8) at p, in the file's byte order. */
+static uint64_t image_decode(const Image *im, const uint8_t *p, size_t n) {
         /* The file's byte order as the host's (every ELF file of a little-endian host
          * but the odd foreign one): one load. */
         if (im->big_endian == (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__)) {
                 switch (n) {
-                case 2: { uint16_t v; memcpy(&v, p, 2); *ret = v; return true; }
-                case 4: { uint32_t v; memcpy(&v, p, 4); *ret = v; return true; }
-                case 8: { uint64_t v; memcpy(&v, p, 8); *ret = v; return true; }
+                case 2: { uint16_t v; memcpy(&v, p, 2); return v; }
+                case 4: { uint32_t v; memcpy(&v, p, 4); return v; }
+                case 8: { uint64_t v; memcpy(&v, p, 8); return v; }
                 }
         }
         uint64_t v = 0;
@@ -134,7 +155,14 @@ static bool image_read(const Image *im, uint64_t offset, size_t n, uint64_t *ret
                 size_t k = im->big_endian ? i : n - 1 - i;
                 v = (v << 8) | p[k];
         }
-        *ret = v;
+        return v;
+}
+
+static bool image_read(const Image *im, uint64_t offset, size_t n, uint64_t *ret) {
+        const uint8_t *p = image_bytes(im, offset, n);
+        if (!p)
+                return false;
+        *ret = image_decode(im, p, n);
         return true;
 }
 
@@ -145,6 +173,13 @@ static bool image_read(const Image *im, uint64_t offset, size_t n, uint64_t *ret
 #define READ_CLASS_FIELD(im, base, T, f, ret)                                   \
         ((im)->is64 ? READ_FIELD(im, base, Elf64_##T, f, ret)                   \
                     : READ_FIELD(im, base, Elf32_##T, f, ret))
+/* Field f of the struct found at p, in memory already. */
+#define FIELD_AT(im, p, T, f) image_decode((im), (p) + offsetof(T, f), sizeof(((T *) NULL)->f))
+#define CLASS_FIELD_AT(im, p, T, f) \
+        ((im)->is64 ? FIELD_AT(im, p, Elf64_##T, f) : FIELD_AT(im, p, Elf32_##T, f))
+/* Where field f of the struct ends: a struct read up to its field f needs that many bytes. */
+#define FIELD_END(T, f) (offsetof(T, f) + sizeof(((T *) NULL)->f))
+#define CLASS_FIELD_END(im, T, f) ((im)->is64 ? FIELD_END(Elf64_##T, f) : FIELD_END(Elf32_##T, f))
 
 /* Copies the NUL-terminated string at offset, which must end before limit. */
 static int image_string(const Image *im, uint64_t offset, uint64_t limit, char **ret, const char **why) {
@@ -201,24 +236,28 @@ static int parse_ident(const uint8_t *data, size_t size, Image *im, ElfFile *e, 
         return 0;
 }
 
-static int parse_program_header(const Image *im, uint64_t at, Layout *layout, const char **why) {
+/* The program header at offset at, decoded from p when the caller has its bytes in
+ * memory, else read field by field. */
+static int parse_program_header(const Image *im, const uint8_t *p, uint64_t at, Layout *layout, const char **why) {
         uint64_t type, offset, vaddr, filesz;
 
-        if (!READ_CLASS_FIELD(im, at, Phdr, p_type, &type) ||
-            !READ_CLASS_FIELD(im, at, Phdr, p_offset, &offset) ||
-            !READ_CLASS_FIELD(im, at, Phdr, p_vaddr, &vaddr) ||
-            !READ_CLASS_FIELD(im, at, Phdr, p_filesz, &filesz))
+        if (p) {
+                type = CLASS_FIELD_AT(im, p, Phdr, p_type);
+                offset = CLASS_FIELD_AT(im, p, Phdr, p_offset);
+                vaddr = CLASS_FIELD_AT(im, p, Phdr, p_vaddr);
+                filesz = CLASS_FIELD_AT(im, p, Phdr, p_filesz);
+        } else if (!READ_CLASS_FIELD(im, at, Phdr, p_type, &type) ||
+                   !READ_CLASS_FIELD(im, at, Phdr, p_offset, &offset) ||
+                   !READ_CLASS_FIELD(im, at, Phdr, p_vaddr, &vaddr) ||
+                   !READ_CLASS_FIELD(im, at, Phdr, p_filesz, &filesz))
                 return MALFORMED(why, "truncated program header");
 
         switch (type) {
-        case PT_LOAD: {
-                Segment *n = reallocarray(layout->loads, layout->n_loads + 1, sizeof(Segment));
-                if (!n)
+        case PT_LOAD:
+                if (!greedy_realloc((void **) &layout->loads, layout->n_loads + 1, sizeof(Segment)))
                         return -ENOMEM;
-                layout->loads = n;
                 layout->loads[layout->n_loads++] = (Segment) { vaddr, offset, filesz };
                 break;
-        }
         case PT_INTERP:
                 /* The kernel uses the first one. */
                 if (!layout->have_interp) {
@@ -239,19 +278,18 @@ static int parse_program_header(const Image *im, uint64_t at, Layout *layout, co
 }
 
 static int parse_program_headers(const Image *im, ElfFile *e, Layout *layout, const char **why) {
-        uint64_t type, machine, version, phoff, phentsize, phnum;
-
-        if (!READ_CLASS_FIELD(im, 0, Ehdr, e_type, &type) ||
-            !READ_CLASS_FIELD(im, 0, Ehdr, e_machine, &machine) ||
-            !READ_CLASS_FIELD(im, 0, Ehdr, e_version, &version) ||
-            !READ_CLASS_FIELD(im, 0, Ehdr, e_phoff, &phoff) ||
-            !READ_CLASS_FIELD(im, 0, Ehdr, e_phentsize, &phentsize) ||
-            !READ_CLASS_FIELD(im, 0, Ehdr, e_phnum, &phnum))
+        /* The header's fields up to e_phnum, the last one read, in one view: they lie in
+         * the chunk from offset 0 that the caller read first, all of them or none. */
+        const uint8_t *h = image_bytes(im, 0, CLASS_FIELD_END(im, Ehdr, e_phnum));
+        if (!h)
                 return MALFORMED(why, "truncated ELF header");
 
-        e->type = type;
-        e->machine = machine;
-        e->version = version;
+        e->type = CLASS_FIELD_AT(im, h, Ehdr, e_type);
+        e->machine = CLASS_FIELD_AT(im, h, Ehdr, e_machine);
+        e->version = CLASS_FIELD_AT(im, h, Ehdr, e_version);
+        uint64_t phoff = CLASS_FIELD_AT(im, h, Ehdr, e_phoff);
+        uint64_t phentsize = CLASS_FIELD_AT(im, h, Ehdr, e_phentsize);
+        uint64_t phnum = CLASS_FIELD_AT(im, h, Ehdr, e_phnum);
 
         if (phnum == 0)
                 return 0;
@@ -260,8 +298,17 @@ static int parse_program_headers(const Image *im, ElfFile *e, Layout *layout, co
         if (phoff > im->size || phnum * phentsize > im->size - phoff)
                 return MALFORMED(why, "truncated program headers");
 
-        for (uint64_t i = 0; i < phnum; i++) {
-                int r = parse_program_header(im, phoff + i * phentsize, layout, why);
+        /* The table in one view, as far as the chunk that holds its first field goes (all
+         * of it but in an odd file); an entry past that is read field by field, as before,
+         * so that the chunks read stay the same. */
+        uint64_t avail;
+        const uint8_t *table = image_view(im, phoff, CLASS_FIELD_END(im, Phdr, p_type), phnum * phentsize, &avail);
+        if (!table)
+                return MALFORMED(why, "truncated program header");
+        size_t used = CLASS_FIELD_END(im, Phdr, p_filesz); /* the last field read */
+
+        for (uint64_t at = 0; at < phnum * phentsize; at += phentsize) {
+                int r = parse_program_header(im, at + used <= avail ? table + at : NULL, phoff + at, layout, why);
                 if (r < 0)
                         return r;
         }
@@ -297,10 +344,8 @@ typedef struct DynamicEntries {
 } DynamicEntries;
 
 static int dynamic_entries_add_dep(DynamicEntries *d, uint64_t tag, uint64_t val) {
-        uint64_t (*n)[2] = reallocarray(d->deps, d->n_deps + 1, sizeof(*d->deps));
-        if (!n)
+        if (!greedy_realloc((void **) &d->deps, d->n_deps + 1, sizeof(*d->deps)))
                 return -ENOMEM;
-        d->deps = n;
         d->deps[d->n_deps][0] = tag;
         d->deps[d->n_deps][1] = val;
         d->n_deps++;
@@ -321,10 +366,24 @@ static int collect_dynamic_entries(const Image *im, const Layout *layout, Dynami
         uint64_t size = min_u64(layout->dynamic_size, avail);
         size_t entsize = im->is64 ? sizeof(Elf64_Dyn) : sizeof(Elf32_Dyn);
 
+        /* The section in one view, as far as the chunk that holds its first tag goes (to
+         * DT_NULL, but in an odd file); an entry past that is read field by field, as
+         * before, so that the chunks read stay the same. No entry, no read. */
+        const uint8_t *table = NULL;
+        uint64_t in_view = 0;
+        if (size >= entsize) {
+                table = image_view(im, start, CLASS_FIELD_END(im, Dyn, d_tag), size, &in_view);
+                if (!table)
+                        return MALFORMED(why, "truncated dynamic section");
+        }
+
         for (uint64_t at = start; at - start + entsize <= size; at += entsize) {
                 uint64_t tag, val;
-                if (!READ_CLASS_FIELD(im, at, Dyn, d_tag, &tag) ||
-                    !READ_CLASS_FIELD(im, at, Dyn, d_un, &val))
+                if (at - start + entsize <= in_view) {
+                        tag = CLASS_FIELD_AT(im, table + (at - start), Dyn, d_tag);
+                        val = CLASS_FIELD_AT(im, table + (at - start), Dyn, d_un);
+                } else if (!READ_CLASS_FIELD(im, at, Dyn, d_tag, &tag) ||
+                           !READ_CLASS_FIELD(im, at, Dyn, d_un, &val))
                         return MALFORMED(why, "truncated dynamic section");
 
                 switch (tag) {
