@@ -60,13 +60,18 @@ typedef struct Image {
         bool is64;
 } Image;
 
-/* The chunk holding the n bytes at offset: one read already, or a new one. */
-static const Chunk *reader_chunk(Reader *r, uint64_t file_size, uint64_t offset, size_t n) {
+/* The chunk read already that holds the n bytes at offset, or NULL. */
+static const Chunk *reader_find(const Reader *r, uint64_t offset, size_t n) {
         for (size_t i = 0; i < r->n_chunks; i++) {
                 const Chunk *c = r->chunks + i;
                 if (offset >= c->offset && n <= c->size && offset - c->offset <= c->size - n)
                         return c;
         }
+        return NULL;
+}
+
+/* A new chunk holding the n bytes at offset, read from the file. */
+static const Chunk *reader_read(Reader *r, uint64_t file_size, uint64_t offset, size_t n) {
         if (r->n_chunks >= MAX_CHUNKS) {
                 r->error = r->error ?: -E2BIG;
                 return NULL;
@@ -93,6 +98,12 @@ static const Chunk *reader_chunk(Reader *r, uint64_t file_size, uint64_t offset,
         }
         r->chunks[r->n_chunks] = (Chunk) { .offset = start, .size = size, .data = buf };
         return r->chunks + r->n_chunks++;
+}
+
+/* The chunk holding the n bytes at offset: one read already, or a new one. */
+static const Chunk *reader_chunk(Reader *r, uint64_t file_size, uint64_t offset, size_t n) {
+        const Chunk *c = reader_find(r, offset, n);
+        return c ?: reader_read(r, file_size, offset, n);
 }
 
 static const uint8_t *reader_bytes(Reader *r, uint64_t file_size, uint64_t offset, size_t n) {
