@@ -24,6 +24,7 @@ typedef struct Seen {
         int done_items_seen;  /* items done, all processes, when caller_done() ran */
         int die_in_worker; /* a forked worker kills itself on its first item */
         int worker_result;
+        int worker_cpus;   /* CPUs a forked worker may run on, at its first item */
 } Seen;
 
 static Seen *seen_new(void) {
@@ -38,6 +39,9 @@ static void record(size_t i, void *userdata) {
         if (s->die_in_worker && getpid() != s->caller)
                 raise(SIGKILL);
         s->by[i] = getpid();
+        cpu_set_t set;
+        if (getpid() != s->caller && sched_getaffinity(0, sizeof set, &set) == 0)
+                __atomic_store_n(&s->worker_cpus, CPU_COUNT(&set), __ATOMIC_RELAXED);
         __atomic_fetch_add(&s->times[i], 1, __ATOMIC_RELAXED);
         usleep(200); /* long enough that every worker gets items */
 }
@@ -145,6 +149,20 @@ START_TEST(a_worker_whose_result_failed_fails_the_run) {
 }
 END_TEST
 
+/* A worker is started away from the caller's CPU, but not kept away: by its first item it
+ * may run on every CPU the caller may (at boot the other CPUs can be the busy ones). */
+START_TEST(a_worker_may_run_on_every_cpu_of_the_caller) {
+        cpu_set_t set;
+        ck_assert_int_eq(sched_getaffinity(0, sizeof set, &set), 0);
+        Seen *s = seen_new();
+        WorkSet ws = { .n = N, .work = record, .result = result, .userdata = s };
+        ck_assert_int_eq(workers_run(&ws, 2), 0);
+        ck_assert_uint_eq(processes(s), 2);
+        ck_assert_int_eq(s->worker_cpus, CPU_COUNT(&set));
+        munmap(s, sizeof(Seen));
+}
+END_TEST
+
 START_TEST(jobs_follow_the_cpus_and_the_items) {
         cpu_set_t set;
         ck_assert_int_eq(sched_getaffinity(0, sizeof set, &set), 0);
@@ -176,6 +194,7 @@ int main(void) {
         TCase *tc = tcase_create("workers");
         tcase_add_test(tc, every_item_is_done_once_over_the_processes);
         tcase_add_test(tc, one_job_is_this_process_alone);
+        tcase_add_test(tc, a_worker_may_run_on_every_cpu_of_the_caller);
         tcase_add_test(tc, caller_done_runs_once_in_the_caller_before_the_workers_end);
         tcase_add_test(tc, a_worker_that_dies_fails_the_run_and_only_its_claim_is_undone);
         tcase_add_test(tc, a_worker_whose_result_failed_fails_the_run);

@@ -30,6 +30,9 @@ typedef struct Stretch {
 typedef struct Shared {
         Stretch stretches[MAX_JOBS];  /* one per worker, 0 the caller's */
         unsigned jobs;                /* how many stretches there are */
+        cpu_set_t cpus;               /* the caller's, for a steered worker to take back */
+        bool steer;                   /* cpus holds more than one: workers start elsewhere */
+        int placed[MAX_JOBS];         /* worker j's start, steered or not, is settled */
 } Shared;
 
 unsigned workers_jobs(size_t n, size_t min_per_job) {
@@ -56,6 +59,32 @@ static void work_claimed(const WorkSet *ws, Shared *s, unsigned self) {
         }
 }
 
+/* A new worker starts on a CPU other than the one the caller runs on, where there is one:
+ * left to itself, the scheduler of a VM (which takes an idle vCPU for a busy one) often
+ * queued the fork behind the caller on the caller's CPU, and the worker began 1.5-3 ms
+ * late or shared that CPU for a while. The worker is allowed every CPU but the caller's
+ * until it has started (steer_worker() moves it at once), then the caller's whole set
+ * again (take_back_cpus()), so it is not pinned where the CPUs are busy (at boot, with
+ * the other generators). Over the bench tree: 0.4-0.5 ms from fork() to the worker's
+ * first item instead of 1.2-3 ms, and 68.9 ms against 71.2 ms for the whole run (median
+ * of 30, p75 70.5 against 75.5). */
+static void steer_worker(Shared *s, unsigned j, pid_t pid) {
+        int cpu = s->steer ? sched_getcpu() : -1;
+        if (cpu >= 0 && cpu < CPU_SETSIZE && CPU_ISSET(cpu, &s->cpus)) {
+                cpu_set_t others = s->cpus;
+                CPU_CLR(cpu, &others);
+                (void) sched_setaffinity(pid, sizeof others, &others); /* a failure only costs time */
+        }
+        __atomic_store_n(&s->placed[j], 1, __ATOMIC_RELEASE);
+}
+
+static void take_back_cpus(Shared *s, unsigned self) {
+        while (!__atomic_load_n(&s->placed[self], __ATOMIC_ACQUIRE))
+                sched_yield(); /* the caller, maybe on this CPU, is a system call away from it */
+        if (s->steer)
+                (void) sched_setaffinity(0, sizeof s->cpus, &s->cpus);
+}
+
 /* A forked worker: it dies with the caller, whose exit tells systemd that the output is
  * complete (nothing may be written after that), and never returns. _exit(): the caller's
  * stdio buffers and exit handlers are the caller's. */
@@ -66,6 +95,7 @@ static _Noreturn void worker(const WorkSet *ws, Shared *s, pid_t parent, unsigne
         }
         if (getppid() != parent)
                 _exit(EXIT_FAILURE); /* the generator is gone already: nothing may be written */
+        take_back_cpus(s, self);
         work_claimed(ws, s, self);
         _exit(ws->result && ws->result(ws->userdata) < 0 ? EXIT_FAILURE : EXIT_SUCCESS);
 }
@@ -102,6 +132,7 @@ int workers_run(const WorkSet *ws, unsigned jobs) {
         /* Split for all: the stretch of a worker that could not be forked is taken by the
          * others once theirs are done. */
         split_stretches(s, ws->n, jobs);
+        s->steer = sched_getaffinity(0, sizeof s->cpus, &s->cpus) >= 0 && CPU_COUNT(&s->cpus) > 1;
         for (unsigned j = 1; j < jobs; j++) {
                 pid_t pid = fork();
                 if (pid == 0)
@@ -110,6 +141,7 @@ int workers_run(const WorkSet *ws, unsigned jobs) {
                         log_debug_errno(-errno, "Cannot fork a worker, going on with %u: %m", forked + 1);
                         break;
                 }
+                steer_worker(s, j, pid);
                 pids[forked++] = pid;
         }
         work_claimed(ws, s, 0);
