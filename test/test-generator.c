@@ -171,6 +171,33 @@ START_TEST(unit_without_the_section_gets_nothing) {
 }
 END_TEST
 
+/* The fds open in this process, counted in /proc/self/fd. */
+static size_t open_fds(void) {
+        _cleanup_closedir_ DIR *d = opendir("/proc/self/fd");
+        size_t n = 0;
+        ck_assert_ptr_nonnull(d);
+        for (struct dirent *de; (de = readdir(d));)
+                n += de->d_name[0] != '.';
+        return n;
+}
+
+/* A run leaves no fd open behind it, in its output dirs or anywhere: a process that runs the
+ * generator again and again (the fuzzers) would run out (the output dirs' fds once did). */
+START_TEST(a_run_leaves_no_fd_open) {
+        Tree t;
+        tree_init(&t);
+        unit(&t, "a.service", "[Service]\nExecStart=/bin/true\n[X-Confinement]\n");
+        unit(&t, "b.service", "[Service]\nExecStart=/nonexistent\n[X-Confinement]\n");
+        char *dirs[] = { t.out, t.out, t.out, NULL };
+        GeneratorOptions o = { .output_dirs = dirs };
+        size_t before = open_fds();
+        for (int i = 0; i < 3; i++)
+                ck_assert_int_eq(generator_run(&o), 0);
+        ck_assert_uint_eq(open_fds(), before);
+        tree_done(&t);
+}
+END_TEST
+
 START_TEST(opted_in_unit_gets_exactly_one_conf_whose_binds_cover_its_program) {
         Tree t;
         tree_init(&t);
@@ -745,6 +772,7 @@ int main(void) {
         TCase *tc = tcase_create("runs");
         tcase_set_timeout(tc, 120);
         tcase_add_test(tc, unit_without_the_section_gets_nothing);
+        tcase_add_test(tc, a_run_leaves_no_fd_open);
         tcase_add_test(tc, opted_in_unit_gets_exactly_one_conf_whose_binds_cover_its_program);
         tcase_add_test(tc, unit_that_cannot_be_confined_gets_only_a_blocking_dropin_named_by_its_cause);
         tcase_add_test(tc, blocking_dropin_still_blocks_when_the_cause_is_not_utf8);

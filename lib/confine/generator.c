@@ -654,11 +654,6 @@ static int confine_all(Run *run) {
 
 int generator_run(const GeneratorOptions *opts) {
         Run run = { .opts = opts, .dir = opts->output_dirs[0], .out.fd = -EBADF, .early.fd = -EBADF };
-        /* A dir that cannot be opened fails each write into it, which the run reports. */
-        if (writing(&run)) {
-                (void) output_dir_open(&run.out, run.dir);
-                (void) output_dir_open(&run.early, opts->output_dirs[1] ?: run.dir);
-        }
         /* --explain and --dry-run on a running system: our own output of the last
          * run is no input (it would conflict with the drop-in being explained). */
         char *live_dirs[] = { (char *) "/run/systemd/generator", (char *) "/run/systemd/generator.early",
@@ -666,6 +661,11 @@ int generator_run(const GeneratorOptions *opts) {
         int r = unit_search_path(writing(&run) ? opts->output_dirs : live_dirs, &run.search_path);
         if (r < 0)
                 return log_error_errno(r, "Cannot determine the unit search path: %m");
+        /* A dir that cannot be opened fails each write into it, which the run reports. */
+        if (writing(&run)) {
+                (void) output_dir_open(&run.out, run.dir);
+                (void) output_dir_open(&run.early, opts->output_dirs[1] ?: run.dir);
+        }
 
         r = pending_mounts_load(NULL, NULL, &run.shared.pending);
         if (r < 0)
@@ -683,6 +683,10 @@ int generator_run(const GeneratorOptions *opts) {
         if (r >= 0)
                 r = confine_all(&run);
 
+        /* Closed always: a caller that runs the generator again in the same process (the
+         * fuzzers do) must not run out of fds. */
+        output_dir_close(&run.out);
+        output_dir_close(&run.early);
         if (leak_checked()) {
                 free_work(&run);
                 strv_free(run.search_path);
