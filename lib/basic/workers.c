@@ -60,9 +60,9 @@ static void work_claimed(const WorkSet *ws, Shared *s, unsigned self) {
 }
 
 /* A new worker starts on a CPU other than the one the caller runs on, where there is one:
- * left to itself, the scheduler of a VM (which takes an idle vCPU for a busy one) often
- * queued the fork behind the caller on the caller's CPU, and the worker began 1.5-3 ms
- * late or shared that CPU for a while. The worker is allowed every CPU but the caller's
+ * left to itself, the scheduler of the 2-vCPU VM this was measured on often queued the fork
+ * behind the caller on the caller's CPU, and the worker began 1.2-3 ms late or shared that
+ * CPU for a while. The worker is allowed every CPU but the caller's
  * until it has started (steer_worker() moves it at once), then the caller's whole set
  * again (take_back_cpus()), so it is not pinned where the CPUs are busy (at boot, with
  * the other generators). Over the bench tree: 0.4-0.5 ms from fork() to the worker's

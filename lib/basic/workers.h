@@ -6,7 +6,8 @@
  * with the caller's state (its caches included) and changes only its own copy. Items are
  * claimed a few at a time from a counter in shared memory: a slow item does not hold up
  * the rest, and when a worker dies, the items it had claimed and not finished are the
- * only ones left undone. Processes, not threads: the work need not be thread-safe, and a
+ * only ones left undone. A worker starts on another CPU than the caller's where there is
+ * one, and may then run on any the caller may. Processes, not threads: the work need not be thread-safe, and a
  * crash in one worker ends that worker only. The caller must have no other thread when
  * it calls (a fork copies only the calling one). Uses libc only. */
 
