@@ -44,8 +44,7 @@ typedef struct Opted {
 
 typedef struct Run {
         const GeneratorOptions *opts;
-        const char *dir;      /* where drop-ins go */
-        OutputDir out;        /* dir, opened */
+        OutputDir out;        /* where drop-ins go (its path also where nothing is written) */
         OutputDir early;      /* where masks go: it outranks /etc */
         char **search_path;
         UnitLookup *lookup;   /* one scan of the unit dirs for the whole run */
@@ -74,7 +73,7 @@ static bool writing(const Run *run) {
 static void note_write(Run *run, int r, const char *unit, const char *what) {
         if (r >= 0)
                 return;
-        log_error_errno(r, "%s: cannot write %s in %s: %m", unit, what, run->dir);
+        log_error_errno(r, "%s: cannot write %s in %s: %m", unit, what, run->out.path);
         int none = 0; /* the first error stays */
         (void) __atomic_compare_exchange_n(&run->write_error, &none, r, false, __ATOMIC_RELAXED, __ATOMIC_RELAXED);
 }
@@ -333,7 +332,7 @@ static int choose_guard_name(Run *run) {
  * consults first (its own, or its template's): see write_guard_mask(). */
 static int write_guards(Run *run) {
         _cleanup_strv_free_ char **dirs = NULL;
-        _cleanup_free_ char *dir = unit_escape_text(run->dir), *text = NULL;
+        _cleanup_free_ char *dir = unit_escape_text(run->out.path), *text = NULL;
         int r = unit_lookup_shared_dirs(run->lookup, &dirs);
         if (r < 0 || !dir)
                 return r < 0 ? r : -ENOMEM;
@@ -385,7 +384,7 @@ static char *stem_conf(const Opted *o) {
  * its own: only the instances named in the unit tree could be resolved at boot.
  * The marker is written once an instance's confinement drop-in is in place. */
 static int write_template_guard(Run *run, const Opted *o) {
-        _cleanup_free_ char *text = NULL, *name = NULL, *dir = unit_escape_text(run->dir), *cause = NULL;
+        _cleanup_free_ char *text = NULL, *name = NULL, *dir = unit_escape_text(run->out.path), *cause = NULL;
         /* systemctl status shows the path an assertion wanted and the drop-ins by name:
          * both carry the cause. */
         if (!dir || !(cause = unit_escape_text(o->instance_cause ?: "")) ||
@@ -653,7 +652,7 @@ static int confine_all(Run *run) {
 }
 
 int generator_run(const GeneratorOptions *opts) {
-        Run run = { .opts = opts, .dir = opts->output_dirs[0], .out.fd = -EBADF, .early.fd = -EBADF };
+        Run run = { .opts = opts, .out = { .path = opts->output_dirs[0], .fd = -EBADF }, .early.fd = -EBADF };
         /* --explain and --dry-run on a running system: our own output of the last
          * run is no input (it would conflict with the drop-in being explained). */
         char *live_dirs[] = { (char *) "/run/systemd/generator", (char *) "/run/systemd/generator.early",
@@ -663,8 +662,8 @@ int generator_run(const GeneratorOptions *opts) {
                 return log_error_errno(r, "Cannot determine the unit search path: %m");
         /* A dir that cannot be opened fails each write into it, which the run reports. */
         if (writing(&run)) {
-                (void) output_dir_open(&run.out, run.dir);
-                (void) output_dir_open(&run.early, opts->output_dirs[1] ?: run.dir);
+                (void) output_dir_open(&run.out, opts->output_dirs[0]);
+                (void) output_dir_open(&run.early, opts->output_dirs[1] ?: opts->output_dirs[0]);
         }
 
         r = pending_mounts_load(NULL, NULL, &run.shared.pending);
